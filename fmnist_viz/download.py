@@ -1,0 +1,99 @@
+"""Downloading files from a list of mirrors, with retries, progress and a checksum gate.
+
+The bytes go to a temporary ``.part`` file beside the target, which is renamed
+onto the target only after the caller's check accepts it. Nothing half-written
+or unverified is ever left under the final name.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .atomic import atomic_path
+from .errors import DataIntegrityError, DownloadError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "fmnist-viz (+https://pypi.org/project/fmnist-viz/)"
+CHUNK = 1 << 16
+
+
+class _Permanent(Exception):
+    """A failure that retrying the same URL cannot fix (404, DNS, refused)."""
+
+
+def _is_permanent(exc: BaseException) -> bool:
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code < 500 and exc.code not in (408, 429)
+    if isinstance(exc, urllib.error.URLError):
+        reason = exc.reason
+        return isinstance(reason, (socket.gaierror, ConnectionRefusedError)) or (
+            isinstance(reason, OSError) and reason.errno in (101, 113)  # net/host unreachable
+        )
+    return False
+
+
+def _fetch(url: str, dest: Path, timeout: float, progress: bool | None, desc: str) -> None:
+    from tqdm.auto import tqdm
+
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=timeout) as response, dest.open("wb") as out:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        with tqdm(
+            total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc,
+            disable=False if progress else None if progress is None else True, leave=False,
+        ) as bar:
+            while chunk := response.read(CHUNK):
+                out.write(chunk)
+                bar.update(len(chunk))
+        if total is not None and dest.stat().st_size != total:
+            raise OSError(f"connection closed after {dest.stat().st_size} of {total} bytes")
+
+
+def download(
+    urls: Sequence[str],
+    dest: str | Path,
+    check: Callable[[Path], object],
+    *,
+    retries: int = 3,
+    timeout: float = 30.0,
+    backoff: float = 1.0,
+    progress: bool | None = None,
+) -> Path:
+    """Download the first of ``urls`` that delivers a file ``check`` accepts.
+
+    ``check(path)`` raises :class:`DataIntegrityError` to reject a file. Each URL
+    is tried up to ``retries`` times on transient errors (timeouts, HTTP 5xx),
+    waiting ``backoff`` seconds, doubled each time; permanent errors (404, no
+    DNS, connection refused) move on to the next mirror at once, so a machine
+    without network fails fast. Raises :class:`DownloadError` listing every
+    failure when no mirror succeeds.
+    """
+    dest = Path(dest)
+    failures: list[str] = []
+    for url in urls:
+        for attempt in range(1, retries + 1):
+            try:
+                with atomic_path(dest) as tmp:
+                    log.info("downloading %s (attempt %d/%d)", url, attempt, retries)
+                    _fetch(url, tmp, timeout, progress, dest.name)
+                    check(tmp)
+                log.info("saved %s", dest)
+                return dest
+            except DataIntegrityError as exc:
+                failures.append(f"{url}: {exc}")
+                break  # the mirror serves the wrong bytes; another try gives the same
+            except (OSError, urllib.error.URLError) as exc:
+                failures.append(f"{url}: {exc}")
+                if _is_permanent(exc) or attempt == retries:
+                    break
+                wait = backoff * 2 ** (attempt - 1)
+                log.warning("download of %s failed (%s); retrying in %.0f s", url, exc, wait)
+                time.sleep(wait)
+    raise DownloadError(f"could not download {dest.name}:\n  " + "\n  ".join(failures))
