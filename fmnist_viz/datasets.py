@@ -69,7 +69,7 @@ class DatasetSpec:
 
     ``files`` maps each split to its (images, labels) files. ``subdirs`` are
     the folder names it may sit in below a data folder; ``search_roots`` are
-    well-known folders on users' machines, searched with ``subdirs``;
+    well-known folders on users' machines (folder, label for reports), searched with ``subdirs``;
     ``npz_files`` are Keras-style ``.npz`` archives (``x_train``, ``y_train``,
     ``x_test``, ``y_test``).
     """
@@ -81,7 +81,7 @@ class DatasetSpec:
     mirrors: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     subdirs: tuple[str, ...] = ()
-    search_roots: tuple[str, ...] = ()
+    search_roots: tuple[tuple[str, str], ...] = ()
     npz_files: tuple[str, ...] = ()
     citation: str = ""
     license: str = ""
@@ -92,8 +92,14 @@ class DatasetSpec:
         return [f for s in _splits(split) for f in self.files[s]]
 
 
-#: Common roots where other tools keep these data sets.
-USER_ROOTS = ("/usr/share/datasets", "~/.keras/datasets", "./data", "~/data")
+#: Common roots where other tools keep these data sets, with a label for reports:
+#: Debian's dataset-* packages, Keras's cache, and the usual torchvision roots.
+USER_ROOTS = (
+    ("/usr/share/datasets", "debian"),
+    ("~/.keras/datasets", "keras"),
+    ("./data", "./data"),
+    ("~/data", "~/data"),
+)
 
 FASHION_MNIST = DatasetSpec(
     name="fashion",
@@ -215,7 +221,7 @@ class Location:
     """A place the files may be: a folder of IDX files, or a Keras ``.npz``."""
 
     path: Path
-    origin: str  # "--data-dir", "$FMNIST_VIZ_DATA", "cache", "user"
+    origin: str  # "--data-dir", "$FMNIST_VIZ_DATA", "cache", or a USER_ROOTS label
 
     @property
     def is_npz(self) -> bool:
@@ -254,12 +260,13 @@ def locations(spec: DatasetSpec, data_dir: str | os.PathLike[str] | None = None)
     for env_dir in env_data_dirs():
         found += [Location(p, f"${DATA_ENV}") for p in _expand(env_dir, spec, True)]
     found.append(Location(dataset_cache_dir(spec), "cache"))
-    for root in spec.search_roots:
-        found += [Location(p, "user") for p in _expand(Path(root).expanduser(), spec, False)]
-    found += [Location(Path(p).expanduser(), "user") for p in spec.npz_files]
+    for root, label in spec.search_roots:
+        found += [Location(p, label) for p in _expand(Path(root).expanduser(), spec, False)]
+    found += [Location(Path(p).expanduser(), "keras") for p in spec.npz_files]
     unique: dict[Path, Location] = {}
     for loc in found:
-        unique.setdefault(loc.path.absolute(), loc)
+        path = loc.path.absolute()
+        unique.setdefault(path, Location(path, loc.origin))
     return list(unique.values())
 
 
@@ -591,3 +598,78 @@ def load_mnist(path: str | os.PathLike[str], kind: str = "train") -> tuple[np.nd
     images, labels = (read_idx(f) for f in files)  # type: ignore[arg-type]
     _validate_pair(images, labels, 256, (str(files[0]), str(files[1])))
     return images.reshape(len(images), -1), labels
+
+
+# --------------------------------------------------------------------------- reports
+
+@dataclass(frozen=True)
+class LocationStatus:
+    """What one search location holds for a data set (no checksums computed)."""
+
+    location: Location
+    present: tuple[Path, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def survey(name: str | DatasetSpec, data_dir: str | os.PathLike[str] | None = None,
+           split: str = "all") -> list[LocationStatus]:
+    """Every search location of a data set and which of ``split``'s files it holds."""
+    spec = get_spec(name)
+    needed = spec.files_for(split)
+    report = []
+    for location in locations(spec, data_dir):
+        found = [location.find(f) for f in needed]
+        report.append(LocationStatus(
+            location,
+            present=tuple(dict.fromkeys(p for p in found if p is not None)),
+            missing=tuple(f.filename for f, p in zip(needed, found) if p is None),
+        ))
+    return report
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The result of checking one file of a data set."""
+
+    dataset: str
+    filename: str
+    path: Path | None
+    ok: bool
+    message: str
+
+
+def verify(name: str | DatasetSpec, data_dir: str | os.PathLike[str] | None = None) -> list[FileCheck]:
+    """Check every file of a data set in every location that holds any of them.
+
+    Files are checked against their checksums and parsed; a location holding
+    only some files reports the others as missing. When no location holds any
+    file, one failed check says so.
+    """
+    spec = get_spec(name)
+    checks: list[FileCheck] = []
+    for status in survey(spec, data_dir):
+        if not status.present:
+            continue
+        for split in SPLITS:
+            for role, file_spec in enumerate(spec.files[split]):
+                path = status.location.find(file_spec)
+                if path is None:
+                    checks.append(FileCheck(spec.name, file_spec.filename, None, False,
+                                            f"missing from {status.location.path}"))
+                    continue
+                try:
+                    array = _read_file(status.location, split, role, file_spec)
+                except DataIntegrityError as exc:
+                    checks.append(FileCheck(spec.name, file_spec.filename, path, False, str(exc)))
+                else:
+                    what = "checksum ok" if file_spec.sha256 else "no checksum known"
+                    checks.append(FileCheck(spec.name, file_spec.filename, path, True,
+                                            f"{what}, shape {array.shape}"))
+    if not checks:
+        checks.append(FileCheck(spec.name, "*", None, False,
+                                "not found anywhere (see `fmnist-viz data info`)"))
+    return checks

@@ -1,0 +1,7 @@
+"""``python -m fmnist_viz``: the same as the ``fmnist-viz`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

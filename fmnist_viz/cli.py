@@ -1,0 +1,228 @@
+"""The ``fmnist-viz`` command line: parses arguments and calls the library.
+
+Library errors (:class:`~fmnist_viz.errors.FmnistVizError`) become a one-line
+message on stderr and a non-zero exit (2 for usage errors); the traceback is
+shown only with ``--debug``. Heavy libraries are imported by the command that
+needs them, so ``--help`` and ``data info`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import FmnistVizError
+
+log = logging.getLogger("fmnist_viz")
+
+DATASET_CHOICES_HINT = "fashion (Fashion-MNIST) or mnist"
+
+
+def _setup_logging(verbosity: int) -> None:
+    """Send the library's log records to stderr; -q shows warnings only, -v debug."""
+    level = {-1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s" if level > logging.DEBUG else "%(name)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def _progress(args: argparse.Namespace) -> bool | None:
+    """Progress bars: off with -q, else shown when stderr is a terminal."""
+    return False if args.quiet else None
+
+
+def _dataset_names(value: str) -> list[str]:
+    """Resolve 'all' or a comma-separated list of dataset names."""
+    from .datasets import DATASETS, get_spec
+
+    if value == "all":
+        return list(DATASETS)
+    return [get_spec(v).name for v in value.split(",") if v.strip()]
+
+
+# --------------------------------------------------------------------------- data
+
+def cmd_data_info(args: argparse.Namespace) -> int:
+    from .datasets import get_spec, survey
+    from .paths import CACHE_ENV, DATA_ENV, cache_dir, env_data_dirs
+
+    env = ", ".join(str(p) for p in env_data_dirs()) or "(not set)"
+    print(f"cache folder: {cache_dir()}  (${CACHE_ENV} overrides)")
+    print(f"${DATA_ENV}: {env}")
+    if args.data_dir:
+        print(f"--data-dir: {args.data_dir}")
+    for name in _dataset_names(args.dataset):
+        spec = get_spec(name)
+        report = survey(spec, args.data_dir)
+        used = next((s for s in report if s.complete), None)
+        where = f"found in {used.location.path} ({used.location.origin})" if used else "NOT FOUND"
+        print(f"\n{spec.title} [{spec.name}]: {where}")
+        shown = [s for s in report if s.present or args.all or used is None]
+        for status in shown:
+            if status.complete:
+                kinds = {"gzip" if p.suffix == ".gz" else p.suffix.lstrip(".") or "raw" for p in status.present}
+                state = f"complete ({len(status.present)} files: {', '.join(sorted(kinds))})"
+            elif status.present:
+                state = f"incomplete, missing {', '.join(status.missing)}"
+            else:
+                state = "absent"
+            mark = "->" if status is used else "  "
+            print(f" {mark} {status.location.origin:<17} {status.location.path}  {state}")
+        if len(shown) < len(report):
+            print(f"    ({len(report) - len(shown)} other places searched, all empty; --all lists them)")
+    return 0
+
+
+def cmd_data_verify(args: argparse.Namespace) -> int:
+    from .datasets import verify
+
+    failed = 0
+    for name in _dataset_names(args.dataset):
+        for check in verify(name, args.data_dir):
+            failed += not check.ok
+            where = check.path if check.path is not None else "-"
+            print(f"{'OK ' if check.ok else 'BAD'}  {check.dataset:<8} {check.filename:<26} {where}  {check.message}")
+    if failed:
+        print(f"{failed} file(s) failed verification", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from .datasets import fetch, get_spec, survey
+
+    for name in _dataset_names(args.dataset):
+        spec = get_spec(name)
+        elsewhere = next((s for s in survey(spec, args.data_dir) if s.complete), None)
+        if elsewhere is not None and not args.force:
+            print(f"{spec.title}: already available in {elsewhere.location.path} (--force downloads a copy into the cache)")
+            continue
+        start = time.perf_counter()
+        folder = fetch(spec, progress=_progress(args))
+        print(f"{spec.title}: in {folder} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+# --------------------------------------------------------------------------- grid
+
+def cmd_grid(args: argparse.Namespace) -> int:
+    from .datasets import get_spec, load
+    from .grids import class_grid
+    from .output import check_output_path, save_figure
+
+    spec = get_spec(args.dataset)
+    output = check_output_path(args.output or f"figures/{spec.name}-grid.png")
+    start = time.perf_counter()
+    data = load(spec.name, split=args.split, data_dir=args.data_dir, progress=_progress(args))
+    log.info("loaded %s (%s split, %d images) in %.2f s", spec.title, args.split, len(data),
+             time.perf_counter() - start)
+    title = None if args.no_title else (
+        f"{spec.title}: {args.rows * args.cols} random samples per class "
+        f"({args.split} split, seed {args.seed})"
+    )
+    fig = class_grid(data.images, data.y, data.class_names, rows=args.rows, cols=args.cols,
+                     seed=args.seed, cmap=args.cmap, title=title)
+    save_figure(fig, output, dpi=args.dpi)
+    print(output)
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _common_options(suppress: bool) -> argparse.ArgumentParser:
+    """Options accepted before and after the command name.
+
+    The copy given to subcommands uses SUPPRESS defaults, so an option given
+    before the command (``fmnist-viz -q grid``) is not reset by the subparser.
+    """
+    default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=default(None),
+                        help="folder holding the IDX files (searched first)")
+    common.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="only warnings and errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=default(False),
+                        help="debug messages")
+    common.add_argument("--debug", action="store_true", default=default(False),
+                        help="show tracebacks of errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``fmnist-viz``."""
+    common = _common_options(suppress=True)
+    parser = argparse.ArgumentParser(
+        prog="fmnist-viz",
+        description="Dimensionality-reduction pictures of Fashion-MNIST beside MNIST.",
+        parents=[_common_options(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    data = sub.add_parser("data", help="find, verify and download the data sets")
+    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    for action, func, text in (
+        ("info", cmd_data_info, "where each data set was found, or why not"),
+        ("verify", cmd_data_verify, "check every file's checksum; exit 1 on any problem"),
+        ("fetch", cmd_data_fetch, "download missing data sets into the cache"),
+    ):
+        p = data_sub.add_parser(action, help=text, description=text, parents=[common])
+        p.add_argument("--dataset", default="all", help=f"{DATASET_CHOICES_HINT}, or all (default)")
+        if action == "info":
+            p.add_argument("-a", "--all", action="store_true", help="list every place searched")
+        if action == "fetch":
+            p.add_argument("--force", action="store_true", help="download even if found elsewhere")
+        p.set_defaults(func=func)
+
+    grid = sub.add_parser(
+        "grid", parents=[common], help="per-class grid of sample images",
+        description="Draw ROWS x COLS random sample images of every class, class names as row labels.",
+    )
+    grid.add_argument("--dataset", default="fashion", help=f"{DATASET_CHOICES_HINT} (default fashion)")
+    grid.add_argument("--split", default="all", choices=("train", "test", "all"), help="default all")
+    grid.add_argument("--rows", type=_positive_int, default=3, help="rows per class (default 3)")
+    grid.add_argument("--cols", type=_positive_int, default=24, help="images per row (default 24)")
+    grid.add_argument("--seed", type=int, default=0, help="picks the samples reproducibly (default 0)")
+    grid.add_argument("--cmap", default="gray_r", help="matplotlib colormap (default gray_r: dark on white)")
+    grid.add_argument("--dpi", type=float, default=None, help="resolution for PNG (default: 2 px per image pixel)")
+    grid.add_argument("--no-title", action="store_true", help="leave out the title")
+    grid.add_argument("-o", "--output", metavar="FILE",
+                      help="PNG, SVG or PDF, by extension (default figures/DATASET-grid.png)")
+    grid.set_defaults(func=cmd_grid)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(-1 if args.quiet else 1 if args.verbose else 0)
+    try:
+        return args.func(args)
+    except FmnistVizError as exc:
+        if args.debug:
+            raise
+        print(f"fmnist-viz: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("fmnist-viz: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected failure: short by default, full with --debug
+        if args.debug:
+            raise
+        print(f"fmnist-viz: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1

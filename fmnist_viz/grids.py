@@ -1,0 +1,111 @@
+"""Per-class sample grids: a few rows of real images for every class.
+
+The picture the Fashion-MNIST README opens with: each class takes ``rows``
+rows of ``cols`` random samples, class names as row labels. The images are
+tiled into one array and drawn with a single ``imshow``, so the figure is
+pixel-exact in PNG and a single embedded raster in SVG and PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+def sample_per_class(labels: np.ndarray, n_classes: int, k: int, seed: int | None = 0) -> list[np.ndarray]:
+    """Up to ``k`` random row indices per class, reproducible for a given ``seed``."""
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(labels)
+    picks = []
+    for c in range(n_classes):
+        members = np.flatnonzero(labels == c)
+        picks.append(np.sort(rng.choice(members, size=min(k, len(members)), replace=False)))
+    return picks
+
+
+def tile_classes(
+    images: np.ndarray, picks: Sequence[np.ndarray], rows: int, cols: int, gap: int, fill: int = 0
+) -> np.ndarray:
+    """Tile the picked images: ``rows`` x ``cols`` per class, classes stacked with ``gap`` pixels between."""
+    h, w = images.shape[1:3]
+    block_h = rows * h
+    canvas = np.full((len(picks) * block_h + (len(picks) - 1) * gap, cols * w), fill, dtype=images.dtype)
+    for c, idx in enumerate(picks):
+        top = c * (block_h + gap)
+        for i, j in enumerate(idx):
+            r, col = divmod(i, cols)
+            canvas[top + r * h: top + (r + 1) * h, col * w: (col + 1) * w] = images[j]
+    return canvas
+
+
+def class_grid(
+    images: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    rows: int = 3,
+    cols: int = 24,
+    seed: int | None = 0,
+    cmap: str = "gray_r",
+    title: str | None = None,
+    scale: float = 2.0,
+    ax: Axes | None = None,
+) -> Figure:
+    """Draw ``rows`` x ``cols`` random samples of every class; returns the Figure.
+
+    ``images`` is (n, h, w) (or (n, h*w) for square images) and ``labels`` (n,)
+    class indices into ``class_names``. ``seed`` picks the samples
+    reproducibly; ``scale`` is screen pixels per image pixel when a new figure
+    is made; with ``ax`` the grid is drawn there instead.
+    """
+    import matplotlib.pyplot as plt
+
+    if rows < 1 or cols < 1:
+        raise UsageError(f"rows and cols must be at least 1 (got rows={rows}, cols={cols})")
+    images = np.asarray(images)
+    if images.ndim == 2:
+        side = int(round(images.shape[1] ** 0.5))
+        if side * side != images.shape[1]:
+            raise UsageError(f"cannot reshape {images.shape[1]}-pixel rows into square images; pass (n, h, w)")
+        images = images.reshape(len(images), side, side)
+    if len(images) != len(labels):
+        raise UsageError(f"{len(images)} images but {len(labels)} labels")
+    n_classes = len(class_names)
+    picks = sample_per_class(labels, n_classes, rows * cols, seed)
+    h, w = images.shape[1:3]
+    gap = max(2, h // 4)
+    canvas = tile_classes(images, picks, rows, cols, gap, fill=0)
+
+    if ax is None:
+        dpi = 100
+        label_in = 0.1 * max(len(n) for n in class_names) + 0.3
+        title_in = 0.45 if title else 0.1
+        width = canvas.shape[1] * scale / dpi
+        height = canvas.shape[0] * scale / dpi
+        fig = plt.figure(figsize=(width + label_in + 0.1, height + title_in + 0.1), dpi=dpi)
+        ax = fig.add_axes((
+            label_in / (width + label_in + 0.1), 0.1 / (height + title_in + 0.1),
+            width / (width + label_in + 0.1), height / (height + title_in + 0.1),
+        ))
+    fig = ax.figure
+    vmax = 255 if images.dtype == np.uint8 else float(images.max())
+    ax.imshow(canvas, cmap=cmap, vmin=0, vmax=vmax, interpolation="none", aspect="equal")
+    block = rows * h + gap
+    ax.set_yticks([c * block + rows * h / 2 for c in range(n_classes)], list(class_names))
+    ax.set_xticks([])
+    ax.tick_params(axis="y", length=0, pad=6, labelsize=12)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for c in range(1, n_classes):  # a thin rule between class blocks
+        ax.axhline(c * block - gap / 2 - 0.5, color="0.6", lw=0.6)
+    if title:
+        ax.set_title(title, loc="left", fontsize=13, pad=8)
+    return fig

@@ -1,0 +1,54 @@
+"""Writing figures to files: the format follows the extension, writes are atomic.
+
+Checked before any work starts (:func:`check_output_path`), so a typo in a file
+name fails in milliseconds, not after a long embedding.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .atomic import atomic_path
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: Extensions matplotlib figures can be saved as.
+STATIC_FORMATS = ("png", "svg", "pdf")
+
+
+def check_output_path(path: str | os.PathLike[str], formats: tuple[str, ...] = STATIC_FORMATS) -> Path:
+    """Validate an output file name: known extension, writable folder. Returns it as a Path."""
+    path = Path(path)
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in formats:
+        raise UsageError(
+            f"cannot tell the format of {str(path)!r} from its extension; use one of: "
+            + ", ".join(f".{f}" for f in formats)
+        )
+    check_writable_dir(path.parent)
+    return path
+
+
+def check_writable_dir(folder: str | os.PathLike[str]) -> Path:
+    """Create ``folder`` if needed and make sure files can be written there."""
+    folder = Path(folder) if str(folder) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {str(folder)!r}: {exc.strerror}") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"output folder {str(folder)!r} is not writable; choose another with -o/--out")
+    return folder
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
+    """Save a matplotlib figure atomically; the format follows the extension."""
+    path = check_output_path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    with atomic_path(path, suffix=path.suffix) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure")
+    return path
