@@ -282,26 +282,28 @@ def _hexdigest(algorithm: str, *chunks: bytes | memoryview) -> str:
     return h.hexdigest()
 
 
-def check_idx_file(path: Path, spec: FileSpec) -> bytes:
+def check_idx_file(path: Path, spec: FileSpec, source: str | None = None) -> bytes:
     """Return the decompressed bytes of ``path`` if they are the file ``spec`` describes.
 
-    Raises :class:`DataIntegrityError` naming the file and what is wrong
-    (corrupt gzip, not IDX, truncated, or a checksum mismatch).
+    Raises :class:`DataIntegrityError` naming the file (``source``, default the
+    path) and what is wrong: corrupt gzip, not IDX, truncated, or a checksum
+    mismatch.
     """
+    source = source or str(path)
     raw = path.read_bytes()
     if raw.startswith(GZIP_MAGIC) and spec.gz_md5 and _hexdigest("md5", raw) == spec.gz_md5:
-        return read_bytes(path)
-    data = read_bytes(path)
+        return read_bytes(path, source)
+    data = read_bytes(path, source)
     if spec.sha256 is None and spec.md5 is None:
         return data
     if spec.sha256 is not None and _hexdigest("sha256", data) == spec.sha256:
         return data
     if spec.sha256 is None and _hexdigest("md5", data) == spec.md5:
         return data
-    parse_idx(data, source=str(path))  # a specific IDX error explains more than a checksum
+    parse_idx(data, source=source)  # a specific IDX error explains more than a checksum
     raise DataIntegrityError(
-        f"{path}: checksum mismatch for {spec.filename} (the file is corrupt, modified, "
-        "or from another data set); delete it or run `fmnist-viz data verify`"
+        f"{source}: checksum mismatch for {spec.filename} "
+        "(the file is corrupt, modified, or from another data set)"
     )
 
 
@@ -485,6 +487,8 @@ def _not_found_message(spec: DatasetSpec, split: str, tried: list[tuple[Location
     ]
     if spec.name == "fashion":
         lines.append("  - apt-get install dataset-fashion-mnist (Debian/Ubuntu)")
+    if any(why.startswith("unusable") for _, why in tried):
+        lines.append("  - replace the unusable files above (`fmnist-viz data verify` checks every file)")
     return "\n".join(lines)
 
 
@@ -509,7 +513,8 @@ def load(
     for location in locations(spec, data_dir):
         missing = location.missing(needed)
         if missing:
-            tried.append((location, "absent" if len(missing) == len(needed) else f"missing {', '.join(missing)}"))
+            empty = len(location.missing(spec.files_for("all"))) == len(spec.files_for("all"))
+            tried.append((location, "absent" if empty else f"missing {', '.join(missing)}"))
             continue
         try:
             dataset = _try_location(spec, location, split)
@@ -562,7 +567,7 @@ def fetch(name: str | DatasetSpec, split: str = "all", *, progress: bool | None 
         target = folder / f"{file_spec.filename}.gz"
         download_file(
             [m + target.name for m in spec.mirrors], target,
-            check=functools.partial(check_idx_file, spec=file_spec),
+            check=functools.partial(check_idx_file, spec=file_spec, source="downloaded file"),
             progress=progress,
         )
     return folder

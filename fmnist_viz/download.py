@@ -49,11 +49,13 @@ def _fetch(url: str, dest: Path, timeout: float, progress: bool | None, desc: st
             total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc,
             disable=False if progress else None if progress is None else True, leave=False,
         ) as bar:
+            received = 0
             while chunk := response.read(CHUNK):
                 out.write(chunk)
+                received += len(chunk)
                 bar.update(len(chunk))
-        if total is not None and dest.stat().st_size != total:
-            raise OSError(f"connection closed after {dest.stat().st_size} of {total} bytes")
+    if total is not None and received != total:
+        raise OSError(f"connection closed after {received} of {total} bytes")
 
 
 def download(

@@ -35,11 +35,12 @@ _CODE_BY_KIND = {(dt.kind, dt.itemsize): code for code, dt in DTYPE_CODES.items(
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
+def read_bytes(path: str | os.PathLike[str], source: str | None = None) -> bytes:
     """Return the decompressed contents of ``path`` (gzipped or not).
 
     Gzip is detected from the file's first bytes, not its name, so a
-    decompressed file that kept its ``.gz`` name still reads.
+    decompressed file that kept its ``.gz`` name still reads. ``source`` names
+    the file in errors (default: the path).
     """
     path = Path(path)
     raw = path.read_bytes()
@@ -48,10 +49,7 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     try:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as exc:
-        raise DataIntegrityError(
-            f"{path}: corrupt or truncated gzip data ({exc}); delete the file "
-            "and fetch it again (`fmnist-viz data fetch`)"
-        ) from exc
+        raise DataIntegrityError(f"{source or path}: corrupt or truncated gzip data ({exc})") from exc
 
 
 def parse_idx(data: bytes | bytearray | memoryview, source: str = "<bytes>") -> np.ndarray:
