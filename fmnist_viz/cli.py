@@ -118,13 +118,10 @@ def cmd_grid(args: argparse.Namespace) -> int:
 
     spec = get_spec(args.dataset)
     output = check_output_path(args.output or f"figures/{spec.name}-grid.png")
-    start = time.perf_counter()
     data = load(spec.name, split=args.split, data_dir=args.data_dir, progress=_progress(args))
-    log.info("loaded %s (%s split, %d images) in %.2f s", spec.title, args.split, len(data),
-             time.perf_counter() - start)
     title = None if args.no_title else (
         f"{spec.title}: {args.rows * args.cols} random samples per class "
-        f"({args.split} split, seed {args.seed})"
+        f"({'train+test' if args.split == 'all' else args.split + ' split'}, seed {args.seed})"
     )
     fig = class_grid(data.images, data.y, data.class_names, rows=args.rows, cols=args.cols,
                      seed=args.seed, cmap=args.cmap, title=title)

@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -507,6 +508,7 @@ def load(
     is true, the files are downloaded into the cache; otherwise, or when that
     fails, :class:`DataNotFoundError` says where it looked and how to fix it.
     """
+    start = time.perf_counter()
     spec = get_spec(name)
     needed = spec.files_for(split)
     tried: list[tuple[Location, str]] = []
@@ -526,7 +528,8 @@ def load(
             else:
                 log.warning("skipping %s: %s", location.path, exc)
             continue
-        log.info("loaded %s %s (%d images) from %s", spec.title, split, len(dataset), location.path)
+        log.info("loaded %s, %s split (%d images) from %s in %.3f s", spec.title, split, len(dataset),
+                 location.path, time.perf_counter() - start)
         return dataset
     if not download:
         raise DataNotFoundError(_not_found_message(spec, split, tried, "Downloading is off."))

@@ -8,6 +8,7 @@ pixel-exact in PNG and a single embedded raster in SVG and PDF.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -87,8 +88,10 @@ def class_grid(
     if ax is None:
         dpi = 100
         label_in = 0.1 * max(len(n) for n in class_names) + 0.3
-        title_in = 0.45 if title else 0.1
         width = canvas.shape[1] * scale / dpi
+        if title:  # wrap long titles to the grid's width rather than clip them
+            title = textwrap.fill(title, width=max(20, int(width * 72 / (13 * 0.6))))
+        title_in = 0.5 + 0.25 * title.count("\n") if title else 0.1
         height = canvas.shape[0] * scale / dpi
         fig = plt.figure(figsize=(width + label_in + 0.1, height + title_in + 0.1), dpi=dpi)
         ax = fig.add_axes((

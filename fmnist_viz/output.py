@@ -50,5 +50,6 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
     path = check_output_path(path)
     fmt = path.suffix.lower().lstrip(".")
     with atomic_path(path, suffix=path.suffix) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure")
+        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure",
+                    bbox_inches="tight", pad_inches=0.05)  # never clip a label or title
     return path

@@ -1,0 +1,113 @@
+"""The command line: exit codes, messages, and the data commands on tiny data sets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Mirror, Tiny
+from fmnist_viz import datasets
+from fmnist_viz.cli import main
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "fmnist_viz", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_help_and_version_run_as_module() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0 and "grid" in result.stdout and "data" in result.stdout
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("fmnist-viz ")
+
+
+def test_usage_error_exits_2() -> None:
+    result = run_cli("grid", "--rows", "0")
+    assert result.returncode == 2 and "must be a positive integer" in result.stderr
+
+
+def test_unknown_dataset_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grid", "--dataset", "cifar10"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("fmnist-viz: error: unknown dataset 'cifar10'; valid datasets: fashion")
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_bad_extension_fails_before_loading(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(datasets, "load", lambda *a, **k: pytest.fail("loaded data before checking -o"))
+    assert main(["grid", "-o", "grid.jpeg"]) == 2
+    assert "use one of: .png, .svg, .pdf" in capsys.readouterr().err
+
+
+def test_unwritable_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["grid", "-o", str(blocker / "sub" / "g.png")]) == 2
+    assert "cannot create output folder" in capsys.readouterr().err
+
+
+def test_missing_data_message_and_debug_traceback(tiny: Tiny, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grid", "--dataset", "tiny", "-o", "g.png"]) == 1
+    err = capsys.readouterr().err
+    assert "fmnist-viz: error: Tiny (all split) was not found" in err and "Traceback" not in err
+    assert not Path("g.png").exists()
+    with pytest.raises(datasets.DataNotFoundError):
+        main(["grid", "--dataset", "tiny", "-o", "g.png", "--debug"])
+
+
+def test_grid_on_tiny_data(tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    out = tmp_path / "g.svg"
+    assert main(["grid", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--rows", "2", "--cols", "3",
+                 "-o", str(out)]) == 0
+    assert out.read_text().startswith("<?xml")
+
+
+def test_options_before_the_command_are_kept(tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    assert main(["-q", "--data-dir", str(tmp_path / "d"), "grid", "--dataset", "tiny", "-o", "x.png"]) == 0
+    assert capsys.readouterr().err == ""  # -q before the command silenced the log
+
+
+def test_data_info(tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "info", "--dataset", "tiny"]) == 0
+    out = capsys.readouterr().out
+    assert "Tiny [tiny]: NOT FOUND" in out and "absent" in out
+    tiny.write(tmp_path / "d" / "tiny", names=["train-images-idx3-ubyte"])
+    tiny.write(tmp_path / "e" / "tiny")
+    assert main(["data", "info", "--dataset", "tiny", "--data-dir", str(tmp_path / "e")]) == 0
+    out = capsys.readouterr().out
+    assert f"found in {tmp_path / 'e' / 'tiny'} (--data-dir)" in out
+    assert "complete (4 files: gzip)" in out
+
+
+def test_data_verify_exit_codes(tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "verify", "--dataset", "tiny"]) == 1  # nothing anywhere
+    assert "not found anywhere" in capsys.readouterr().out
+    folder = tiny.write(tmp_path / "d" / "tiny")
+    assert main(["data", "verify", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 0
+    assert capsys.readouterr().out.count("OK ") == 4
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    assert main(["data", "verify", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 1
+    assert "BAD  tiny     t10k-labels-idx1-ubyte" in capsys.readouterr().out
+
+
+def test_data_fetch(tiny: Tiny, mirror: Mirror, own_cache: Path, monkeypatch: pytest.MonkeyPatch,
+                    capsys: pytest.CaptureFixture[str]) -> None:
+    import gzip
+
+    for name, raw in tiny.raw.items():
+        mirror.files[f"/m/{name}.gz"] = gzip.compress(raw)
+    monkeypatch.setitem(datasets.DATASETS, "tiny",
+                        datasets.DatasetSpec(**{**tiny.spec.__dict__, "mirrors": (mirror.url("m"),)}))
+    assert main(["-q", "data", "fetch", "--dataset", "tiny"]) == 0
+    assert f"Tiny: in {own_cache / 'tiny'}" in capsys.readouterr().out
+    assert len(list((own_cache / "tiny").glob("*.gz"))) == 4
+    assert main(["data", "fetch", "--dataset", "tiny"]) == 0  # nothing more to do
+    assert "already available" in capsys.readouterr().out
+    assert len(mirror.requests) == 4
