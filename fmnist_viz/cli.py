@@ -9,6 +9,7 @@ needs them, so ``--help`` and ``data info`` start fast.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -130,6 +131,180 @@ def cmd_grid(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- embeddings
+
+EMBED_FORMATS = ("npz",)
+
+
+def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dict[str, str]]:
+    """``KEY=VALUE`` (one method) or ``METHOD.KEY=VALUE`` pairs -> {method: {key: value}}."""
+    from .errors import UsageError
+
+    params: dict[str, dict[str, str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param takes KEY=VALUE, got {pair!r}")
+        method, dot, name = key.rpartition(".")
+        if not dot:
+            if len(methods) != 1:
+                raise UsageError(f"--param {pair!r}: say which method, as METHOD.{key}=VALUE")
+            method = methods[0]
+        if method not in methods:
+            raise UsageError(f"--param {pair!r}: method {method!r} is not run here ({', '.join(methods)})")
+        params.setdefault(method, {})[name] = value
+    return params
+
+
+def _formats(text: str, valid: Sequence[str]) -> list[str]:
+    from .errors import UsageError
+
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in valid]
+    if bad or not formats:
+        raise UsageError(f"unknown format {', '.join(bad) or repr(text)}; valid formats: {', '.join(valid)}")
+    return formats
+
+
+def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
+    from .datasets import get_spec
+    from .pipeline import run
+
+    datasets = [get_spec(args.dataset).name]
+    if args.compare:
+        datasets.append(get_spec(args.compare).name)
+        if datasets[0] == datasets[1]:
+            from .errors import UsageError
+
+            raise UsageError(f"--compare {args.compare} is the same data set as --dataset")
+    return run(
+        methods, datasets, params=_parse_params(args.param, methods), n=args.n, seed=args.seed,
+        device=args.device, pca_dims=args.pca_dims, use_cache=not args.no_cache,
+        data_dir=args.data_dir, progress=_progress(args),
+    )
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    from .embedding import BUILTIN_METHODS
+    from .output import check_writable_dir, embedding_filename, save_npz
+
+    import numpy as np
+
+    methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
+    formats = _formats(args.format, EMBED_FORMATS)
+    out = check_writable_dir(args.out)
+    start = time.perf_counter()
+    for result in _run_embeddings(args, methods):
+        if "npz" in formats:
+            path = save_npz(
+                out / embedding_filename(result.method, [result.dataset], "npz"),
+                embedding=result.embedding, labels=result.labels, index=result.index,
+                class_names=np.array(result.class_names), method=np.array(result.method),
+                params=np.array(json.dumps(result.params)), seed=np.array(result.seed),
+            )
+            print(path)
+    log.info("all done in %.1f s", time.perf_counter() - start)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .embedding import load_all
+
+    classes, failed = load_all()
+    for name, cls in classes.items():
+        ok, why = cls.available()
+        version = cls.backend_version()
+        state = f"{cls.backend} {version}" if ok else f"UNAVAILABLE: {why}"
+        device = _gpu_description() if cls.supports_gpu and ok else "cpu"
+        print(f"{name:<8} {cls.summary}")
+        print(f"         backend: {state}; device: {device}")
+        for p in cls.params:
+            extra = f" (one of {', '.join(map(str, p.choices))})" if p.choices else ""
+            print(f"         --param {p.name}={p.default}  {p.help}{extra}")
+    for name, why in failed.items():
+        print(f"{name:<8} BROKEN PLUGIN: {why}")
+    return 0
+
+
+def _gpu_description() -> str:
+    """What --device auto picks for GPU-capable methods here."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"cuda ({torch.cuda.get_device_name(0)}) with --device auto"
+    return "cpu (no CUDA GPU visible to PyTorch; cuda when there is one)"
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from .embedding import BUILTIN_METHODS
+    from .pipeline import evaluate_results
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else list(BUILTIN_METHODS)
+    table_format = _formats(args.format, ("markdown", "csv", "json"))[0]
+    results = _run_embeddings(args, methods)
+    evaluate_results(results, data_dir=args.data_dir, k=args.k)
+    rows = [{
+        "dataset": r.dataset, "method": r.method, "n": len(r), "device": r.device,
+        "embed_seconds": round(r.seconds, 2), "cached": r.cached,
+        **{key: round(value, 4) for key, value in r.metrics.items()},
+    } for r in results]
+    print(_format_table(rows, table_format))
+    return 0
+
+
+def _format_table(rows: list[dict], table_format: str) -> str:
+    if table_format == "json":
+        return json.dumps(rows, indent=1)
+    columns = list(rows[0]) if rows else []
+    if table_format == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from .cache import ResultCache, cache_sections, clear, folder_size
+    from .paths import cache_dir
+
+    root = cache_dir()
+    if args.cache_command == "clear":
+        freed = clear(root, downloads=args.downloads)
+        print(f"freed {freed / 2**20:.1f} MiB in {root}" + ("" if args.downloads else " (downloads kept; --downloads removes them too)"))
+        return 0
+    print(f"cache folder: {root}")
+    for label, path in cache_sections(root).items():
+        size, count = folder_size(path) if label != "downloaded data sets" else _downloads_size(root)
+        print(f"  {label:<34} {size / 2**20:9.1f} MiB in {count} files")
+    for kind, rows in ResultCache(root).entries().items():
+        if kind != "embedding":
+            continue
+        for row in rows:
+            params = ", ".join(f"{k}={v}" for k, v in (row.get("params") or {}).items())
+            print(f"  {row.get('dataset', '?'):<8} {row.get('method', '?'):<6} n={row.get('n', '?'):<6} "
+                  f"seed={row.get('seed', '?')} {row.get('device', '')} {row.get('seconds', 0):.1f} s  {params}")
+    return 0
+
+
+def _downloads_size(root) -> tuple[int, int]:
+    from .cache import folder_size
+
+    total = count = 0
+    if root.exists():
+        for child in root.iterdir():
+            if child.is_dir() and child.name not in ("computed", "decoded"):
+                size, n = folder_size(child)
+                total, count = total + size, count + n
+    return total, count
+
+
 # --------------------------------------------------------------------------- parser
 
 def _positive_int(text: str) -> int:
@@ -199,7 +374,52 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("-o", "--output", metavar="FILE",
                       help="PNG, SVG or PDF, by extension (default figures/DATASET-grid.png)")
     grid.set_defaults(func=cmd_grid)
+
+    from .embedding import embedder_names
+
+    embed_options = _embedding_options()
+    for name in [*embedder_names(), "all"]:
+        text = ("all four built-in methods (pca, tsne, umap, pymde)" if name == "all"
+                else f"embed with {name}")
+        p = sub.add_parser(name, parents=[common, embed_options], help=text, description=text.capitalize() + ".")
+        p.add_argument("--format", default="npz", help=f"comma-separated output formats: {', '.join(EMBED_FORMATS)}")
+        p.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
+        p.set_defaults(func=cmd_embed)
+
+    metrics = sub.add_parser("metrics", parents=[common, embed_options], help="quality table of embeddings",
+                             description="Trustworthiness, 10-NN accuracy and neighbourhood preservation.")
+    metrics.add_argument("--methods", help="comma-separated methods (default pca,tsne,umap,pymde)")
+    metrics.add_argument("--format", default="markdown", help="markdown (default), csv or json")
+    metrics.add_argument("-k", type=_positive_int, default=10, help="neighbours for the metrics (default 10)")
+    metrics.set_defaults(func=cmd_metrics)
+
+    lister = sub.add_parser("list", parents=[common], help="embedders, their parameters and backends")
+    lister.set_defaults(func=cmd_list)
+
+    cache = sub.add_parser("cache", help="show or clear the cache")
+    cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    cache_sub.add_parser("info", parents=[common], help="what the cache holds").set_defaults(func=cmd_cache)
+    clearer = cache_sub.add_parser("clear", parents=[common], help="delete computed results and decoded data")
+    clearer.add_argument("--downloads", action="store_true", help="delete the downloaded data sets too")
+    clearer.set_defaults(func=cmd_cache)
     return parser
+
+
+def _embedding_options() -> argparse.ArgumentParser:
+    """Options of every command that computes embeddings."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--dataset", default="fashion", help=f"{DATASET_CHOICES_HINT} (default fashion)")
+    options.add_argument("--compare", metavar="DATASET", help="a second data set, embedded the same way")
+    options.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
+    options.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
+    options.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                         help="where PyMDE runs: auto uses a CUDA GPU when PyTorch sees one")
+    options.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                         help="method parameter (METHOD.KEY=VALUE with several methods); see `fmnist-viz list`")
+    options.add_argument("--pca-dims", type=int, default=50, metavar="D",
+                         help="PCA dimensions before embedding (default 50; 0 turns PCA off)")
+    options.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
+    return options
 
 
 def main(argv: Sequence[str] | None = None) -> int:

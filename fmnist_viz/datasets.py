@@ -38,7 +38,7 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import DataIntegrityError, DataNotFoundError, DownloadError, IDXFormatError, UsageError
-from .idx import GZIP_MAGIC, idx_header, parse_idx, read_bytes, read_idx
+from .idx import GZIP_MAGIC, idx_header, parse_idx, read_bytes, read_idx, read_shape
 from .paths import DATA_ENV, cache_dir, env_data_dirs
 
 log = logging.getLogger(__name__)
@@ -442,7 +442,24 @@ class Dataset:
     location: Path
     files: tuple[Path, ...]
     image_shape: tuple[int, ...] = (28, 28)
+    split_sizes: dict[str, int] = field(default_factory=dict)
     spec: DatasetSpec | None = field(default=None, repr=False)
+
+    @property
+    def is_train(self) -> np.ndarray:
+        """A boolean mask of the rows from the training split."""
+        mask = np.zeros(len(self), dtype=bool)
+        if self.split in ("train", "all"):
+            mask[: self.split_sizes.get("train", len(self) if self.split == "train" else 0)] = True
+        return mask
+
+    def fingerprint(self) -> str:
+        """A short digest identifying the data: the published checksums, else the bytes."""
+        if self.spec is not None and all(f.sha256 for f in self.spec.files_for(self.split)):
+            blob = json.dumps([self.split, [f.sha256 for f in self.spec.files_for(self.split)]]).encode()
+        else:
+            blob = self.X.tobytes() + self.y.tobytes()
+        return hashlib.sha256(blob).hexdigest()[:32]
 
     @property
     def images(self) -> np.ndarray:
@@ -465,14 +482,26 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _count(location: Location, split: str, spec: FileSpec) -> int:
+    """How many items a labels file holds, from its header alone."""
+    path = location.find(spec)
+    if location.is_npz:
+        with np.load(path) as npz:  # type: ignore[arg-type]
+            return len(npz[_NPZ_KEYS[split][1]])
+    return read_shape(path)[0]  # type: ignore[arg-type]
+
+
 def _try_location(spec: DatasetSpec, location: Location, split: str) -> Dataset:
     images, y = _read_split(spec, location, split)
+    splits = _splits(split)
+    sizes = {s: _count(location, s, spec.files[s][1]) for s in splits[:-1]}
+    sizes[splits[-1]] = len(y) - sum(sizes.values())
     return Dataset(
         name=spec.name, title=spec.title, split=split,
         X=_readonly(images.reshape(len(images), -1)), y=_readonly(y),
         class_names=spec.class_names, location=location.path,
         files=tuple(location.find(f) for f in spec.files_for(split)),  # type: ignore[misc]
-        image_shape=tuple(images.shape[1:]), spec=spec,
+        image_shape=tuple(images.shape[1:]), split_sizes=sizes, spec=spec,
     )
 
 

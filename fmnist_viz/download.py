@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .atomic import atomic_path
 from .errors import DataIntegrityError, DownloadError
+from .timing import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +41,10 @@ def _is_permanent(exc: BaseException) -> bool:
 
 
 def _fetch(url: str, dest: Path, timeout: float, progress: bool | None, desc: str) -> None:
-    from tqdm.auto import tqdm
-
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     with urllib.request.urlopen(request, timeout=timeout) as response, dest.open("wb") as out:
         total = int(response.headers.get("Content-Length") or 0) or None
-        with tqdm(
-            total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc,
-            disable=False if progress else None if progress is None else True, leave=False,
-        ) as bar:
+        with progress_bar(total, desc, unit="B", progress=progress, unit_scale=True, unit_divisor=1024) as bar:
             received = 0
             while chunk := response.read(CHUNK):
                 out.write(chunk)

@@ -98,6 +98,21 @@ def parse_idx(data: bytes | bytearray | memoryview, source: str = "<bytes>") -> 
     return array
 
 
+def read_shape(path: str | os.PathLike[str]) -> tuple[int, ...]:
+    """The shape in an IDX file's header, reading only the first bytes (gzipped or not)."""
+    path = Path(path)
+    with path.open("rb") as raw:
+        gz = raw.read(2) == GZIP_MAGIC
+    with (gzip.open(path, "rb") if gz else path.open("rb")) as f:
+        head = f.read(4)
+        if len(head) < 4 or head[0] or head[1] or not head[3]:
+            raise IDXFormatError(f"{path}: wrong magic number 0x{head.hex()}")
+        dims = f.read(4 * head[3])
+    if len(dims) < 4 * head[3]:
+        raise IDXFormatError(f"{path}: truncated header")
+    return struct.unpack(f">{head[3]}I", dims)
+
+
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an IDX file (gzipped or not) into a read-only numpy array."""
     return parse_idx(read_bytes(path), source=str(path))

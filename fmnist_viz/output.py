@@ -7,8 +7,11 @@ name fails in milliseconds, not after a long embedding.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from .atomic import atomic_path
 from .errors import UsageError
@@ -52,4 +55,18 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
     with atomic_path(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure",
                     bbox_inches="tight", pad_inches=0.05)  # never clip a label or title
+    return path
+
+
+def embedding_filename(method: str, datasets: Sequence[str], ext: str) -> str:
+    """Predictable output names: ``umap_fashion.npz``, ``umap_fashion-vs-mnist.png``."""
+    return f"{method}_{'-vs-'.join(datasets)}.{ext}"
+
+
+def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
+    """Write arrays to an ``.npz`` file atomically (no pickles inside)."""
+    path = Path(path)
+    check_writable_dir(path.parent)
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez(tmp, **arrays)
     return path

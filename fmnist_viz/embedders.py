@@ -1,0 +1,225 @@
+"""The built-in embedders: PCA, t-SNE (openTSNE or scikit-learn), UMAP and PyMDE.
+
+Each takes the shared :class:`~fmnist_viz.prepare.Prepared` data and uses its
+PCA and its k-NN graph instead of recomputing them; each imports its library
+only when it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .embedding import Embedder, Param
+from .errors import UsageError
+from .prepare import Prepared
+from .timing import progress_bar, step
+
+log = logging.getLogger(__name__)
+
+
+def _show_progress(progress: bool | None) -> bool:
+    return sys.stderr.isatty() if progress is None else progress
+
+
+@contextlib.contextmanager
+def _quiet_library(*modules: str) -> Iterator[None]:
+    """Silence known-harmless warnings of a backend while it runs."""
+    with warnings.catch_warnings():
+        for module in modules:
+            warnings.filterwarnings("ignore", module=module)
+        yield
+
+
+class PCAEmbedder(Embedder):
+    """The first two principal components, from the shared PCA."""
+
+    name = "pca"
+    summary = "principal component analysis: the two directions of largest variance"
+    backend = "scikit-learn"
+    backend_module = "sklearn"
+
+    def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
+        return data.principal_components(2)
+
+
+class TSNEEmbedder(Embedder):
+    """t-SNE: openTSNE's FFT-accelerated gradients by default, scikit-learn's Barnes-Hut on request."""
+
+    name = "tsne"
+    summary = "t-distributed stochastic neighbour embedding (openTSNE FFT; --param backend=sklearn)"
+    backend = "openTSNE"
+    params = (
+        Param("perplexity", 30.0, "effective number of neighbours; the graph uses 3 x perplexity", float, low=1),
+        Param("early_exaggeration_iter", 250, "iterations of early exaggeration", int, low=0),
+        Param("n_iter", 500, "iterations after early exaggeration", int, low=1),
+        Param("exaggeration", None, "exaggeration after the early phase (None: 1)", float, low=1),
+        Param("dof", 1.0, "degrees of freedom of the t-distribution (openTSNE)", float, low=0.01),
+        Param("backend", "opentsne", "the implementation", str, choices=("opentsne", "sklearn")),
+    )
+
+    @property
+    def n_neighbors(self) -> int:
+        return int(3 * self.values["perplexity"])
+
+    def min_points(self) -> int:
+        return self.n_neighbors + 2
+
+    def cache_key(self) -> dict[str, Any]:
+        key = super().cache_key()
+        if self.values["backend"] == "sklearn":
+            from importlib import metadata
+
+            key.update(backend="scikit-learn", version=metadata.version("scikit-learn"))
+        return key
+
+    def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
+        if self.values["backend"] == "sklearn":
+            return self._embed_sklearn(data, seed)
+        from openTSNE import TSNE, affinity, initialization
+        from openTSNE.nearest_neighbors import PrecomputedNeighbors
+
+        v = self.values
+        indices, distances = data.neighbors(self.n_neighbors, include_self=False)
+        affinities = affinity.PerplexityBasedNN(
+            perplexity=v["perplexity"], knn_index=PrecomputedNeighbors(indices, distances.astype(np.float64)),
+            n_jobs=-1, random_state=seed,
+        )
+        init = initialization.rescale(data.principal_components(2).astype(np.float64))
+        total = v["early_exaggeration_iter"] + v["n_iter"]
+        with progress_bar(total, "t-SNE", unit="iter", progress=data.progress) as bar:
+            def callback(iteration: int, error: float, embedding: Any) -> bool:
+                bar.update(50)
+                return False
+
+            tsne = TSNE(
+                perplexity=v["perplexity"], early_exaggeration_iter=v["early_exaggeration_iter"],
+                n_iter=v["n_iter"], exaggeration=v["exaggeration"], dof=v["dof"], n_jobs=-1,
+                random_state=seed, callbacks=callback, callbacks_every_iters=50,
+            )
+            embedding = tsne.fit(affinities=affinities, initialization=init)
+        return np.asarray(embedding)
+
+    def _embed_sklearn(self, data: Prepared, seed: int) -> np.ndarray:
+        from scipy.sparse import csr_matrix
+        from sklearn.manifold import TSNE
+
+        v = self.values
+        if v["dof"] != 1.0:
+            raise UsageError("the sklearn t-SNE backend supports only dof=1")
+        indices, distances = data.neighbors(self.n_neighbors, include_self=False)
+        n, k = indices.shape
+        graph = csr_matrix((distances.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
+        init = data.principal_components(2)
+        init = (init / init[:, 0].std() * 1e-4).astype(np.float32)
+        tsne = TSNE(
+            perplexity=v["perplexity"], metric="precomputed", init=init, random_state=seed,
+            max_iter=v["early_exaggeration_iter"] + v["n_iter"], n_jobs=-1,
+        )
+        with _quiet_library("sklearn"):
+            return tsne.fit_transform(graph)
+
+
+class UMAPEmbedder(Embedder):
+    """UMAP from umap-learn, on the shared k-NN graph."""
+
+    name = "umap"
+    summary = "uniform manifold approximation and projection (umap-learn)"
+    backend = "umap-learn"
+    backend_module = "umap"
+    params = (
+        Param("n_neighbors", 15, "size of the local neighbourhood", int, low=2),
+        Param("min_dist", 0.1, "how tightly points may be packed", float, low=0),
+        Param("spread", 1.0, "scale of the embedded points", float, low=0.01),
+        Param("n_epochs", None, "optimisation epochs (None: 200 for large data, 500 for small)", int, low=1),
+        Param("negative_sample_rate", 5, "negative samples per positive one", int, low=1),
+        Param("init", "spectral", "initial layout", str, choices=("spectral", "pca", "random")),
+    )
+
+    @property
+    def n_neighbors(self) -> int:
+        return self.values["n_neighbors"] - 1  # umap-learn counts the point itself
+
+    def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
+        import umap
+
+        v = self.values
+        k = v["n_neighbors"]
+        indices, distances = data.neighbors(k - 1, include_self=True)
+        init: Any = v["init"]
+        if init == "pca":
+            pcs = data.principal_components(2)
+            init = (pcs / np.abs(pcs).max() * 10).astype(np.float32)
+        show = _show_progress(data.progress)
+        reducer = umap.UMAP(
+            n_neighbors=k, min_dist=v["min_dist"], spread=v["spread"], n_epochs=v["n_epochs"],
+            negative_sample_rate=v["negative_sample_rate"], init=init, random_state=seed,
+            precomputed_knn=(np.ascontiguousarray(indices), np.ascontiguousarray(distances), None),
+            verbose=show, tqdm_kwds={"disable": not show, "leave": False},
+        )
+        with _quiet_library("umap", "sklearn"), contextlib.redirect_stdout(sys.stderr):
+            return reducer.fit_transform(data.X)
+
+
+class PyMDEEmbedder(Embedder):
+    """PyMDE's ``preserve_neighbors`` problem, built on the shared k-NN graph; runs on CUDA when asked."""
+
+    name = "pymde"
+    summary = "minimum-distortion embedding preserving neighbours (PyMDE; GPU with --device cuda)"
+    backend = "pymde"
+    supports_gpu = True
+    params = (
+        Param("n_neighbors", 15, "neighbours per point in the graph", int, low=1),
+        Param("repulsive_fraction", 1.0, "repulsive (non-neighbour) pairs per neighbour pair", float, low=0),
+        Param("init", "quadratic", "initial layout", str, choices=("quadratic", "random")),
+        Param("max_iter", 300, "iterations of the optimiser", int, low=1),
+    )
+
+    @property
+    def n_neighbors(self) -> int:
+        return self.values["n_neighbors"]
+
+    def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
+        import pymde
+        import torch
+        from pymde import preprocess, quadratic
+        from pymde.functions import penalties
+
+        v = self.values
+        pymde.seed(seed)
+        n = len(data)
+        indices, _ = data.neighbors(self.n_neighbors, include_self=False)
+        # pymde's k-NN graph: an edge (i, j) per neighbour pair, weight 2 when mutual
+        rows = np.repeat(np.arange(n), indices.shape[1])
+        cols = indices.ravel()
+        keep = rows != cols
+        pairs = np.stack([np.minimum(rows, cols), np.maximum(rows, cols)], axis=1)[keep]
+        graph = pymde.Graph.from_edges(torch.from_numpy(pairs), torch.ones(len(pairs)))
+        edges, weights = graph.edges.to(device), graph.weights.to(device)
+
+        if v["init"] == "quadratic":
+            X_init = quadratic.spectral(n, 2, edges, weights, max_iter=1000, device=device, cg=device != "cpu")
+        else:
+            X_init = pymde.Centered().initialization(n, 2, device)
+        n_repulsive = min(int(v["repulsive_fraction"] * len(edges)), n * (n - 1) // 2 - len(edges))
+        negative = preprocess.sample_edges(n, n_repulsive, exclude=edges, seed=seed).to(device)
+        mde = pymde.MDE(
+            n_items=n, embedding_dim=2, edges=torch.cat([edges, negative]),
+            distortion_function=penalties.PushAndPull(
+                torch.cat([weights, -torch.ones(len(negative), dtype=weights.dtype, device=device)]),
+                attractive_penalty=penalties.Log1p, repulsive_penalty=penalties.Log,
+            ),
+            constraint=pymde.Centered(), device=device,
+        )
+        generator = torch.Generator(device="cpu").manual_seed(seed)
+        if (mde.distances(X_init) == 0).any():  # as pymde does: split overlapping points
+            X_init = X_init + 1e-4 * torch.randn(X_init.shape, generator=generator).to(X_init)
+        with step(f"PyMDE: {v['max_iter']} iterations on {device}", log):
+            embedding = mde.embed(X_init, max_iter=v["max_iter"])
+        return embedding.detach().cpu().numpy()

@@ -1,0 +1,90 @@
+"""How good is an embedding? Quality numbers for figures, tables and benchmarks.
+
+- :func:`trustworthiness`: scikit-learn's trustworthiness@k on a fixed random
+  sample (the full 70,000 x 70,000 problem would not fit in memory);
+- :func:`knn_accuracy`: k-NN classification accuracy in 2-D, fit on the
+  training split and scored on the test split;
+- :func:`neighborhood_preservation`: the mean fraction of each point's k
+  nearest neighbours in the original space that are also among its k nearest
+  in 2-D, on the same sample.
+
+Distances in the original space are Euclidean on pixels scaled to [0, 1].
+:func:`evaluate` computes them all and how long each took.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from .prepare import scale_pixels
+
+DEFAULT_K = 10
+DEFAULT_SAMPLE = 5000
+
+
+def sample_rows(n: int, size: int = DEFAULT_SAMPLE, seed: int = 0) -> np.ndarray:
+    """A fixed random sample of row numbers (all rows when ``n <= size``), sorted."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+
+def trustworthiness(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
+                    sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
+    """Trustworthiness@k of ``embedding`` for the rows of ``X``, on a fixed random sample."""
+    from sklearn.manifold import trustworthiness as sk_trustworthiness
+
+    rows = sample_rows(len(X), sample, seed)
+    k = min(k, len(rows) // 2 - 1)
+    return float(sk_trustworthiness(scale_pixels(X[rows]), embedding[rows], n_neighbors=k))
+
+
+def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray, k: int = DEFAULT_K) -> float:
+    """Accuracy of k-NN classification in 2-D: fit on the ``is_train`` rows, scored on the rest.
+
+    NaN when either side is empty (e.g. a test-only subset).
+    """
+    from sklearn.neighbors import KNeighborsClassifier
+
+    train, test = np.flatnonzero(is_train), np.flatnonzero(~is_train)
+    if len(train) == 0 or len(test) == 0:
+        return float("nan")
+    k = min(k, len(train))
+    classifier = KNeighborsClassifier(n_neighbors=k).fit(embedding[train], labels[train])
+    return float(classifier.score(embedding[test], labels[test]))
+
+
+def _knn_sets(points: np.ndarray, k: int) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(points)
+    return nn.kneighbors(return_distance=False)[:, :k]
+
+
+def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
+                              sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
+    """Mean share of each point's k nearest neighbours kept in 2-D, within a fixed sample."""
+    rows = sample_rows(len(X), sample, seed)
+    k = min(k, len(rows) - 2)
+    high = _knn_sets(scale_pixels(X[rows]), k)
+    low = _knn_sets(np.asarray(embedding[rows], dtype=np.float64), k)
+    shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(high, low)]
+    return float(np.mean(shared) / k)
+
+
+def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
+             k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> dict[str, Any]:
+    """All quality numbers of one embedding, with the seconds each took."""
+    results: dict[str, Any] = {}
+    for name, func in (
+        ("knn_accuracy", lambda: knn_accuracy(embedding, labels, is_train, k)),
+        ("trustworthiness", lambda: trustworthiness(X, embedding, k, sample, seed)),
+        ("neighborhood_preservation", lambda: neighborhood_preservation(X, embedding, k, sample, seed)),
+    ):
+        start = time.perf_counter()
+        results[name] = func()
+        results[f"{name}_seconds"] = time.perf_counter() - start
+    return results
