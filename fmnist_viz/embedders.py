@@ -204,7 +204,8 @@ class PyMDEEmbedder(Embedder):
         edges, weights = graph.edges.to(device), graph.weights.to(device)
 
         if v["init"] == "quadratic":
-            X_init = quadratic.spectral(n, 2, edges, weights, max_iter=1000, device=device, cg=device != "cpu")
+            # torch.lobpcg (cg=True) is seeded by pymde.seed; scipy eigsh (cg=False) starts from an unseeded vector
+            X_init = quadratic.spectral(n, 2, edges, weights, max_iter=1000, device=device, cg=True)
         else:
             X_init = pymde.Centered().initialization(n, 2, device)
         n_repulsive = min(int(v["repulsive_fraction"] * len(edges)), n * (n - 1) // 2 - len(edges))

@@ -158,6 +158,15 @@ def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | N
     return prepared
 
 
+def _check_size(embedders: Sequence[Embedder], n: int, problem: str) -> None:
+    """A clear error when a method needs more points than it would get."""
+    short = [e for e in embedders if e.min_points() > n]
+    if short:
+        needs = ", ".join(f"{e.name} needs at least {e.min_points()}" for e in short)
+        raise UsageError(f"{problem}: {needs} points with these parameters "
+                         "(use a larger --n or a smaller neighbour count)")
+
+
 def run(
     methods: Sequence[str | Embedder],
     datasets: Sequence[str],
@@ -185,12 +194,7 @@ def run(
     embedders = [m if isinstance(m, Embedder) else create(m, params.get(m)) for m in methods]
     specs = [get_spec(name) for name in datasets]
     if n is not None:
-        needed = max(e.min_points() for e in embedders)
-        if n < needed:
-            raise UsageError(
-                f"--n {n} is too small: {', '.join(e.name for e in embedders if e.min_points() > n)} "
-                f"need(s) at least {needed} points with these parameters"
-            )
+        _check_size(embedders, n, f"--n {n} is too small")
     for embedder in embedders:
         ok, why = embedder.available()
         if not ok:
@@ -202,6 +206,7 @@ def run(
     for spec in specs:
         data = load(spec.name, "all", data_dir=data_dir, progress=progress)
         subset = _Subset(data, stratified_subsample(data.y, n, seed), pca_dims or None, seed)
+        _check_size(embedders, len(subset.index), f"{spec.title} has only {len(subset.index)} points")
         prepared: Prepared | None = None
         knn_k = max(e.n_neighbors for e in embedders)
         for embedder in embedders:

@@ -49,6 +49,18 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, session_cache:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def reset_cli_logging() -> Iterator[None]:
+    """The CLI configures the 'fmnist_viz' logger; undo it so caplog sees records in later tests."""
+    import logging
+
+    yield
+    logger = logging.getLogger("fmnist_viz")
+    logger.handlers.clear()
+    logger.setLevel(logging.NOTSET)
+    logger.propagate = True
+
+
 @pytest.fixture
 def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
     """The real data folder, also set as $FMNIST_VIZ_DATA; skips when it is absent."""
