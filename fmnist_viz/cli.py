@@ -407,6 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _embedding_options() -> argparse.ArgumentParser:
     """Options of every command that computes embeddings."""
+    from .prepare import DEFAULT_PCA_DIMS
+
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--dataset", default="fashion", help=f"{DATASET_CHOICES_HINT} (default fashion)")
     options.add_argument("--compare", metavar="DATASET", help="a second data set, embedded the same way")
@@ -416,8 +418,8 @@ def _embedding_options() -> argparse.ArgumentParser:
                          help="where PyMDE runs: auto uses a CUDA GPU when PyTorch sees one")
     options.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                          help="method parameter (METHOD.KEY=VALUE with several methods); see `fmnist-viz list`")
-    options.add_argument("--pca-dims", type=int, default=50, metavar="D",
-                         help="PCA dimensions before embedding (default 50; 0 turns PCA off)")
+    options.add_argument("--pca-dims", type=int, default=DEFAULT_PCA_DIMS, metavar="D",
+                         help=f"PCA dimensions before embedding (default {DEFAULT_PCA_DIMS}; 0 turns PCA off)")
     options.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
     return options
 

@@ -58,9 +58,11 @@ class TSNEEmbedder(Embedder):
     params = (
         Param("perplexity", 30.0, "effective number of neighbours; the graph uses 3 x perplexity", float, low=1),
         Param("early_exaggeration_iter", 250, "iterations of early exaggeration", int, low=0),
-        Param("n_iter", 500, "iterations after early exaggeration", int, low=1),
+        Param("n_iter", 250, "iterations after early exaggeration (openTSNE's default is 500)", int, low=1),
         Param("exaggeration", None, "exaggeration after the early phase (None: 1)", float, low=1),
         Param("dof", 1.0, "degrees of freedom of the t-distribution (openTSNE)", float, low=0.01),
+        Param("ints_in_interval", 2.0, "width of the FFT grid's boxes (openTSNE); 1 is its default, "
+              "2 halves the time here at the same quality", float, low=0.1),
         Param("backend", "opentsne", "the implementation", str, choices=("opentsne", "sklearn")),
     )
 
@@ -101,6 +103,7 @@ class TSNEEmbedder(Embedder):
             tsne = TSNE(
                 perplexity=v["perplexity"], early_exaggeration_iter=v["early_exaggeration_iter"],
                 n_iter=v["n_iter"], exaggeration=v["exaggeration"], dof=v["dof"], n_jobs=-1,
+                ints_in_interval=v["ints_in_interval"],
                 random_state=seed, callbacks=callback, callbacks_every_iters=50,
             )
             embedding = tsne.fit(affinities=affinities, initialization=init)
@@ -137,7 +140,8 @@ class UMAPEmbedder(Embedder):
         Param("n_neighbors", 15, "size of the local neighbourhood", int, low=2),
         Param("min_dist", 0.1, "how tightly points may be packed", float, low=0),
         Param("spread", 1.0, "scale of the embedded points", float, low=0.01),
-        Param("n_epochs", None, "optimisation epochs (None: 200 for large data, 500 for small)", int, low=1),
+        Param("n_epochs", None, "optimisation epochs (None: 100 above 10,000 points, else 500; "
+              "umap-learn uses 200 and 500)", int, low=1),
         Param("negative_sample_rate", 5, "negative samples per positive one", int, low=1),
         Param("init", "spectral", "initial layout", str, choices=("spectral", "pca", "random")),
     )
@@ -145,6 +149,10 @@ class UMAPEmbedder(Embedder):
     @property
     def n_neighbors(self) -> int:
         return self.values["n_neighbors"] - 1  # umap-learn counts the point itself
+
+    @property
+    def single_threaded(self) -> bool:
+        return True  # umap-learn optimises on one thread when given a random_state
 
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         import umap
@@ -157,8 +165,9 @@ class UMAPEmbedder(Embedder):
             pcs = data.principal_components(2)
             init = (pcs / np.abs(pcs).max() * 10).astype(np.float32)
         show = _show_progress(data.progress)
+        n_epochs = v["n_epochs"] or (100 if len(data) > 10_000 else 500)
         reducer = umap.UMAP(
-            n_neighbors=k, min_dist=v["min_dist"], spread=v["spread"], n_epochs=v["n_epochs"],
+            n_neighbors=k, min_dist=v["min_dist"], spread=v["spread"], n_epochs=n_epochs,
             negative_sample_rate=v["negative_sample_rate"], init=init, random_state=seed,
             precomputed_knn=(np.ascontiguousarray(indices), np.ascontiguousarray(distances), None),
             verbose=show, tqdm_kwds={"disable": not show, "leave": False},
@@ -177,8 +186,9 @@ class PyMDEEmbedder(Embedder):
     params = (
         Param("n_neighbors", 15, "neighbours per point in the graph", int, low=1),
         Param("repulsive_fraction", 1.0, "repulsive (non-neighbour) pairs per neighbour pair", float, low=0),
-        Param("init", "quadratic", "initial layout", str, choices=("quadratic", "random")),
-        Param("max_iter", 300, "iterations of the optimiser", int, low=1),
+        Param("init", "pca", "initial layout: the shared PCA (fast), pymde's spectral 'quadratic', or random",
+              str, choices=("pca", "quadratic", "random")),
+        Param("max_iter", 150, "iterations of the optimiser (PyMDE's default is 300)", int, low=1),
     )
 
     @property
@@ -186,6 +196,10 @@ class PyMDEEmbedder(Embedder):
         return self.values["n_neighbors"]
 
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
+        with _quiet_library("pymde", "torch"):
+            return self._solve(data, seed, device)
+
+    def _solve(self, data: Prepared, seed: int, device: str) -> np.ndarray:
         import pymde
         import torch
         from pymde import preprocess, quadratic
@@ -203,7 +217,10 @@ class PyMDEEmbedder(Embedder):
         graph = pymde.Graph.from_edges(torch.from_numpy(pairs), torch.ones(len(pairs)))
         edges, weights = graph.edges.to(device), graph.weights.to(device)
 
-        if v["init"] == "quadratic":
+        if v["init"] == "pca":
+            pcs = torch.tensor(data.principal_components(2), dtype=torch.float32, device=device)
+            X_init = pymde.util.proj_standardized(pcs - pcs.mean(dim=0))
+        elif v["init"] == "quadratic":
             # torch.lobpcg (cg=True) is seeded by pymde.seed; scipy eigsh (cg=False) starts from an unseeded vector
             X_init = quadratic.spectral(n, 2, edges, weights, max_iter=1000, device=device, cg=True)
         else:

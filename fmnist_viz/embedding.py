@@ -98,6 +98,11 @@ class Embedder:
     #: Whether :meth:`embed` can run on a CUDA GPU.
     supports_gpu: ClassVar[bool] = False
 
+    @property
+    def single_threaded(self) -> bool:
+        """Whether it uses one core only (the pipeline then runs it beside the others)."""
+        return False
+
     def __init__(self, **params: Any) -> None:
         known = {p.name: p for p in self.params}
         unknown = sorted(set(params) - set(known))

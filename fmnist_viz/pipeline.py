@@ -12,7 +12,9 @@ each itself cached, before running the methods.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import logging
 import os
 import sys
@@ -27,7 +29,7 @@ from .cache import ResultCache
 from .datasets import Dataset, get_spec, load
 from .embedding import Embedder, create
 from .errors import UsageError
-from .prepare import IVF_LISTS, IVF_PROBES, Prepared, knn_graph, pca_reduce, scale_pixels
+from .prepare import DEFAULT_PCA_DIMS, IVF_LISTS, IVF_PROBES, Prepared, knn_graph, pca_reduce, scale_pixels
 from .timing import step
 
 log = logging.getLogger(__name__)
@@ -175,7 +177,7 @@ def run(
     n: int | None = None,
     seed: int = 0,
     device: str = "auto",
-    pca_dims: int | None = 50,
+    pca_dims: int | None = DEFAULT_PCA_DIMS,
     use_cache: bool = True,
     data_dir: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
@@ -202,38 +204,117 @@ def run(
     gpu_device = resolve_device(device, embedders)
     cache = ResultCache(enabled=use_cache)
 
-    results = []
+    jobs: list[_Job] = []
     for spec in specs:
         data = load(spec.name, "all", data_dir=data_dir, progress=progress)
         subset = _Subset(data, stratified_subsample(data.y, n, seed), pca_dims or None, seed)
         _check_size(embedders, len(subset.index), f"{spec.title} has only {len(subset.index)} points")
-        prepared: Prepared | None = None
-        knn_k = max(e.n_neighbors for e in embedders)
         for embedder in embedders:
             run_on = gpu_device if embedder.supports_gpu else "cpu"
             key = {**subset.base_key, "prepared": subset.prepared_key, "embedder": embedder.cache_key(),
                    "seed": seed, "device": run_on}
+            job = _Job(subset, embedder, run_on, key)
             found = cache.load("embedding", key)
             if found is not None:
-                embedding, seconds, cached = found[0]["embedding"], float(found[1].get("seconds", 0.0)), True
+                job.embedding, job.seconds, job.cached = found[0]["embedding"], float(found[1].get("seconds", 0)), True
                 log.info("%s of %s: from the cache", embedder.name, spec.title)
-            else:
-                if prepared is None:
-                    prepared = _prepare(subset, cache, knn_k, progress)
-                with step(f"{spec.title}: {embedder.name} on {len(subset.index)} points ({run_on})") as timed:
-                    embedding = embedder.embed(prepared, seed=seed, device=run_on)
-                seconds, cached = timed.seconds, False
-                cache.store("embedding", key, {"embedding": embedding}, meta={
-                    "dataset": spec.name, "method": embedder.name, "params": embedder.values,
-                    "n": len(subset.index), "seed": seed, "device": run_on, "seconds": seconds,
-                    "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-                })
-            results.append(EmbeddingResult(
-                dataset=spec.name, title=spec.title, method=embedder.name, params=dict(embedder.values),
-                embedding=embedding, labels=np.asarray(data.y[subset.index]), index=subset.index,
-                class_names=data.class_names, seed=seed, device=run_on, seconds=seconds, cached=cached,
-            ))
-    return results
+            jobs.append(job)
+    _compute([j for j in jobs if j.embedding is None], embedders, cache, progress)
+    return [j.result() for j in jobs]
+
+
+@dataclass(eq=False)
+class _Job:
+    """One (data set, method) pair: what to compute, and its outcome."""
+
+    subset: _Subset
+    embedder: Embedder
+    device: str
+    key: dict[str, Any]
+    embedding: np.ndarray | None = None
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def what(self) -> str:
+        return f"{self.subset.data.title}: {self.embedder.name} on {len(self.subset.index)} points ({self.device})"
+
+    def finish(self, embedding: np.ndarray, seconds: float, cache: ResultCache) -> None:
+        self.embedding, self.seconds = embedding, seconds
+        cache.store("embedding", self.key, {"embedding": embedding}, meta={
+            "dataset": self.subset.data.name, "method": self.embedder.name, "params": self.embedder.values,
+            "n": len(self.subset.index), "seed": self.subset.seed, "device": self.device, "seconds": seconds,
+            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+        })
+
+    def result(self) -> EmbeddingResult:
+        data, index = self.subset.data, self.subset.index
+        return EmbeddingResult(
+            dataset=data.name, title=data.title, method=self.embedder.name, params=dict(self.embedder.values),
+            embedding=self.embedding, labels=np.asarray(data.y[index]), index=index,  # type: ignore[arg-type]
+            class_names=data.class_names, seed=self.subset.seed, device=self.device, seconds=self.seconds,
+            cached=self.cached,
+        )
+
+
+def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache, progress: bool | None) -> None:
+    """Run the jobs: prepare each data set once, and use both cores where a method uses one.
+
+    A method that runs single-threaded (UMAP, which is sequential when seeded)
+    goes to a worker process, so it runs beside the multi-threaded ones instead
+    of after them; the rest run here, in order.
+    """
+    if not jobs:
+        return
+    knn_k = max(e.n_neighbors for e in embedders)
+    offload = [j for j in jobs if j.embedder.single_threaded and j.embedder.name in _registered_names()]
+    if len(offload) == len(jobs) or (os.cpu_count() or 1) < 2:
+        offload = []
+    prepared: dict[int, Prepared] = {}
+    futures = []
+    with contextlib.ExitStack() as stack:
+        if offload:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+            stack.push(lambda *exc: pool.shutdown(wait=False, cancel_futures=True) if exc[0] else None)
+            for module in {j.embedder.backend_module or j.embedder.backend for j in offload}:
+                pool.submit(importlib.import_module, module)  # imports while the data is prepared here
+        for job in jobs:  # prepare each data set once; hand its offloaded jobs to the worker at once
+            if id(job.subset) in prepared:
+                continue
+            p = prepared[id(job.subset)] = _prepare(job.subset, cache, knn_k, progress)
+            for other in (j for j in offload if j.subset is job.subset):
+                log.info("%s: started in a worker process", other.what)
+                futures.append((other, pool.submit(
+                    _embed_in_worker, other.embedder.name, other.embedder.values, p.X, p.pca,
+                    p.knn_indices, p.knn_distances, other.subset.seed, other.device)))
+        for job in (j for j in jobs if j not in offload):
+            with step(job.what) as timed:
+                embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.subset.seed, device=job.device)
+            job.finish(embedding, timed.seconds, cache)
+        for job, future in futures:
+            embedding, seconds = future.result()
+            log.info("%s: done in %.1f s (worker process)", job.what, seconds)
+            job.finish(embedding, seconds, cache)
+
+
+def _registered_names() -> set[str]:
+    from .embedding import embedder_names
+
+    return set(embedder_names())
+
+
+def _embed_in_worker(method: str, values: dict[str, Any], X: np.ndarray, pca: np.ndarray | None,
+                     knn_indices: np.ndarray | None, knn_distances: np.ndarray | None,
+                     seed: int, device: str) -> tuple[np.ndarray, float]:
+    """Worker process: rebuild the prepared data and run one embedder on it."""
+    prepared = Prepared(X, pca=pca, knn_indices=knn_indices, knn_distances=knn_distances, seed=seed,
+                        progress=False)
+    start = time.perf_counter()
+    embedding = create(method, values).embed(prepared, seed=seed, device=device)
+    return embedding, time.perf_counter() - start
 
 
 def evaluate_results(results: Sequence[EmbeddingResult], data_dir: str | os.PathLike[str] | None = None,

@@ -1,7 +1,7 @@
 """Shared work done once per data set: scaling, PCA, and one k-nearest-neighbour graph.
 
 Every embedder starts from the same :class:`Prepared` data: pixels scaled to
-[0, 1], reduced by PCA (50 dimensions by default), and a k-NN graph for the
+[0, 1], reduced by PCA (100 dimensions by default), and a k-NN graph for the
 largest k any requested method needs. UMAP, openTSNE and PyMDE all accept a
 precomputed graph, so it is computed once instead of three times, and PCA's
 2-D picture is the first two components of the same decomposition.
@@ -23,6 +23,9 @@ from .timing import progress_bar, step
 
 log = logging.getLogger(__name__)
 
+#: PCA dimensions before embedding. 100 rather than 50: on Fashion-MNIST, UMAP's
+#: 10-NN accuracy was 0.769 after PCA to 50, 0.781 after PCA to 100, 0.783 on raw pixels.
+DEFAULT_PCA_DIMS = 100
 #: Below this many points the k-NN graph is exact (brute force).
 EXACT_KNN_BELOW = 20_000
 IVF_LISTS = 256
@@ -123,7 +126,7 @@ class Prepared:
         return len(self.X)
 
     @classmethod
-    def from_features(cls, X: np.ndarray, seed: int = 0, pca_dims: int | None = 50,
+    def from_features(cls, X: np.ndarray, seed: int = 0, pca_dims: int | None = DEFAULT_PCA_DIMS,
                       **kwargs: Any) -> Prepared:
         """Prepare an (n, d) array: scale uint8 pixels, then PCA to ``pca_dims`` (None: no PCA)."""
         X = scale_pixels(X)

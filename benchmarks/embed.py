@@ -1,0 +1,147 @@
+"""Benchmark: fmnist-viz's embeddings beside each library's defaults, both data sets, 70,000 points.
+
+For Fashion-MNIST and MNIST this runs, each in its own process (so peak memory
+is measured per step):
+
+- the hand-glued route: each library's defaults on the raw 784-d pixels
+  scaled to [0, 1]: scikit-learn PCA, umap-learn UMAP, openTSNE TSNE,
+  PyMDE preserve_neighbors (CPU);
+- ``fmnist-viz all --compare mnist`` with an empty cache (cold), then again
+  (cached).
+
+Every embedding is scored the same way (fmnist_viz.metrics): 10-NN accuracy in
+2-D (fit on the 60,000 train points, scored on the 10,000 test points) and
+trustworthiness@10 on a fixed random sample of 5,000 points. Run from the repo
+root:
+
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/embed.py [--only fmnist-viz] [--device auto]
+
+and paste the table into BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+METHODS = ("pca", "umap", "tsne", "pymde")
+DATASETS = ("fashion", "mnist")
+LIBRARY = {"pca": "scikit-learn", "umap": "umap-learn", "tsne": "openTSNE", "pymde": "PyMDE (CPU)"}
+
+
+def library_default(method: str, dataset: str, out: str) -> None:
+    """Child process: one library's defaults on raw scaled pixels; saves the embedding to ``out``."""
+    from fmnist_viz.datasets import load
+
+    X = load(dataset).X.astype(np.float32) / 255
+    start = time.perf_counter()
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        embedding = PCA(n_components=2).fit_transform(X)
+    elif method == "umap":
+        import umap
+
+        embedding = umap.UMAP().fit_transform(X)
+    elif method == "tsne":
+        from openTSNE import TSNE
+
+        embedding = np.asarray(TSNE().fit(X))
+    else:
+        import pymde
+
+        embedding = pymde.preserve_neighbors(X).embed().numpy()
+    seconds = time.perf_counter() - start
+    np.save(out, np.asarray(embedding, dtype=np.float32))
+    Path(out + ".json").write_text(json.dumps({"seconds": seconds}))
+
+
+def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run a child process; returns its wall seconds and its own peak RSS in GiB."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            err.seek(0)
+            sys.exit(f"failed: {' '.join(args)}\n{err.read().decode()[-3000:]}")
+    return wall, usage.ru_maxrss / 2**20  # KiB on Linux
+
+
+def score(dataset: str, embedding: np.ndarray) -> tuple[float, float]:
+    from fmnist_viz.datasets import load
+    from fmnist_viz.metrics import knn_accuracy, trustworthiness
+
+    data = load(dataset)
+    return (knn_accuracy(embedding, data.y, data.is_train), trustworthiness(data.X, embedding))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("library", "fmnist-viz"), help="run one side only")
+    parser.add_argument("--device", default="auto", help="--device for fmnist-viz (auto, cpu, cuda)")
+    args = parser.parse_args()
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix="fmnist-viz-bench-"))
+    lib_total = 0.0
+    if args.only != "fmnist-viz":
+        for dataset in DATASETS:
+            for method in METHODS:
+                out = str(work / f"lib_{method}_{dataset}.npy")
+                wall, peak = child([sys.executable, __file__, "--child", method, dataset, out])
+                seconds = json.loads(Path(out + ".json").read_text())["seconds"]
+                acc, trust = score(dataset, np.load(out))
+                lib_total += wall
+                rows.append((f"{LIBRARY[method]} defaults", method, dataset, seconds, wall, peak, acc, trust))
+                print(rows[-1], flush=True)
+
+    ours_cold = ours_warm = float("nan")
+    if args.only != "library":
+        cache = tempfile.mkdtemp(prefix="fmnist-viz-bench-cache-")
+        command = [sys.executable, "-m", "fmnist_viz", "-q", "all", "--compare", "mnist", "--format", "npz",
+                   "--device", args.device, "--out", str(work / "ours")]
+        ours_cold, peak_cold = child(command, {"FMNIST_VIZ_CACHE": cache})
+        ours_warm, peak_warm = child(command, {"FMNIST_VIZ_CACHE": cache})
+        from fmnist_viz.cache import ResultCache
+
+        seconds = {(e["dataset"], e["method"]): e["seconds"] for e in ResultCache(Path(cache)).entries()["embedding"]}
+        for dataset in DATASETS:
+            for method in METHODS:
+                saved = np.load(work / "ours" / f"{method}_{dataset}.npz")
+                acc, trust = score(dataset, saved["embedding"])
+                rows.append(("fmnist-viz", method, dataset, seconds[(dataset, method)], float("nan"),
+                             peak_cold, acc, trust))
+                print(rows[-1], flush=True)
+        print(f"\nfmnist-viz all --compare mnist: cold {ours_cold:.1f} s (peak {peak_cold:.2f} GiB), "
+              f"cached {ours_warm:.2f} s (peak {peak_warm:.2f} GiB)")
+
+    print("\n| route | method | dataset | embed s | process s | peak GiB | 10-NN acc | trust@10 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for route, method, dataset, seconds, wall, peak, acc, trust in rows:
+        print(f"| {route} | {method} | {dataset} | {seconds:.1f} | {wall:.1f} | {peak:.2f} | {acc:.3f} | {trust:.3f} |")
+    if lib_total and ours_cold == ours_cold:
+        print(f"\nall eight library defaults: {lib_total:.0f} s (processes, data loading included); "
+              f"fmnist-viz all --compare mnist: {ours_cold:.0f} s cold, {ours_warm:.1f} s cached; "
+              f"speed-up {lib_total / ours_cold:.2f}x")
+        for method in METHODS:
+            for dataset in DATASETS:
+                lib = next(r for r in rows if r[0] != "fmnist-viz" and r[1:3] == (method, dataset))
+                ours = next(r for r in rows if r[0] == "fmnist-viz" and r[1:3] == (method, dataset))
+                print(f"{method:<6} {dataset:<8} acc {ours[6] - lib[6]:+.3f}  trust {ours[7] - lib[7]:+.3f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        library_default(*sys.argv[2:])
+    else:
+        main()
