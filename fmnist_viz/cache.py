@@ -27,7 +27,7 @@ from .paths import cache_dir
 log = logging.getLogger(__name__)
 
 #: Bump to invalidate every computed entry after a change in how results are made.
-FORMAT = 1
+FORMAT = 2
 KINDS = ("prepared", "knn", "embedding")
 
 

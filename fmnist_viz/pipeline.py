@@ -29,7 +29,7 @@ from .cache import ResultCache
 from .datasets import Dataset, get_spec, load
 from .embedding import Embedder, create
 from .errors import UsageError
-from .prepare import DEFAULT_PCA_DIMS, IVF_LISTS, IVF_PROBES, Prepared, knn_graph, pca_reduce, scale_pixels
+from .prepare import DEFAULT_PCA_DIMS, IVF_LISTS, IVF_PROBES, Prepared
 from .timing import step
 
 log = logging.getLogger(__name__)
@@ -131,31 +131,27 @@ def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | N
     """Scale + PCA and the k-NN graph for ``knn_k`` neighbours, from the cache when possible."""
     from importlib import metadata
 
+    title = subset.data.title
     found = cache.load("prepared", subset.prepared_key)
     if found is not None:
-        Z = found[0]["X"]
-        log.info("prepared data of %s: from the cache", subset.data.title)
+        arrays = found[0]
+        prepared = Prepared(arrays["X"], pca=arrays["X"] if arrays["is_pca"] else None, seed=subset.seed,
+                            progress=progress, label=title)
+        log.info("%s: prepared data from the cache", title)
     else:
-        X = scale_pixels(subset.data.X[subset.index])
-        if subset.pca_dims and X.shape[1] > subset.pca_dims:
-            with step(f"{subset.data.title}: PCA to {subset.pca_dims} dimensions ({len(X)} points)"):
-                Z = pca_reduce(X, subset.pca_dims, subset.seed)
-        else:
-            Z = X
-        del X
-        cache.store("prepared", subset.prepared_key, {"X": Z})
-    prepared = Prepared(Z, pca=Z if subset.pca_dims else None, seed=subset.seed, progress=progress)
+        prepared = Prepared.from_features(subset.data.X[subset.index], seed=subset.seed,
+                                          pca_dims=subset.pca_dims, progress=progress, label=title)
+        cache.store("prepared", subset.prepared_key,
+                    {"X": prepared.X, "is_pca": np.array(prepared.pca is not None)})
     if knn_k > 0:
         knn_key = {**subset.prepared_key, "k": knn_k, "faiss": metadata.version("faiss-cpu"),
                    "ivf": [IVF_LISTS, IVF_PROBES]}
         found = cache.load("knn", knn_key)
         if found is not None:
             prepared.knn_indices, prepared.knn_distances = found[0]["indices"], found[0]["distances"]
-            log.info("%d-NN graph of %s: from the cache", knn_k, subset.data.title)
+            log.info("%s: %d-NN graph from the cache", title, knn_k)
         else:
-            with step(f"{subset.data.title}: {knn_k}-nearest-neighbour graph of {len(Z)} points"):
-                indices, distances = knn_graph(Z, knn_k, seed=subset.seed, progress=progress)
-            prepared.knn_indices, prepared.knn_distances = indices, distances
+            indices, distances = prepared.neighbors(knn_k)
             cache.store("knn", knn_key, {"indices": indices, "distances": distances})
     return prepared
 

@@ -14,7 +14,7 @@ seconds for 70,000 points, and exact brute force for small ones.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -120,7 +120,7 @@ class Prepared:
     seed: int = 0
     knn_method: str = "auto"
     progress: bool | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    label: str = ""  # names the data in log messages
 
     def __len__(self) -> int:
         return len(self.X)
@@ -131,7 +131,7 @@ class Prepared:
         """Prepare an (n, d) array: scale uint8 pixels, then PCA to ``pca_dims`` (None: no PCA)."""
         X = scale_pixels(X)
         if pca_dims and X.shape[1] > pca_dims:
-            with step(f"PCA to {pca_dims} dimensions ({len(X)} points)"):
+            with step(f"{kwargs.get('label') or 'data'}: PCA to {pca_dims} dimensions ({len(X)} points)"):
                 Z = pca_reduce(X, pca_dims, seed)
             return cls(Z, pca=Z, seed=seed, **kwargs)
         return cls(X, seed=seed, **kwargs)
@@ -139,7 +139,7 @@ class Prepared:
     def neighbors(self, k: int, include_self: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Indices and distances of the ``k`` nearest neighbours (plus self in column 0 if asked)."""
         if self.knn_indices is None or self.knn_indices.shape[1] < k + 1:
-            with step(f"{k}-nearest-neighbour graph of {len(self)} points"):
+            with step(f"{self.label or 'data'}: {k}-nearest-neighbour graph of {len(self)} points"):
                 self.knn_indices, self.knn_distances = knn_graph(
                     self.X, k, seed=self.seed, method=self.knn_method, progress=self.progress)
         first = 0 if include_self else 1
