@@ -64,18 +64,41 @@ def library_default(method: str, dataset: str, out: str) -> None:
     Path(out + ".json").write_text(json.dumps({"seconds": seconds}))
 
 
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        proc = int(stat.parent.name)
+        parents[proc] = int(fields[1])
+        rss[proc] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [p for p, parent in parents.items() if parent == current]
+        tree.update(children)
+        frontier += children
+    return sum(rss.get(p, 0) for p in tree)
+
+
 def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run a child process; returns its wall seconds and its own peak RSS in GiB."""
+    """Run a child process; returns its wall seconds and the peak RSS (GiB) of it and its workers."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.25)
         wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             err.seek(0)
             sys.exit(f"failed: {' '.join(args)}\n{err.read().decode()[-3000:]}")
-    return wall, usage.ru_maxrss / 2**20  # KiB on Linux
+    return wall, peak / 2**30
 
 
 def score(dataset: str, embedding: np.ndarray) -> tuple[float, float]:

@@ -1,0 +1,177 @@
+"""Static scatter plots of 2-D embeddings (matplotlib), alone or side by side.
+
+One colour per class index from a colour-blind-safe palette, the same in every
+panel; marker size and opacity follow the number of points, so 70,000 points
+show structure rather than a blob; the points are rasterized, so SVG and PDF
+stay small while text and axes stay vector. Every function takes arrays and
+returns the matplotlib Figure; :func:`plot_embedding` also accepts an ``ax``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: Ten colours that stay distinct with the common colour-vision deficiencies
+#: (seaborn's "colorblind" palette, after Okabe & Ito).
+CLASS_COLORS = (
+    "#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC",
+    "#CA9161", "#FBAFE4", "#949494", "#ECE133", "#56B4E9",
+)
+
+#: Figure widths in inches and font sizes per style.
+STYLES = {
+    "screen": {"panel_width": 5.5, "font": 10, "dpi": 150},
+    "paper": {"panel_width": 3.5, "font": 7, "dpi": 300},  # single column; two panels make ~7.2 in
+}
+
+
+def class_color(index: int) -> str:
+    """The colour of class ``index`` (cycles past ten classes)."""
+    return CLASS_COLORS[index % len(CLASS_COLORS)]
+
+
+def point_style(n: int) -> tuple[float, float]:
+    """Marker area (pt^2) and opacity that suit ``n`` points in one panel."""
+    size = float(np.clip(20000.0 / max(n, 1), 0.6, 16.0))
+    alpha = float(np.clip(0.5 + 5000.0 / max(n, 1), 0.5, 0.9))
+    return size, alpha
+
+
+@dataclass
+class Panel:
+    """One embedding to draw: coordinates, labels, class names, a title, optional images."""
+
+    embedding: np.ndarray
+    labels: np.ndarray
+    class_names: Sequence[str]
+    title: str = ""
+    images: np.ndarray | None = None  # (n, h, w) for class exemplars
+
+
+def plot_embedding(
+    embedding: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    legend: bool = True,
+    point_size: float | None = None,
+    alpha: float | None = None,
+    images: np.ndarray | None = None,
+    exemplars: int = 0,
+    seed: int = 0,
+) -> Figure:
+    """Scatter an (n, 2) embedding coloured by class; returns the Figure.
+
+    Points are drawn in a random order (``seed``) so that no class hides the
+    others. With ``images`` and ``exemplars`` > 0, that many real images of
+    each class are drawn as thumbnails near the class's centre.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    embedding = np.asarray(embedding)
+    labels = np.asarray(labels)
+    if embedding.ndim != 2 or embedding.shape[1] != 2:
+        raise UsageError(f"embedding must be (n, 2), got {embedding.shape}")
+    if len(labels) != len(embedding):
+        raise UsageError(f"{len(embedding)} points but {len(labels)} labels")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6))
+    size, opacity = point_style(len(embedding))
+    order = np.random.default_rng(seed).permutation(len(embedding))
+    colors = np.array([class_color(i) for i in range(len(class_names))])
+    ax.scatter(embedding[order, 0], embedding[order, 1], c=colors[labels[order]],
+               s=point_size if point_size is not None else size,
+               alpha=alpha if alpha is not None else opacity,
+               linewidths=0, marker="o", rasterized=True)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("0.8")
+    if title:
+        ax.set_title(title)
+    if images is not None and exemplars > 0:
+        _draw_exemplars(ax, embedding, labels, images, exemplars, seed)
+    if legend:
+        present = np.unique(labels)
+        handles = [Line2D([], [], marker="o", linestyle="", markersize=6, color=class_color(int(i)),
+                          label=class_names[int(i)]) for i in present]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
+                  ncol=min(5, len(handles)), frameon=False, handletextpad=0.1, columnspacing=0.8)
+    return ax.figure
+
+
+def _draw_exemplars(ax: Axes, embedding: np.ndarray, labels: np.ndarray, images: np.ndarray,
+                    per_class: int, seed: int) -> None:
+    """Thumbnails of real images of each class, placed at points near the class's median."""
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    rng = np.random.default_rng(seed)
+    for c in np.unique(labels):
+        members = np.flatnonzero(labels == c)
+        centre = np.median(embedding[members], axis=0)
+        closest = members[np.argsort(np.linalg.norm(embedding[members] - centre, axis=1))[: 20 * per_class]]
+        for j in rng.choice(closest, size=min(per_class, len(closest)), replace=False):
+            box = OffsetImage(images[j], cmap="gray_r", zoom=0.9, interpolation="nearest")
+            box.image.set_rasterized(True)
+            ab = AnnotationBbox(box, tuple(embedding[j]), frameon=True, pad=0.1,
+                                bboxprops={"edgecolor": class_color(int(c)), "linewidth": 1.2})
+            ax.add_artist(ab)
+
+
+def compare_figure(
+    panels: Sequence[Sequence[Panel]],
+    *,
+    style: str = "screen",
+    width: float | None = None,
+    exemplars: int = 0,
+    seed: int = 0,
+    suptitle: str | None = None,
+) -> Figure:
+    """A grid of embeddings: ``panels[row][col]`` (e.g. methods as rows, data sets as columns).
+
+    Each column gets one legend, below its last row, since each data set has
+    its own class names; colours follow the class index everywhere.
+    ``style`` is ``"screen"`` or ``"paper"`` (single-column panels, paper
+    font sizes, 300 dpi); ``width`` (inches) overrides the figure width.
+    """
+    import matplotlib.pyplot as plt
+
+    if style not in STYLES:
+        raise UsageError(f"unknown style {style!r}; valid styles: {', '.join(STYLES)}")
+    rows, cols = len(panels), max(len(r) for r in panels)
+    conf = STYLES[style]
+    panel_w = (width / cols) if width else conf["panel_width"] if cols == 1 else conf["panel_width"] * (
+        1 if style == "screen" else 7.2 / (2 * conf["panel_width"]))
+    legend_h = 0.25 * conf["font"] / 10 * 2 + 0.3
+    fig_w = panel_w * cols
+    fig_h = panel_w * rows + legend_h
+    with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"],
+                         "legend.fontsize": conf["font"] * 0.9, "savefig.dpi": conf["dpi"]}):
+        fig, axes = plt.subplots(rows, cols, figsize=(fig_w, fig_h), squeeze=False, layout="constrained")
+        for r, row in enumerate(panels):
+            for c in range(cols):
+                ax = axes[r][c]
+                if c >= len(row):
+                    ax.set_axis_off()
+                    continue
+                p = row[c]
+                plot_embedding(p.embedding, p.labels, p.class_names, ax=ax, title=p.title,
+                               legend=r == rows - 1, images=p.images, exemplars=exemplars, seed=seed)
+        if suptitle:
+            fig.suptitle(suptitle)
+    fig.set_dpi(conf["dpi"])
+    return fig

@@ -1,0 +1,79 @@
+"""Static scatter figures on synthetic embeddings: panels, legends, colours, rasterized points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmnist_viz.errors import UsageError
+from fmnist_viz.output import save_figure
+from fmnist_viz.scatter import CLASS_COLORS, Panel, compare_figure, plot_embedding, point_style
+
+
+def blobs(n: int = 3000, classes: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, n).astype(np.uint8)
+    centres = np.stack([np.cos(np.arange(classes)), np.sin(np.arange(classes))], 1) * 10
+    return (centres[labels] + rng.normal(size=(n, 2))).astype(np.float32), labels
+
+
+def test_point_style_shrinks_with_n() -> None:
+    small, big = point_style(1000), point_style(70000)
+    assert small[0] > big[0] > 0 and small[1] >= big[1] >= 0.5
+
+
+def test_plot_embedding_into_given_axes() -> None:
+    import matplotlib.pyplot as plt
+
+    emb, labels = blobs()
+    fig, ax = plt.subplots()
+    assert plot_embedding(emb, labels, [f"c{i}" for i in range(10)], ax=ax, title="t") is fig
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [f"c{i}" for i in range(10)]
+    colors = ax.collections[0].get_facecolors()
+    assert len(colors) == len(emb) and ax.collections[0].get_rasterized()
+    plt.close(fig)
+
+
+def test_colours_follow_the_class_index_in_every_panel() -> None:
+    emb, labels = blobs()
+    fig = compare_figure([[Panel(emb, labels, list("ABCDEFGHIJ"), "one"),
+                           Panel(emb[:500], labels[:500], list("0123456789"), "two")]])
+    import matplotlib.colors as mcolors
+
+    for ax in fig.axes:
+        handles = ax.get_legend().legend_handles
+        assert [mcolors.to_hex(h.get_color()) for h in handles] == [c.lower() for c in CLASS_COLORS]
+
+
+def test_bad_shapes_and_style() -> None:
+    with pytest.raises(UsageError, match=r"embedding must be \(n, 2\)"):
+        plot_embedding(np.zeros((5, 3)), np.zeros(5, int), ["a"])
+    with pytest.raises(UsageError, match="5 points but 4 labels"):
+        plot_embedding(np.zeros((5, 2)), np.zeros(4, int), ["a"])
+    with pytest.raises(UsageError, match="unknown style 'poster'"):
+        compare_figure([[Panel(*blobs(100), list("0123456789"))]], style="poster")
+
+
+@pytest.mark.parametrize("ext", ["svg", "pdf"])
+def test_vector_formats_embed_one_raster_not_thousands_of_paths(tmp_path: Path, ext: str) -> None:
+    emb, labels = blobs(20000)
+    fig = compare_figure([[Panel(emb, labels, [str(i) for i in range(10)], "a"),
+                           Panel(emb, labels, [str(i) for i in range(10)], "b")]], style="paper")
+    path = save_figure(fig, tmp_path / f"f.{ext}")
+    data = path.read_bytes()
+    assert len(data) < 3_000_000
+    if ext == "svg":
+        text = data.decode()
+        assert text.count("<image") == 2 and text.count("<path") < 500
+
+
+def test_paper_style_is_single_column_per_panel() -> None:
+    emb, labels = blobs(500)
+    one = compare_figure([[Panel(emb, labels, list("0123456789"))]], style="paper")
+    two = compare_figure([[Panel(emb, labels, list("0123456789"))] * 2], style="paper")
+    assert one.get_size_inches()[0] == pytest.approx(3.5)
+    assert two.get_size_inches()[0] == pytest.approx(7.2)
+    assert one.dpi == 300
