@@ -105,13 +105,16 @@ def folder_size(path: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
-def cache_sections(root: Path | None = None) -> dict[str, Path]:
-    """The parts of the cache folder, by what they hold."""
+def section_sizes(root: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Bytes and files in each part of the cache folder, by what it holds."""
     root = root or cache_dir()
+    downloads = [child for child in root.iterdir() if child.is_dir() and child.name not in ("computed", "decoded")] \
+        if root.exists() else []
+    sizes = [folder_size(child) for child in downloads]
     return {
-        "embeddings, graphs, prepared data": root / "computed",
-        "decoded data sets": root / "decoded",
-        "downloaded data sets": root,
+        "embeddings, graphs, prepared data": folder_size(root / "computed"),
+        "decoded data sets": folder_size(root / "decoded"),
+        "downloaded data sets": (sum(b for b, _ in sizes), sum(n for _, n in sizes)),
     }
 
 

@@ -271,38 +271,23 @@ def _format_table(rows: list[dict], table_format: str) -> str:
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
-    from .cache import ResultCache, cache_sections, clear, folder_size
+    from .cache import ResultCache, clear, section_sizes
     from .paths import cache_dir
 
     root = cache_dir()
     if args.cache_command == "clear":
         freed = clear(root, downloads=args.downloads)
-        print(f"freed {freed / 2**20:.1f} MiB in {root}" + ("" if args.downloads else " (downloads kept; --downloads removes them too)"))
+        kept = "" if args.downloads else " (downloads kept; --downloads removes them too)"
+        print(f"freed {freed / 2**20:.1f} MiB in {root}{kept}")
         return 0
     print(f"cache folder: {root}")
-    for label, path in cache_sections(root).items():
-        size, count = folder_size(path) if label != "downloaded data sets" else _downloads_size(root)
+    for label, (size, count) in section_sizes(root).items():
         print(f"  {label:<34} {size / 2**20:9.1f} MiB in {count} files")
-    for kind, rows in ResultCache(root).entries().items():
-        if kind != "embedding":
-            continue
-        for row in rows:
-            params = ", ".join(f"{k}={v}" for k, v in (row.get("params") or {}).items())
-            print(f"  {row.get('dataset', '?'):<8} {row.get('method', '?'):<6} n={row.get('n', '?'):<6} "
-                  f"seed={row.get('seed', '?')} {row.get('device', '')} {row.get('seconds', 0):.1f} s  {params}")
+    for row in ResultCache(root).entries()["embedding"]:
+        params = ", ".join(f"{k}={v}" for k, v in (row.get("params") or {}).items())
+        print(f"  {row.get('dataset', '?'):<8} {row.get('method', '?'):<6} n={row.get('n', '?'):<6} "
+              f"seed={row.get('seed', '?')} {row.get('device', '')} {row.get('seconds', 0):.1f} s  {params}")
     return 0
-
-
-def _downloads_size(root) -> tuple[int, int]:
-    from .cache import folder_size
-
-    total = count = 0
-    if root.exists():
-        for child in root.iterdir():
-            if child.is_dir() and child.name not in ("computed", "decoded"):
-                size, n = folder_size(child)
-                total, count = total + size, count + n
-    return total, count
 
 
 # --------------------------------------------------------------------------- parser
@@ -439,6 +424,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fmnist-viz: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`fmnist-viz cache info | head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # an unexpected failure: short by default, full with --debug
         if args.debug:
             raise

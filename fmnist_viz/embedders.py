@@ -70,9 +70,6 @@ class TSNEEmbedder(Embedder):
     def n_neighbors(self) -> int:
         return int(3 * self.values["perplexity"])
 
-    def min_points(self) -> int:
-        return self.n_neighbors + 2
-
     def cache_key(self) -> dict[str, Any]:
         key = super().cache_key()
         if self.values["backend"] == "sklearn":
