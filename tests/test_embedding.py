@@ -317,3 +317,26 @@ def test_metrics_cli_formats(tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureF
     assert header.startswith("dataset,method,n,device,embed_seconds,cached,knn_accuracy")
     assert main(base) == 0
     assert capsys.readouterr().out.startswith("| dataset | method | n |")
+
+
+def test_concurrent_writers_never_leave_a_corrupt_entry(tmp_path: Path) -> None:
+    import threading
+
+    cache = ResultCache(tmp_path)
+    key = {"same": "key"}
+    arrays = [{"embedding": np.full((20000, 2), i, np.float32)} for i in range(4)]
+
+    def writer(i: int) -> None:
+        for _ in range(5):
+            cache.store("embedding", key, arrays[i], meta={"writer": i})
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    found = cache.load("embedding", key)
+    assert found is not None
+    values = np.unique(found[0]["embedding"])
+    assert len(values) == 1 and values[0] in range(4)  # one whole entry, from one writer
+    assert not [p for p in (tmp_path / "computed" / "embedding").iterdir() if ".part" in p.name]
