@@ -133,7 +133,7 @@ def cmd_grid(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- embeddings
 
-EMBED_FORMATS = ("npz",)
+EMBED_FORMATS = ("png", "svg", "pdf", "npz")
 
 
 def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -186,23 +186,28 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
 def cmd_embed(args: argparse.Namespace) -> int:
     from .embedding import BUILTIN_METHODS
-    from .output import check_writable_dir, embedding_filename, save_npz
-
-    import numpy as np
+    from .output import check_writable_dir, embedding_filename, save_figure, save_result_npz
 
     methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
     formats = _formats(args.format, EMBED_FORMATS)
     out = check_writable_dir(args.out)
     start = time.perf_counter()
-    for result in _run_embeddings(args, methods):
-        if "npz" in formats:
-            path = save_npz(
-                out / embedding_filename(result.method, [result.dataset], "npz"),
-                embedding=result.embedding, labels=result.labels, index=result.index,
-                class_names=np.array(result.class_names), method=np.array(result.method),
-                params=np.array(json.dumps(result.params)), seed=np.array(result.seed),
-            )
-            print(path)
+    results = _run_embeddings(args, methods)
+    if "npz" in formats:
+        for result in results:
+            print(save_result_npz(result, out))
+    figures = [f for f in formats if f != "npz"]
+    if figures:
+        from .datasets import load
+        from .pipeline import evaluate_results
+        from .scatter import results_figure
+
+        evaluate_results(results, data_dir=args.data_dir)
+        datasets = list(dict.fromkeys(r.dataset for r in results))
+        images = {d: load(d, data_dir=args.data_dir).images for d in datasets} if args.exemplars else None
+        fig = results_figure(results, images, style=args.style, exemplars=args.exemplars, seed=args.seed)
+        for fmt in figures:
+            print(save_figure(fig, out / embedding_filename(args.command, datasets, fmt)))
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0
 
@@ -367,7 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
         text = ("all four built-in methods (pca, tsne, umap, pymde)" if name == "all"
                 else f"embed with {name}")
         p = sub.add_parser(name, parents=[common, embed_options], help=text, description=text.capitalize() + ".")
-        p.add_argument("--format", default="npz", help=f"comma-separated output formats: {', '.join(EMBED_FORMATS)}")
+        p.add_argument("--format", default="png", help=f"comma-separated output formats: {', '.join(EMBED_FORMATS)}"
+                       " (default png)")
+        p.add_argument("--style", default="screen", choices=("screen", "paper"),
+                       help="screen (default) or paper: single-column panels, paper fonts, 300 dpi")
+        p.add_argument("--exemplars", type=int, default=0, metavar="K",
+                       help="draw K real images of each class near its centre (default 0)")
         p.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
         p.set_defaults(func=cmd_embed)
 

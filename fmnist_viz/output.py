@@ -70,3 +70,20 @@ def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
     with atomic_path(path, suffix=".npz") as tmp:
         np.savez(tmp, **arrays)
     return path
+
+
+def save_result_npz(result, folder: str | os.PathLike[str]) -> Path:
+    """Write one :class:`~fmnist_viz.pipeline.EmbeddingResult` as ``METHOD_DATASET.npz``.
+
+    Holds ``embedding`` (n, 2) float32, ``labels``, ``index`` (rows of
+    ``load(dataset, split="all")``), ``class_names``, ``method``, ``params``
+    (JSON) and ``seed``.
+    """
+    import json
+
+    return save_npz(
+        Path(folder) / embedding_filename(result.method, [result.dataset], "npz"),
+        embedding=result.embedding, labels=result.labels, index=result.index,
+        class_names=np.array(result.class_names), method=np.array(result.method),
+        params=np.array(json.dumps(result.params)), seed=np.array(result.seed),
+    )

@@ -47,6 +47,18 @@ def point_style(n: int) -> tuple[float, float]:
     return size, alpha
 
 
+def robust_limits(embedding: np.ndarray, keep: float = 99.9, pad: float = 0.04) -> tuple[np.ndarray, np.ndarray]:
+    """Axis limits that hold the central ``keep`` percent of the points on each axis, padded.
+
+    A handful of far-flung points (PyMDE and UMAP can throw a few) would
+    otherwise shrink everything else to a dot; they fall outside the frame.
+    """
+    tail = (100 - keep) / 2
+    low, high = np.percentile(embedding, [tail, 100 - tail], axis=0)
+    span = np.maximum(high - low, 1e-9)
+    return low - pad * span, high + pad * span
+
+
 @dataclass
 class Panel:
     """One embedding to draw: coordinates, labels, class names, a title, optional images."""
@@ -96,7 +108,10 @@ def plot_embedding(
                s=point_size if point_size is not None else size,
                alpha=alpha if alpha is not None else opacity,
                linewidths=0, marker="o", rasterized=True)
-    ax.set_aspect("equal", adjustable="datalim")
+    (x0, y0), (x1, y1) = robust_limits(embedding)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -175,3 +190,32 @@ def compare_figure(
             fig.suptitle(suptitle)
     fig.set_dpi(conf["dpi"])
     return fig
+
+
+METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "pymde": "PyMDE"}
+
+
+def results_figure(results: Sequence, images: dict[str, np.ndarray] | None = None, **kwargs) -> Figure:
+    """Embedding results as a grid: methods as rows, data sets as columns (see :func:`compare_figure`).
+
+    ``results`` are :class:`~fmnist_viz.pipeline.EmbeddingResult`; titles
+    carry the method, the number of points and, when computed, the 10-NN
+    accuracy and trustworthiness. ``images`` maps a data set name to its
+    (70000, h, w) images, for exemplars.
+    """
+    methods = list(dict.fromkeys(r.method for r in results))
+    datasets = list(dict.fromkeys(r.dataset for r in results))
+    by_key = {(r.method, r.dataset): r for r in results}
+    rows = []
+    for method in methods:
+        row = []
+        for dataset in datasets:
+            r = by_key[(method, dataset)]
+            title = f"{r.title}: {METHOD_LABELS.get(method, method)} of {len(r):,} points"
+            if r.metrics:
+                title += (f"\n10-NN accuracy {r.metrics['knn_accuracy']:.3f}, "
+                          f"trustworthiness {r.metrics['trustworthiness']:.3f}")
+            pictures = images[dataset][r.index] if images and dataset in images else None
+            row.append(Panel(r.embedding, r.labels, r.class_names, title, pictures))
+        rows.append(row)
+    return compare_figure(rows, **kwargs)

@@ -64,7 +64,7 @@ def test_same_seed_same_output(real_data: Path, method: str) -> None:
 
 def test_npz_files_hold_embedding_labels_and_index(real_data: Path, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["-q", "pca", "--compare", "mnist", "--n", "500", "--out", str(tmp_path)]) == 0
+    assert main(["-q", "pca", "--compare", "mnist", "--n", "500", "--out", str(tmp_path), "--format", "npz"]) == 0
     written = capsys.readouterr().out.split()
     assert written == [str(tmp_path / "pca_fashion.npz"), str(tmp_path / "pca_mnist.npz")]
     for name in ("fashion", "mnist"):
@@ -83,3 +83,19 @@ def test_cuda_path(real_data: Path) -> None:
         pytest.skip("no CUDA GPU visible to PyTorch: the PyMDE GPU path is checked where there is one")
     (result,) = run(["pymde"], ["mnist"], n=2000, device="cuda", use_cache=False, progress=False)
     assert result.device == "cuda" and np.isfinite(result.embedding).all()
+
+
+def test_side_by_side_png_has_both_panels(real_data: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import matplotlib.image
+
+    assert main(["-q", "pca", "--compare", "mnist", "--n", "2000", "--out", str(tmp_path), "--exemplars", "1"]) == 0
+    (written,) = capsys.readouterr().out.split()
+    assert written == str(tmp_path / "pca_fashion-vs-mnist.png")
+    pixels = matplotlib.image.imread(written)[..., :3]
+    height, width = pixels.shape[:2]
+    assert width > 1.6 * height  # two panels side by side
+    left, right = pixels[:, : width // 2], pixels[:, width // 2 :]
+    for half in (left, right):  # each panel has coloured points, not a blank frame
+        saturation = half.max(axis=2) - half.min(axis=2)
+        assert (saturation > 0.3).mean() > 0.02

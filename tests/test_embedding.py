@@ -119,7 +119,8 @@ def test_plugin_is_used_by_the_pipeline_and_cli(plugin: None, tiny: Tiny, tmp_pa
                     use_cache=False)
     assert result.embedding.shape == (50, 2) and result.embedding.max() <= 3
     assert main(["random2d", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o"),
-                 "--param", "scale=2"]) == 0
+                 "--param", "scale=2", "--format", "npz,png"]) == 0
+    assert (tmp_path / "o" / "random2d_tiny.png").stat().st_size > 1000
     saved = np.load(tmp_path / "o" / "random2d_tiny.npz")
     assert saved["embedding"].max() <= 2
     assert main(["broken", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 1
@@ -283,7 +284,7 @@ def test_cli_bad_input_messages(tiny: Tiny, tmp_path: Path, capsys: pytest.Captu
         (["pca", "--param", "whiten=1"], "unknown parameter(s) whiten for pca; valid: (none)"),
         (["all", "--param", "perplexity=5"], "say which method, as METHOD.perplexity=VALUE"),
         (["all", "--param", "sne.perplexity=5"], "method 'sne' is not run here"),
-        (["pca", "--format", "gif"], "unknown format gif; valid formats: npz"),
+        (["pca", "--format", "gif"], "unknown format gif; valid formats: png, svg, pdf, npz"),
         (["pca", "--dataset", "tiny", "--compare", "tiny-alias"], "is the same data set"),
         (["metrics", "--methods", "pca", "--format", "xml"], "unknown format xml"),
     ]
