@@ -133,7 +133,7 @@ def cmd_grid(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- embeddings
 
-EMBED_FORMATS = ("png", "svg", "pdf", "npz")
+EMBED_FORMATS = ("png", "svg", "pdf", "html", "npz")
 
 
 def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -196,13 +196,26 @@ def cmd_embed(args: argparse.Namespace) -> int:
     if "npz" in formats:
         for result in results:
             print(save_result_npz(result, out))
-    figures = [f for f in formats if f != "npz"]
-    if figures:
-        from .datasets import load
+    figures = [f for f in formats if f not in ("npz", "html")]
+    if figures or "html" in formats:
         from .pipeline import evaluate_results
-        from .scatter import results_figure
 
         evaluate_results(results, data_dir=args.data_dir)
+    if "html" in formats:
+        from .datasets import load
+        from .interactive import interactive_figure, write_html
+
+        datasets = list(dict.fromkeys(r.dataset for r in results))
+        images = {d: load(d, data_dir=args.data_dir).images for d in datasets}
+        for method in methods:
+            page = interactive_figure([r for r in results if r.method == method], max_points=args.max_points,
+                                      seed=args.seed)
+            print(write_html(page, out / embedding_filename(method, datasets, "html"), images,
+                             plotly_js=args.plotly_js, title=f"fmnist-viz: {method}"))
+    if figures:
+        from .datasets import load
+        from .scatter import results_figure
+
         datasets = list(dict.fromkeys(r.dataset for r in results))
         images = {d: load(d, data_dir=args.data_dir).images for d in datasets} if args.exemplars else None
         fig = results_figure(results, images, style=args.style, exemplars=args.exemplars, seed=args.seed)
@@ -372,8 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
         text = ("all four built-in methods (pca, tsne, umap, pymde)" if name == "all"
                 else f"embed with {name}")
         p = sub.add_parser(name, parents=[common, embed_options], help=text, description=text.capitalize() + ".")
-        p.add_argument("--format", default="png", help=f"comma-separated output formats: {', '.join(EMBED_FORMATS)}"
-                       " (default png)")
+        p.add_argument("--format", default="png,html",
+                       help=f"comma-separated output formats: {', '.join(EMBED_FORMATS)} (default png,html)")
+        p.add_argument("--plotly-js", default="embed", choices=("embed", "cdn"),
+                       help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
+        p.add_argument("--max-points", type=_positive_int, metavar="N",
+                       help="draw at most N random points per panel in the HTML (default: every point)")
         p.add_argument("--style", default="screen", choices=("screen", "paper"),
                        help="screen (default) or paper: single-column panels, paper fonts, 300 dpi")
         p.add_argument("--exemplars", type=int, default=0, metavar="K",

@@ -284,7 +284,7 @@ def test_cli_bad_input_messages(tiny: Tiny, tmp_path: Path, capsys: pytest.Captu
         (["pca", "--param", "whiten=1"], "unknown parameter(s) whiten for pca; valid: (none)"),
         (["all", "--param", "perplexity=5"], "say which method, as METHOD.perplexity=VALUE"),
         (["all", "--param", "sne.perplexity=5"], "method 'sne' is not run here"),
-        (["pca", "--format", "gif"], "unknown format gif; valid formats: png, svg, pdf, npz"),
+        (["pca", "--format", "gif"], "unknown format gif; valid formats: png, svg, pdf, html, npz"),
         (["pca", "--dataset", "tiny", "--compare", "tiny-alias"], "is the same data set"),
         (["metrics", "--methods", "pca", "--format", "xml"], "unknown format xml"),
     ]
