@@ -48,15 +48,17 @@ def point_style(n: int) -> tuple[float, float]:
 
 
 def robust_limits(embedding: np.ndarray, keep: float = 99.9, pad: float = 0.04) -> tuple[np.ndarray, np.ndarray]:
-    """Axis limits that hold the central ``keep`` percent of the points on each axis, padded.
+    """Square axis limits that hold the central ``keep`` percent of the points on each axis, padded.
 
     A handful of far-flung points (PyMDE and UMAP can throw a few) would
     otherwise shrink everything else to a dot; they fall outside the frame.
     """
     tail = (100 - keep) / 2
     low, high = np.percentile(embedding, [tail, 100 - tail], axis=0)
-    span = np.maximum(high - low, 1e-9)
-    return low - pad * span, high + pad * span
+    span = max(float((high - low).max()), 1e-9)  # square: every panel gets the same box
+    centre = (low + high) / 2
+    half = span * (0.5 + pad)
+    return centre - half, centre + half
 
 
 @dataclass
