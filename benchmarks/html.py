@@ -1,0 +1,68 @@
+"""Benchmark the interactive page: file size and time to first paint in headless Chromium.
+
+Target (issue 4): 2 x 70,000 points with every image for hover in under 40 MB,
+first paint under 5 s on this machine. Run from the repo root (uses the cache,
+so the embedding is computed once):
+
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/html.py [--method umap] [--repeat 3]
+
+"First paint" is the time from asking Chromium to open the file until the plot
+object exists and its WebGL canvas has been drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def first_paint(page: Path) -> float:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or ""
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or ""), options=options)
+    try:
+        driver.get("about:blank")
+        start = time.perf_counter()
+        driver.get(page.as_uri())
+        while not driver.execute_script(
+                "var g = document.getElementById('fmnist-viz-plot');"
+                "return !!(g && g._fullLayout && document.querySelector('canvas.gl-canvas-context'));"):
+            time.sleep(0.02)
+        return time.perf_counter() - start
+    finally:
+        driver.quit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--method", default="umap")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    out = Path(tempfile.mkdtemp(prefix="fmnist-viz-html-"))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "fmnist_viz", "-q", args.method, "--compare", "mnist",
+                    "--format", "html", "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    made = time.perf_counter() - start
+    page = out / f"{args.method}_fashion-vs-mnist.html"
+    times = [first_paint(page) for _ in range(args.repeat)]
+    print("| page | size MB | written in s | first paint s (median) | worst |")
+    print("|---|---|---|---|---|")
+    print(f"| {page.name} | {page.stat().st_size / 1e6:.1f} | {made:.1f} | {statistics.median(times):.2f} "
+          f"| {max(times):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
