@@ -197,28 +197,29 @@ def cmd_embed(args: argparse.Namespace) -> int:
         for result in results:
             print(save_result_npz(result, out))
     figures = [f for f in formats if f not in ("npz", "html")]
-    if figures or "html" in formats:
-        from .pipeline import evaluate_results
+    if not figures and "html" not in formats:
+        log.info("all done in %.1f s", time.perf_counter() - start)
+        return 0
+    from .datasets import load
+    from .pipeline import evaluate_results
 
-        evaluate_results(results, data_dir=args.data_dir)
+    evaluate_results(results, data_dir=args.data_dir)
+    datasets = list(dict.fromkeys(r.dataset for r in results))
+    need_images = "html" in formats or args.exemplars
+    images = {d: load(d, data_dir=args.data_dir).images for d in datasets} if need_images else None
     if "html" in formats:
-        from .datasets import load
         from .interactive import interactive_figure, write_html
 
-        datasets = list(dict.fromkeys(r.dataset for r in results))
-        images = {d: load(d, data_dir=args.data_dir).images for d in datasets}
         for method in methods:
             page = interactive_figure([r for r in results if r.method == method], max_points=args.max_points,
                                       seed=args.seed)
-            print(write_html(page, out / embedding_filename(method, datasets, "html"), images,
+            print(write_html(page, out / embedding_filename(method, datasets, "html"), images,  # type: ignore[arg-type]
                              plotly_js=args.plotly_js, title=f"fmnist-viz: {method}"))
     if figures:
-        from .datasets import load
         from .scatter import results_figure
 
-        datasets = list(dict.fromkeys(r.dataset for r in results))
-        images = {d: load(d, data_dir=args.data_dir).images for d in datasets} if args.exemplars else None
-        fig = results_figure(results, images, style=args.style, exemplars=args.exemplars, seed=args.seed)
+        fig = results_figure(results, images if args.exemplars else None, style=args.style,
+                             exemplars=args.exemplars, seed=args.seed)
         for fmt in figures:
             print(save_figure(fig, out / embedding_filename(args.command, datasets, fmt)))
     log.info("all done in %.1f s", time.perf_counter() - start)

@@ -94,7 +94,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
         fig.update_xaxes(visible=False, row=1, col=col)
         fig.update_yaxes(visible=False, scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
     fig.update_layout(
-        template="plotly_white", height=720, width=None, legend={"itemsizing": "constant", "groupclick": "toggleitem"},
+        template="plotly_white", height=720, legend={"itemsizing": "constant", "groupclick": "toggleitem"},
         margin={"l": 10, "r": 10, "t": 60, "b": 10}, hoverlabel={"bgcolor": "white"},
     )
     return fig

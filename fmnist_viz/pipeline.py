@@ -13,6 +13,7 @@ each itself cached, before running the methods.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import logging
@@ -115,11 +116,11 @@ class _Subset:
     pca_dims: int | None
     seed: int
 
-    @property
+    @functools.cached_property
     def base_key(self) -> dict[str, Any]:
         return {"data": self.data.fingerprint(), "rows": _digest(self.index), "n": len(self.index)}
 
-    @property
+    @functools.cached_property
     def prepared_key(self) -> dict[str, Any]:
         from importlib import metadata
 
@@ -318,8 +319,9 @@ def evaluate_results(results: Sequence[EmbeddingResult], data_dir: str | os.Path
     """Fill each result's ``metrics`` (see :func:`fmnist_viz.metrics.evaluate`)."""
     from .metrics import evaluate
 
+    data = {name: load(name, "all", data_dir=data_dir) for name in dict.fromkeys(r.dataset for r in results)}
     for result in results:
-        data = load(result.dataset, "all", data_dir=data_dir)
         with step(f"{result.title}: quality of {result.method}"):
-            result.metrics = evaluate(data.X[result.index], result.embedding, result.labels,
-                                      data.is_train[result.index], seed=result.seed, **kwargs)
+            dataset = data[result.dataset]
+            result.metrics = evaluate(dataset.X[result.index], result.embedding, result.labels,
+                                      dataset.is_train[result.index], seed=result.seed, **kwargs)
