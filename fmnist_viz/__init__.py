@@ -1,20 +1,79 @@
 """fmnist-viz: what dimensionality reduction does to Fashion-MNIST and MNIST.
 
-Importing the package is cheap and has no side effects; the modules import
-their heavy dependencies (matplotlib, torch, ...) only when used:
+The public API, importable from the top::
 
-- :mod:`fmnist_viz.datasets`: find, verify, decode and cache the data sets;
-- :mod:`fmnist_viz.grids`: per-class sample grids;
-- :mod:`fmnist_viz.cli`: the ``fmnist-viz`` command.
+    import fmnist_viz as fv
+
+    data = fv.load("fashion")                          # Dataset: X (70000, 784) uint8, y
+    results = fv.run(["umap", "tsne"], ["fashion", "mnist"], n=10_000, seed=0)
+    fv.save_results(results, "figures", formats="png,html")
+    fv.create("tsne", {"perplexity": 50}).fit_transform(X)
+
+Names are imported lazily (PEP 562), so ``import fmnist_viz`` costs
+milliseconds and imports none of matplotlib, scikit-learn, torch or plotly.
+The layers, in the order data flows through them:
+
+- :mod:`fmnist_viz.data`: find, verify, download, decode and cache the data sets;
+- :mod:`fmnist_viz.embed`: the embedder interface, registry, built-in methods, shared preparation;
+- :mod:`fmnist_viz.pipeline`: run methods on data sets, sharing work and caching results;
+- :mod:`fmnist_viz.render`: static figures, interactive pages, sample grids;
+- :mod:`fmnist_viz.outputs`: results to files; :mod:`fmnist_viz.cli`: the ``fmnist-viz`` command.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("fmnist-viz")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+#: Public name -> the module that defines it.
+_API = {
+    "load": "fmnist_viz.data",
+    "load_data": "fmnist_viz.data",
+    "load_mnist": "fmnist_viz.data",
+    "Dataset": "fmnist_viz.data",
+    "DatasetSpec": "fmnist_viz.data",
+    "FileSpec": "fmnist_viz.data",
+    "register_dataset": "fmnist_viz.data",
+    "run": "fmnist_viz.pipeline",
+    "evaluate_results": "fmnist_viz.pipeline",
+    "EmbeddingResult": "fmnist_viz.pipeline",
+    "create": "fmnist_viz.embed",
+    "Embedder": "fmnist_viz.embed",
+    "Param": "fmnist_viz.embed",
+    "save_results": "fmnist_viz.outputs",
+    "class_grid": "fmnist_viz.render.grids",
+    "plot_embedding": "fmnist_viz.render.scatter",
+    "results_figure": "fmnist_viz.render.scatter",
+    "FmnistVizError": "fmnist_viz.errors",
+}
+
+__all__ = ["__version__", *_API]
+
+if TYPE_CHECKING:
+    from .data import Dataset, DatasetSpec, FileSpec, load, load_data, load_mnist, register_dataset
+    from .embed import Embedder, Param, create
+    from .errors import FmnistVizError
+    from .outputs import save_results
+    from .pipeline import EmbeddingResult, evaluate_results, run
+    from .render.grids import class_grid
+    from .render.scatter import plot_embedding, results_figure
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fmnist_viz' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))

@@ -1,16 +1,23 @@
-"""An on-disk cache of computed arrays: prepared data, neighbour graphs, embeddings.
+"""fmnist-viz's on-disk caches, all below one root (:func:`fmnist_viz.paths.cache_dir`).
 
-Each entry is an ``.npz`` file named by the SHA-256 of its key (a JSON-able
-dict: the data's checksum, the subset, the method, its parameters, the library
-versions), with the key and metadata beside it in a ``.json`` file. Writes are
-atomic (temporary file, then rename), so two runs at once each write a whole
-entry and the last rename wins; an entry that cannot be read is discarded and
-recomputed.
+- ``computed/KIND/``: :class:`ResultCache`, computed arrays (prepared data,
+  neighbour graphs, embeddings). Each entry is an ``.npz`` named by the digest
+  of its key (a JSON-able dict: the data's checksum, the subset, the method,
+  its parameters, the library versions), with the key and metadata beside it
+  in a ``.json`` file.
+- ``decoded/``: :class:`DecodedCache`, data sets decoded from their IDX files
+  as memory-mapped ``.npy``, keyed by the source files' path, size and
+  modification time, so a second load costs milliseconds.
+- ``NAME/`` for each data set: its downloads (written by
+  :func:`fmnist_viz.data.fetch`).
+
+Writes are atomic (temporary file, then rename), so two runs at once each
+write a whole entry and the last rename wins; an entry that cannot be read is
+discarded and recomputed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -22,19 +29,23 @@ from typing import Any
 import numpy as np
 
 from .atomic import atomic_path, atomic_write_bytes
+from .digest import short_digest
 from .paths import cache_dir
 
 log = logging.getLogger(__name__)
 
 #: Bump to invalidate every computed entry after a change in how results are made.
 FORMAT = 2
+#: Bump when the decoded-array layout changes, so old entries are ignored.
+DECODED_FORMAT = 1
 KINDS = ("prepared", "knn", "embedding")
+COMPUTED = "computed"
+DECODED = "decoded"
 
 
 def key_digest(key: dict[str, Any]) -> str:
     """A stable hex digest of a JSON-able key."""
-    blob = json.dumps({"format": FORMAT, **key}, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
+    return short_digest({"format": FORMAT, **key})
 
 
 @dataclass
@@ -48,7 +59,7 @@ class ResultCache:
         self.root = Path(self.root) if self.root is not None else cache_dir()
 
     def _paths(self, kind: str, key: dict[str, Any]) -> tuple[Path, Path]:
-        stem = self.root / "computed" / kind / key_digest(key)  # type: ignore[operator]
+        stem = self.root / COMPUTED / kind / key_digest(key)  # type: ignore[operator]
         return stem.with_suffix(".npz"), stem.with_suffix(".json")
 
     def load(self, kind: str, key: dict[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
@@ -88,7 +99,7 @@ class ResultCache:
         found: dict[str, list[dict[str, Any]]] = {}
         for kind in KINDS:
             rows = []
-            for data_path in sorted((self.root / "computed" / kind).glob("*.npz")):  # type: ignore[operator]
+            for data_path in sorted((self.root / COMPUTED / kind).glob("*.npz")):  # type: ignore[operator]
                 meta_path = data_path.with_suffix(".json")
                 try:
                     meta = json.loads(meta_path.read_text())
@@ -97,6 +108,61 @@ class ResultCache:
                 rows.append({**meta, "file": str(data_path), "bytes": data_path.stat().st_size})
             found[kind] = rows
         return found
+
+
+@dataclass
+class DecodedCache:
+    """Decoded data sets as memory-mapped ``.npy`` files under ``root/decoded/``.
+
+    An entry is named by the data set, the split and :meth:`source_key` of the
+    files it was decoded from, so replacing or touching a source file makes a
+    new entry; writing one removes the stale entries of the same split.
+    """
+
+    root: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root) if self.root is not None else cache_dir()
+
+    @staticmethod
+    def source_key(paths: list[Path]) -> str:
+        """A key that changes whenever one of the source files is replaced or modified."""
+        stats = []
+        for path in paths:
+            st = path.stat()
+            stats.append([str(path.resolve()), st.st_size, st.st_mtime_ns])
+        return short_digest([DECODED_FORMAT, stats], length=16)
+
+    def _paths(self, name: str, split: str, key: str) -> tuple[Path, Path]:
+        stem = f"{name}-{split}-{key}"
+        folder = self.root / DECODED  # type: ignore[operator]
+        return folder / f"{stem}-X.npy", folder / f"{stem}-y.npy"
+
+    def load(self, name: str, split: str, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The memory-mapped (images, labels) stored under ``key``, or None."""
+        x_path, y_path = self._paths(name, split, key)
+        if not (x_path.is_file() and y_path.is_file()):
+            return None
+        try:
+            return np.load(x_path, mmap_mode="r"), np.load(y_path, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            log.warning("discarding corrupt decoded cache %s (%s)", x_path, exc)
+            for p in (x_path, y_path):
+                p.unlink(missing_ok=True)
+            return None
+
+    def store(self, name: str, split: str, key: str, images: np.ndarray, labels: np.ndarray) -> None:
+        """Store (images, labels) under ``key``; a read-only cache only costs speed."""
+        x_path, y_path = self._paths(name, split, key)
+        try:
+            for stale in x_path.parent.glob(f"{name}-{split}-*.npy"):
+                if stale not in (x_path, y_path):
+                    stale.unlink(missing_ok=True)
+            for path, array in ((y_path, labels), (x_path, images)):
+                with atomic_path(path, suffix=".npy") as tmp:
+                    np.save(tmp, array)
+        except OSError as exc:
+            log.debug("cannot write decoded cache %s: %s", x_path, exc)
 
 
 def folder_size(path: Path) -> tuple[int, int]:
@@ -108,12 +174,12 @@ def folder_size(path: Path) -> tuple[int, int]:
 def section_sizes(root: Path | None = None) -> dict[str, tuple[int, int]]:
     """Bytes and files in each part of the cache folder, by what it holds."""
     root = root or cache_dir()
-    downloads = [child for child in root.iterdir() if child.is_dir() and child.name not in ("computed", "decoded")] \
+    downloads = [child for child in root.iterdir() if child.is_dir() and child.name not in (COMPUTED, DECODED)] \
         if root.exists() else []
     sizes = [folder_size(child) for child in downloads]
     return {
-        "embeddings, graphs, prepared data": folder_size(root / "computed"),
-        "decoded data sets": folder_size(root / "decoded"),
+        "embeddings, graphs, prepared data": folder_size(root / COMPUTED),
+        "decoded data sets": folder_size(root / DECODED),
         "downloaded data sets": (sum(b for b, _ in sizes), sum(n for _, n in sizes)),
     }
 
@@ -122,7 +188,7 @@ def clear(root: Path | None = None, downloads: bool = False) -> int:
     """Delete computed results and decoded arrays (and downloads if asked); returns bytes freed."""
     root = root or cache_dir()
     freed = 0
-    for name in ("computed", "decoded"):
+    for name in (COMPUTED, DECODED):
         size, _ = folder_size(root / name)
         shutil.rmtree(root / name, ignore_errors=True)
         freed += size

@@ -16,9 +16,24 @@ class FmnistVizError(Exception):
 
 
 class UsageError(FmnistVizError, ValueError):
-    """The caller asked for something invalid (unknown name, bad option)."""
+    """The caller asked for something invalid (unknown name, bad option).
+
+    With ``param``, the error is about that Python parameter (``n``,
+    ``device``, ``plotly_js``) and ``detail`` says what is wrong with it; the
+    message reads "PARAM DETAIL", and the CLI names its own flag instead
+    (:meth:`named`).
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        self.param = param
+        self.detail = message
+        super().__init__(f"{param} {message}" if param else message)
+
+    def named(self, name: str) -> str:
+        """The message with the parameter called ``name`` (e.g. ``--n``) instead."""
+        return f"{name} {self.detail}" if self.param else str(self)
 
 
 class DataNotFoundError(FmnistVizError, FileNotFoundError):

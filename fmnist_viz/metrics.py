@@ -9,20 +9,25 @@
   in 2-D, on the same sample.
 
 Distances in the original space are Euclidean on pixels scaled to [0, 1].
-:func:`evaluate` computes them all and how long each took.
+:func:`evaluate` computes them all and how long each took; :func:`format_table`
+writes rows of them as markdown, CSV or JSON.
 """
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .prepare import scale_pixels
+from .embed.prepare import scale_pixels
 
 DEFAULT_K = 10
 DEFAULT_SAMPLE = 5000
+#: What :func:`format_table` writes.
+TABLE_FORMATS = ("markdown", "csv", "json")
 
 
 def sample_rows(n: int, size: int = DEFAULT_SAMPLE, seed: int = 0) -> np.ndarray:
@@ -88,3 +93,35 @@ def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train:
         results[name] = func()
         results[f"{name}_seconds"] = time.perf_counter() - start
     return results
+
+
+def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
+    """One table row per evaluated :class:`~fmnist_viz.pipeline.EmbeddingResult`, numbers rounded."""
+    return [{
+        "dataset": r.dataset, "method": r.method, "n": len(r), "device": r.device,
+        "embed_seconds": round(r.seconds, 2), "cached": r.cached,
+        **{key: round(value, 4) for key, value in r.metrics.items()},
+    } for r in results]
+
+
+def format_table(rows: Sequence[dict[str, Any]], table_format: str = "markdown") -> str:
+    """Rows of equal keys as a markdown table, CSV or JSON (``table_format``)."""
+    from .errors import UsageError
+
+    if table_format not in TABLE_FORMATS:
+        raise UsageError(f"must be one of {', '.join(TABLE_FORMATS)}, got {table_format!r}", param="format")
+    if table_format == "json":
+        return json.dumps(list(rows), indent=1)
+    columns = list(rows[0]) if rows else []
+    if table_format == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)

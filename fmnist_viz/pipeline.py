@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import importlib
 import logging
 import os
@@ -27,14 +26,16 @@ from typing import Any
 import numpy as np
 
 from .cache import ResultCache
-from .datasets import Dataset, get_spec, load
-from .embedding import Embedder, create
+from .data import Dataset, get_spec, load
+from .digest import short_digest
+from .embed import DEFAULT_PCA_DIMS, Embedder, Prepared, check_enough_points, create
+from .embed.prepare import IVF_LISTS, IVF_PROBES
 from .errors import UsageError
-from .prepare import DEFAULT_PCA_DIMS, IVF_LISTS, IVF_PROBES, Prepared
-from .timing import step
+from .progress import step
 
 log = logging.getLogger(__name__)
 
+#: Where GPU-capable methods may run: ``auto`` picks CUDA when PyTorch sees a GPU.
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -66,7 +67,7 @@ def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np
     if n is None or n == total:
         return np.arange(total)
     if n < 1 or n > total:
-        raise UsageError(f"--n must be between 1 and {total} (the size of the data), got {n}")
+        raise UsageError(f"must be between 1 and {total} (the size of the data), got {n}", param="n")
     classes, counts = np.unique(labels, return_counts=True)
     quota = counts * n / total
     take = np.floor(quota).astype(int)
@@ -80,7 +81,7 @@ def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np
 def resolve_device(requested: str, embedders: Sequence[Embedder]) -> str:
     """The device for GPU-capable embedders: ``cuda`` when asked for or (``auto``) available."""
     if requested not in DEVICES:
-        raise UsageError(f"unknown device {requested!r}; valid devices: {', '.join(DEVICES)}")
+        raise UsageError(f"must be one of {', '.join(DEVICES)}, got {requested!r}", param="device")
     if requested == "cpu" or (requested == "auto" and not any(e.supports_gpu for e in embedders)):
         return "cpu"
     if requested == "auto" and _surely_no_nvidia_gpu():
@@ -93,7 +94,7 @@ def resolve_device(requested: str, embedders: Sequence[Embedder]) -> str:
         log.info("using CUDA GPU %s for %s", gpu, users)
         return "cuda"
     if requested == "cuda":
-        raise UsageError("--device cuda was asked for, but PyTorch sees no CUDA GPU; use --device auto or cpu")
+        raise UsageError("is cuda, but PyTorch sees no CUDA GPU; use auto or cpu", param="device")
     return "cpu"
 
 
@@ -101,10 +102,6 @@ def _surely_no_nvidia_gpu() -> bool:
     """True on Linux when no NVIDIA driver is loaded (so CUDA cannot be available)."""
     return sys.platform.startswith("linux") and not (
         os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl"))
-
-
-def _digest(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
 
 
 @dataclass
@@ -118,7 +115,7 @@ class _Subset:
 
     @functools.cached_property
     def base_key(self) -> dict[str, Any]:
-        return {"data": self.data.fingerprint(), "rows": _digest(self.index), "n": len(self.index)}
+        return {"data": self.data.fingerprint(), "rows": short_digest(self.index, length=16), "n": len(self.index)}
 
     @functools.cached_property
     def prepared_key(self) -> dict[str, Any]:
@@ -143,7 +140,7 @@ def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | N
         prepared = Prepared.from_features(subset.data.X[subset.index], seed=subset.seed,
                                           pca_dims=subset.pca_dims, progress=progress, label=title)
         cache.store("prepared", subset.prepared_key,
-                    {"X": prepared.X, "is_pca": np.array(prepared.pca is not None)})
+                    {"X": prepared.features, "is_pca": np.array(prepared.pca is not None)})
     if knn_k > 0:
         knn_key = {**subset.prepared_key, "k": knn_k, "faiss": metadata.version("faiss-cpu"),
                    "ivf": [IVF_LISTS, IVF_PROBES]}
@@ -155,15 +152,6 @@ def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | N
             indices, distances = prepared.neighbors(knn_k)
             cache.store("knn", knn_key, {"indices": indices, "distances": distances})
     return prepared
-
-
-def _check_size(embedders: Sequence[Embedder], n: int, problem: str) -> None:
-    """A clear error when a method needs more points than it would get."""
-    short = [e for e in embedders if e.min_points() > n]
-    if short:
-        needs = ", ".join(f"{e.name} needs at least {e.min_points()}" for e in short)
-        raise UsageError(f"{problem}: {needs} points with these parameters "
-                         "(use a larger --n or a smaller neighbour count)")
 
 
 def run(
@@ -179,25 +167,50 @@ def run(
     data_dir: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
 ) -> list[EmbeddingResult]:
-    """Embed each data set with each method; results in (data set, method) order.
+    """Embed each data set with each method, sharing the preparation and caching every result.
 
-    ``methods`` are registry names or :class:`Embedder` instances, ``params``
-    maps a method name to its parameters, ``n`` takes a stratified subsample
-    (the same rows for every method), ``pca_dims`` None or 0 turns PCA off.
     Everything is validated before any work starts.
+
+    Parameters
+    ----------
+    methods : sequence of str or Embedder
+        Registry names (``"pca"``, ``"tsne"``, ``"umap"``, ``"pymde"``, plugins) or instances.
+    datasets : sequence of str
+        Data set names, e.g. ``["fashion", "mnist"]``.
+    params : mapping, optional
+        Parameters per method name, e.g. ``{"umap": {"n_neighbors": 30}}``.
+    n : int, optional
+        A stratified subsample of ``n`` points, the same rows for every method (default: all).
+    seed : int
+        Same seed, same result.
+    device : str
+        ``auto``, ``cpu`` or ``cuda``: where GPU-capable methods run.
+    pca_dims : int, optional
+        PCA dimensions before embedding; None or 0 turns PCA off.
+    use_cache : bool
+        Read and write the result cache.
+    data_dir : path, optional
+        A folder searched first for the data files.
+    progress : bool, optional
+        Progress bars (default: when stderr is a terminal).
+
+    Returns
+    -------
+    list of EmbeddingResult
+        In (data set, method) order.
     """
     params = dict(params or {})
     unused = set(params) - {m if isinstance(m, str) else m.name for m in methods}
     if unused:
-        raise UsageError(f"parameters given for method(s) not run: {', '.join(sorted(unused))}")
+        raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
     embedders = [m if isinstance(m, Embedder) else create(m, params.get(m)) for m in methods]
     specs = [get_spec(name) for name in datasets]
     if n is not None:
-        _check_size(embedders, n, f"--n {n} is too small")
+        check_enough_points(embedders, n)
     for embedder in embedders:
         ok, why = embedder.available()
         if not ok:
-            raise UsageError(f"method {embedder.name} is not available: {why}")
+            raise UsageError(f"{embedder.name} is not available: {why}", param="method")
     gpu_device = resolve_device(device, embedders)
     cache = ResultCache(enabled=use_cache)
 
@@ -205,7 +218,7 @@ def run(
     for spec in specs:
         data = load(spec.name, "all", data_dir=data_dir, progress=progress)
         subset = _Subset(data, stratified_subsample(data.y, n, seed), pca_dims or None, seed)
-        _check_size(embedders, len(subset.index), f"{spec.title} has only {len(subset.index)} points")
+        check_enough_points(embedders, len(subset.index), f"{spec.title} has only {len(subset.index)} points")
         for embedder in embedders:
             run_on = gpu_device if embedder.supports_gpu else "cpu"
             key = {**subset.base_key, "prepared": subset.prepared_key, "embedder": embedder.cache_key(),
@@ -285,7 +298,7 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
             for other in (j for j in offload if j.subset is job.subset):
                 log.info("%s: started in a worker process", other.what)
                 futures.append((other, pool.submit(
-                    _embed_in_worker, other.embedder.name, other.embedder.values, p.X, p.pca,
+                    _embed_in_worker, other.embedder.name, other.embedder.values, p.features, p.pca,
                     p.knn_indices, p.knn_distances, other.subset.seed, other.device)))
         for job in (j for j in jobs if j not in offload):
             with step(job.what) as timed:
@@ -298,16 +311,16 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
 
 
 def _registered_names() -> set[str]:
-    from .embedding import embedder_names
+    from .embed import embedder_names
 
     return set(embedder_names())
 
 
-def _embed_in_worker(method: str, values: dict[str, Any], X: np.ndarray, pca: np.ndarray | None,
+def _embed_in_worker(method: str, values: dict[str, Any], features: np.ndarray, pca: np.ndarray | None,
                      knn_indices: np.ndarray | None, knn_distances: np.ndarray | None,
                      seed: int, device: str) -> tuple[np.ndarray, float]:
     """Worker process: rebuild the prepared data and run one embedder on it."""
-    prepared = Prepared(X, pca=pca, knn_indices=knn_indices, knn_distances=knn_distances, seed=seed,
+    prepared = Prepared(features, pca=pca, knn_indices=knn_indices, knn_distances=knn_distances, seed=seed,
                         progress=False)
     start = time.perf_counter()
     embedding = create(method, values).embed(prepared, seed=seed, device=device)
@@ -316,7 +329,7 @@ def _embed_in_worker(method: str, values: dict[str, Any], X: np.ndarray, pca: np
 
 def evaluate_results(results: Sequence[EmbeddingResult], data_dir: str | os.PathLike[str] | None = None,
                      **kwargs: Any) -> None:
-    """Fill each result's ``metrics`` (see :func:`fmnist_viz.metrics.evaluate`)."""
+    """Fill each result's ``metrics`` (see :func:`fmnist_viz.metrics.evaluate`), loading each data set once."""
     from .metrics import evaluate
 
     data = {name: load(name, "all", data_dir=data_dir) for name in dict.fromkeys(r.dataset for r in results)}

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz import datasets
-from fmnist_viz.datasets import DatasetSpec, FileSpec
-from fmnist_viz.idx import to_idx_bytes, write_idx
+from fmnist_viz import data as fvdata
+from fmnist_viz.data import DatasetSpec, FileSpec
+from fmnist_viz.data.idx import to_idx_bytes, write_idx
+from fmnist_viz.pipeline import EmbeddingResult
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -130,7 +131,7 @@ def make_tiny(name: str = "tiny", n_train: int = 40, n_test: int = 10, n_classes
 def tiny(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tiny]:
     """A tiny data set registered as 'tiny' for the duration of one test."""
     t = make_tiny()
-    monkeypatch.setitem(datasets.DATASETS, t.spec.name, t.spec)
+    monkeypatch.setitem(fvdata.DATASETS, t.spec.name, t.spec)
     yield t
 
 
@@ -191,3 +192,17 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/data/"
+
+
+# --------------------------------------------------------------------------- fake results
+
+def fake_result(dataset: str, n: int, seed: int) -> EmbeddingResult:
+    """A random embedding result of ``n`` points over ten classes, as the renderers take it."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, n).astype(np.uint8)
+    return EmbeddingResult(
+        dataset=dataset, title=dataset.upper(), method="umap", params={},
+        embedding=rng.normal(size=(n, 2)).astype(np.float32), labels=labels,
+        index=np.sort(rng.choice(3 * n, n, replace=False)), class_names=tuple(f"c{i}" for i in range(10)),
+        seed=0, device="cpu", seconds=1.0, cached=False, metrics={"knn_accuracy": 0.5, "trustworthiness": 0.9},
+    )

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Mirror, Tiny
-from fmnist_viz import datasets
+from fmnist_viz import data as fvdata
 from fmnist_viz.cli import main
+from fmnist_viz.errors import DataNotFoundError
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -34,12 +35,12 @@ def test_usage_error_exits_2() -> None:
 def test_unknown_dataset_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grid", "--dataset", "cifar10"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("fmnist-viz: error: unknown dataset 'cifar10'; valid datasets: fashion")
+    assert err.startswith("fmnist-viz: error: --dataset 'cifar10' is not a known data set; valid data sets: fashion")
     assert "Traceback" not in err and err.count("\n") == 1
 
 
 def test_bad_extension_fails_before_loading(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(datasets, "load", lambda *a, **k: pytest.fail("loaded data before checking -o"))
+    monkeypatch.setattr(fvdata, "load", lambda *a, **k: pytest.fail("loaded data before checking -o"))
     assert main(["grid", "-o", "grid.jpeg"]) == 2
     assert "use one of: .png, .svg, .pdf" in capsys.readouterr().err
 
@@ -48,7 +49,7 @@ def test_unwritable_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     assert main(["grid", "-o", str(blocker / "sub" / "g.png")]) == 2
-    assert "cannot create output folder" in capsys.readouterr().err
+    assert "cannot be created: Not a directory" in capsys.readouterr().err
 
 
 def test_missing_data_message_and_debug_traceback(tiny: Tiny, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,7 +57,7 @@ def test_missing_data_message_and_debug_traceback(tiny: Tiny, capsys: pytest.Cap
     err = capsys.readouterr().err
     assert "fmnist-viz: error: Tiny (all split) was not found" in err and "Traceback" not in err
     assert not Path("g.png").exists()
-    with pytest.raises(datasets.DataNotFoundError):
+    with pytest.raises(DataNotFoundError):
         main(["grid", "--dataset", "tiny", "-o", "g.png", "--debug"])
 
 
@@ -103,8 +104,8 @@ def test_data_fetch(tiny: Tiny, mirror: Mirror, own_cache: Path, monkeypatch: py
 
     for name, raw in tiny.raw.items():
         mirror.files[f"/m/{name}.gz"] = gzip.compress(raw)
-    monkeypatch.setitem(datasets.DATASETS, "tiny",
-                        datasets.DatasetSpec(**{**tiny.spec.__dict__, "mirrors": (mirror.url("m"),)}))
+    monkeypatch.setitem(fvdata.DATASETS, "tiny",
+                        fvdata.DatasetSpec(**{**tiny.spec.__dict__, "mirrors": (mirror.url("m"),)}))
     assert main(["-q", "data", "fetch", "--dataset", "tiny"]) == 0
     assert f"Tiny: in {own_cache / 'tiny'}" in capsys.readouterr().out
     assert len(list((own_cache / "tiny").glob("*.gz"))) == 4

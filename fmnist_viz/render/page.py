@@ -1,5 +1,9 @@
 """Interactive pages: one self-contained Plotly HTML file, every point, its image on hover.
 
+The page's script and style sheet are files in ``assets/``, installed with the
+package; names that reach the page (data sets, classes, methods, titles) are
+escaped for the context they land in.
+
 One WebGL scatter panel per data set and one trace per class (a legend click
 toggles the class). Hovering a point shows its class, its row index and its
 28 x 28 image. The images travel inside the page as 4-bit grey PNG sprite
@@ -11,6 +15,7 @@ on it is first hovered, so the plot paints without waiting for the images.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import os
@@ -20,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .atomic import atomic_path
-from .errors import UsageError
-from .scatter import METHOD_LABELS, class_color
+from ..atomic import atomic_path
+from ..errors import UsageError
+from .style import class_color, panel_title
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -67,29 +72,26 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     from plotly.subplots import make_subplots
 
     if not results:
-        raise UsageError("nothing to draw")
-    titles = []
-    for r in results:
-        title = f"{r.title}: {METHOD_LABELS.get(r.method, r.method)} of {len(r):,} points"
-        if r.metrics:
-            title += f" (10-NN acc. {r.metrics['knn_accuracy']:.3f}, trust. {r.metrics['trustworthiness']:.3f})"
-        titles.append(title)
+        raise UsageError("is empty: nothing to draw", param="results")
+    titles = [panel_title(r, line_break="<br>", escape=html.escape) for r in results]
     fig = make_subplots(rows=1, cols=len(results), subplot_titles=titles, horizontal_spacing=0.04)
     rng = np.random.default_rng(seed)
     for col, r in enumerate(results, start=1):
         keep = np.arange(len(r))
         if max_points is not None and len(r) > max_points:
             keep = np.sort(rng.choice(len(r), size=max_points, replace=False))
-        for c, name in enumerate(r.class_names):
+        data_title = html.escape(r.title)
+        for c, class_name in enumerate(r.class_names):
             rows = keep[r.labels[keep] == c]
             if not len(rows):
                 continue
+            name = html.escape(class_name)
             fig.add_trace(go.Scattergl(
                 x=r.embedding[rows, 0], y=r.embedding[rows, 1], mode="markers", name=name,
-                legendgroup=f"{r.dataset}-{c}", legendgrouptitle_text=r.title if c == 0 else None,
+                legendgroup=f"{r.dataset}-{c}", legendgrouptitle_text=data_title if c == 0 else None,
                 customdata=r.index[rows].astype(np.int32), meta=r.dataset,
                 marker={"size": 3 if len(r) > 20_000 else 5, "color": class_color(c), "opacity": 0.7},
-                hovertemplate=f"<b>{name}</b><br>{r.title} row %{{customdata}}<extra></extra>",
+                hovertemplate=f"<b>{name}</b><br>{data_title} row %{{customdata}}<extra></extra>",
             ), row=1, col=col)
         fig.update_xaxes(visible=False, row=1, col=col)
         fig.update_yaxes(visible=False, scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
@@ -100,53 +102,16 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     return fig
 
 
-_HOVER_JS = """
-(function () {
-  var gd = document.getElementById('{plot_id}');
-  var sheets = JSON.parse(document.getElementById('fmnist-viz-sprites').textContent);
-  var loaded = {};
-  var box = document.createElement('div');
-  box.id = 'fmnist-viz-hover-image';
-  box.style.cssText = 'position:fixed;display:none;pointer-events:none;z-index:1000;background:white;' +
-    'border:1px solid #888;padding:2px;box-shadow:0 1px 4px rgba(0,0,0,.3)';
-  var canvas = document.createElement('canvas');
-  canvas.width = canvas.height = 112;
-  box.appendChild(canvas);
-  document.body.appendChild(box);
-  var ctx = canvas.getContext('2d');
-  ctx.imageSmoothingEnabled = false;
-  function sheet(dataset, k) {
-    var key = dataset + '/' + k;
-    if (!loaded[key]) {
-      var img = new Image();
-      loaded[key] = img;
-      img.src = 'data:image/png;base64,' + sheets[dataset].sheets[k];
-    }
-    return loaded[key];
-  }
-  function draw(dataset, row) {
-    var meta = sheets[dataset];
-    var k = Math.floor(row / meta.per_sheet), i = row % meta.per_sheet;
-    var x = (i % meta.columns) * meta.w, y = Math.floor(i / meta.columns) * meta.h;
-    var img = sheet(dataset, k);
-    var paint = function () {
-      ctx.clearRect(0, 0, 112, 112);
-      ctx.drawImage(img, x, y, meta.w, meta.h, 0, 0, 112, 112);
-      box.dataset.row = dataset + ':' + row;
-    };
-    if (img.complete && img.naturalWidth) { paint(); } else { img.onload = paint; }
-  }
-  gd.on('plotly_hover', function (ev) {
-    var p = ev.points[0];
-    draw(p.data.meta, p.customdata);
-    var e = ev.event || {};
-    box.style.left = ((e.clientX || 0) + 16) + 'px';
-    box.style.top = ((e.clientY || 0) + 16) + 'px';
-    box.style.display = 'block';
-  });
-  gd.on('plotly_unhover', function () { box.style.display = 'none'; });
-})();
-"""
+def _asset(name: str) -> str:
+    """The text of a file shipped in ``fmnist_viz/render/assets/``."""
+    from importlib.resources import files
+
+    return files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``</script>`` or ``<!--`` can form."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def write_html(fig: go.Figure, path: str | os.PathLike[str], images: dict[str, np.ndarray],
@@ -158,7 +123,7 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str], images: dict[str, n
     (works offline from file://) or ``"cdn"`` (a small file for readers online).
     """
     if plotly_js not in PLOTLY_JS_CHOICES:
-        raise UsageError(f"unknown --plotly-js {plotly_js!r}; valid: {', '.join(PLOTLY_JS_CHOICES)}")
+        raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
     sprites = {
         name: {"sheets": sprite_sheets(pictures), "per_sheet": SHEET_SIZE, "columns": SHEET_COLUMNS,
                "h": int(pictures.shape[1]), "w": int(pictures.shape[2])}
@@ -166,14 +131,14 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str], images: dict[str, n
     }
     body = fig.to_html(
         full_html=False, include_plotlyjs=True if plotly_js == "embed" else "cdn",
-        post_script=_HOVER_JS, config={"responsive": True, "displaylogo": False}, div_id="fmnist-viz-plot",
+        post_script=_asset("hover.js"), config={"responsive": True, "displaylogo": False}, div_id="fmnist-viz-plot",
     )
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{title}</title>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'></head>"
-        "<body style='margin:0;font-family:sans-serif'>\n"
-        f"<script type='application/json' id='fmnist-viz-sprites'>{json.dumps(sprites)}</script>\n"
+        f"<title>{html.escape(title)}</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<style>\n{_asset('page.css')}</style></head>\n<body>\n"
+        f"<script type='application/json' id='fmnist-viz-sprites'>{_json_for_script(sprites)}</script>\n"
         f"{body}\n</body></html>\n"
     )
     path = Path(path)

@@ -1,6 +1,6 @@
 """The built-in embedders: PCA, t-SNE (openTSNE or scikit-learn), UMAP and PyMDE.
 
-Each takes the shared :class:`~fmnist_viz.prepare.Prepared` data and uses its
+Each takes the shared :class:`~fmnist_viz.embed.prepare.Prepared` data and uses its
 PCA and its k-NN graph instead of recomputing them; each imports its library
 only when it runs.
 """
@@ -16,16 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from .embedding import Embedder, Param
-from .errors import UsageError
+from ..errors import UsageError
+from ..progress import progress_bar, show_progress, step
+from .base import Embedder, Param
 from .prepare import Prepared
-from .timing import progress_bar, step
 
 log = logging.getLogger(__name__)
-
-
-def _show_progress(progress: bool | None) -> bool:
-    return sys.stderr.isatty() if progress is None else progress
 
 
 @contextlib.contextmanager
@@ -41,6 +37,7 @@ class PCAEmbedder(Embedder):
     """The first two principal components, from the shared PCA."""
 
     name = "pca"
+    label = "PCA"
     summary = "principal component analysis: the two directions of largest variance"
     backend = "scikit-learn"
     backend_module = "sklearn"
@@ -53,6 +50,7 @@ class TSNEEmbedder(Embedder):
     """t-SNE: openTSNE's FFT-accelerated gradients by default, scikit-learn's Barnes-Hut on request."""
 
     name = "tsne"
+    label = "t-SNE"
     summary = "t-distributed stochastic neighbour embedding (openTSNE FFT; --param backend=sklearn)"
     backend = "openTSNE"
     params = (
@@ -130,6 +128,7 @@ class UMAPEmbedder(Embedder):
     """UMAP from umap-learn, on the shared k-NN graph."""
 
     name = "umap"
+    label = "UMAP"
     summary = "uniform manifold approximation and projection (umap-learn)"
     backend = "umap-learn"
     backend_module = "umap"
@@ -161,7 +160,7 @@ class UMAPEmbedder(Embedder):
         if init == "pca":
             pcs = data.principal_components(2)
             init = (pcs / np.abs(pcs).max() * 10).astype(np.float32)
-        show = _show_progress(data.progress)
+        show = show_progress(data.progress)
         n_epochs = v["n_epochs"] or (100 if len(data) > 10_000 else 500)
         reducer = umap.UMAP(
             n_neighbors=k, min_dist=v["min_dist"], spread=v["spread"], n_epochs=n_epochs,
@@ -170,13 +169,14 @@ class UMAPEmbedder(Embedder):
             verbose=show, tqdm_kwds={"disable": not show, "leave": False},
         )
         with _quiet_library("umap", "sklearn"), contextlib.redirect_stdout(sys.stderr):
-            return reducer.fit_transform(data.X)
+            return reducer.fit_transform(data.features)
 
 
 class PyMDEEmbedder(Embedder):
     """PyMDE's ``preserve_neighbors`` problem, built on the shared k-NN graph; runs on CUDA when asked."""
 
     name = "pymde"
+    label = "PyMDE"
     summary = "minimum-distortion embedding preserving neighbours (PyMDE; GPU with --device cuda)"
     backend = "pymde"
     supports_gpu = True

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.interactive import interactive_figure, write_html
-from test_interactive import result
+from conftest import fake_result as result
+from fmnist_viz.render.page import interactive_figure, write_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

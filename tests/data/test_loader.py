@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from conftest import Mirror, Tiny, closed_port_url, make_tiny
-from fmnist_viz import datasets
-from fmnist_viz.datasets import get_spec, load, load_mnist
+from fmnist_viz import data as fvdata
+from fmnist_viz.data import get_spec, load, load_mnist
 from fmnist_viz.errors import DataNotFoundError, IDXFormatError, UsageError
-from fmnist_viz.idx import to_idx_bytes, write_idx
+from fmnist_viz.data.idx import to_idx_bytes, write_idx
 
 
 def expected(tiny: Tiny, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -66,8 +66,8 @@ def test_user_locations_are_searched(tiny: Tiny, tmp_path: Path) -> None:
 def test_keras_npz_is_verified_and_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tiny = make_tiny()
     npz = Path.home() / ".keras" / "datasets" / "tiny.npz"
-    spec = datasets.DatasetSpec(**{**tiny.spec.__dict__, "npz_files": (str(npz),), "search_roots": ()})
-    monkeypatch.setitem(datasets.DATASETS, "tiny", spec)
+    spec = fvdata.DatasetSpec(**{**tiny.spec.__dict__, "npz_files": (str(npz),), "search_roots": ()})
+    monkeypatch.setitem(fvdata.DATASETS, "tiny", spec)
     a = tiny.arrays
     npz.parent.mkdir(parents=True)
     np.savez(npz, x_train=a["train-images-idx3-ubyte"], y_train=a["train-labels-idx1-ubyte"],
@@ -83,12 +83,12 @@ def test_keras_npz_is_verified_and_used(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_unknown_dataset_lists_valid_ones() -> None:
-    with pytest.raises(UsageError, match=r"unknown dataset 'cifar'; valid datasets: fashion \(Fashion-MNIST\), mnist"):
+    with pytest.raises(UsageError, match=r"dataset 'cifar' is not a known data set; valid data sets: fashion \(Fashion-MNIST\), mnist"):
         get_spec("cifar")
 
 
 def test_unknown_split(tiny: Tiny) -> None:
-    with pytest.raises(UsageError, match="valid splits: train, test, all"):
+    with pytest.raises(UsageError, match="split must be one of train, test, all"):
         load("tiny", "validation", download=False)
 
 
@@ -135,7 +135,7 @@ def test_truncated_file_reports_the_idx_problem(tiny: Tiny, tmp_path: Path) -> N
 
 def test_count_mismatch_and_label_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tiny = make_tiny(checksums=False)
-    monkeypatch.setitem(datasets.DATASETS, "tiny", tiny.spec)
+    monkeypatch.setitem(fvdata.DATASETS, "tiny", tiny.spec)
     folder = tiny.write(tmp_path / "d")
     write_idx(folder / "train-labels-idx1-ubyte.gz", np.zeros(39, np.uint8))
     with pytest.raises(DataNotFoundError, match="holds 40 images but .*train-labels-idx1-ubyte.gz holds 39 labels"):
@@ -150,7 +150,7 @@ def test_load_mnist_contract(tiny: Tiny, tmp_path: Path) -> None:
     X, y = load_mnist(folder, kind="t10k")
     assert X.shape == (10, 784) and X.dtype == np.uint8 and y.shape == (10,)
     np.testing.assert_array_equal(X, tiny.arrays["t10k-images-idx3-ubyte"].reshape(10, 784))
-    with pytest.raises(UsageError, match="valid kinds: train, t10k"):
+    with pytest.raises(UsageError, match="kind must be train or t10k"):
         load_mnist(folder, kind="test")
     with pytest.raises(DataNotFoundError, match="missing train-images-idx3-ubyte"):
         load_mnist(tmp_path, kind="train")
@@ -161,7 +161,7 @@ def test_load_mnist_contract(tiny: Tiny, tmp_path: Path) -> None:
 
 def test_load_data_contract(tiny: Tiny, tmp_path: Path) -> None:
     tiny.write(tmp_path / "d" / "tiny")
-    (X_train, y_train), (X_test, y_test) = datasets.load_data("tiny", path=tmp_path / "d")
+    (X_train, y_train), (X_test, y_test) = fvdata.load_data("tiny", path=tmp_path / "d")
     assert X_train.shape == (40, 28, 28) and y_train.shape == (40,)
     assert X_test.shape == (10, 28, 28) and y_test.shape == (10,)
     np.testing.assert_array_equal(X_test, tiny.arrays["t10k-images-idx3-ubyte"])
@@ -178,7 +178,7 @@ def test_second_load_uses_decoded_cache(tiny: Tiny, tmp_path: Path, own_cache: P
     def no_decoding(*args: object) -> None:
         raise AssertionError("decoded again although the cache is valid")
 
-    monkeypatch.setattr(datasets, "_decode_split", no_decoding)
+    monkeypatch.setattr("fmnist_viz.data.loader._decode_split", no_decoding)
     second = load("tiny", data_dir=tmp_path / "d")
     np.testing.assert_array_equal(first.X, second.X)
 
@@ -186,7 +186,7 @@ def test_second_load_uses_decoded_cache(tiny: Tiny, tmp_path: Path, own_cache: P
 def test_decoded_cache_invalidated_when_source_changes(tiny: Tiny, tmp_path: Path, own_cache: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     tiny2 = make_tiny(seed=1)
-    monkeypatch.setitem(datasets.DATASETS, "tiny", tiny2.spec)  # accepts the seed-1 files only
+    monkeypatch.setitem(fvdata.DATASETS, "tiny", tiny2.spec)  # accepts the seed-1 files only
     folder = tiny.write(tmp_path / "d")
     with pytest.raises(DataNotFoundError):
         load("tiny", data_dir=folder, download=False)
@@ -220,8 +220,8 @@ def serve(tiny: Tiny, mirror: Mirror, prefix: str) -> None:
 
 
 def with_mirrors(tiny: Tiny, monkeypatch: pytest.MonkeyPatch, *urls: str) -> None:
-    spec = datasets.DatasetSpec(**{**tiny.spec.__dict__, "mirrors": urls})
-    monkeypatch.setitem(datasets.DATASETS, "tiny", spec)
+    spec = fvdata.DatasetSpec(**{**tiny.spec.__dict__, "mirrors": urls})
+    monkeypatch.setitem(fvdata.DATASETS, "tiny", spec)
 
 
 def test_download_into_cache(tiny: Tiny, mirror: Mirror, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,7 +239,7 @@ def test_download_retries_and_falls_back(tiny: Tiny, mirror: Mirror, own_cache: 
     mirror.failures["/good/train-images-idx3-ubyte.gz"] = [503]  # transient: retried on the same mirror
     # first mirror: missing everywhere (404, permanent) -> next mirror at once
     with_mirrors(tiny, monkeypatch, mirror.url("gone"), mirror.url("good"))
-    monkeypatch.setattr("fmnist_viz.download.time.sleep", lambda s: None)
+    monkeypatch.setattr("fmnist_viz.data.download.time.sleep", lambda s: None)
     load("tiny", progress=False)
     assert mirror.requests.count("/gone/train-images-idx3-ubyte.gz") == 1
     assert mirror.requests.count("/good/train-images-idx3-ubyte.gz") == 2

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from conftest import Tiny
-from fmnist_viz import embedding
+from fmnist_viz.embed import registry
 from fmnist_viz.cache import ResultCache
 from fmnist_viz.cli import main
-from fmnist_viz.embedding import Embedder, Param, create
+from fmnist_viz.embed import Embedder, Param, create
 from fmnist_viz.errors import FmnistVizError, UsageError
 from fmnist_viz.metrics import knn_accuracy, neighborhood_preservation, trustworthiness
 from fmnist_viz.pipeline import resolve_device, run, stratified_subsample
-from fmnist_viz.prepare import Prepared, knn_graph
+from fmnist_viz.embed import Prepared, knn_graph
 
 
 # --------------------------------------------------------------------------- parameters
@@ -44,7 +44,7 @@ def test_unknown_parameter_lists_valid_ones() -> None:
 
 
 def test_unknown_method_lists_valid_ones() -> None:
-    with pytest.raises(UsageError, match="unknown method 'tnse'; valid methods: pca, tsne, umap, pymde"):
+    with pytest.raises(UsageError, match="method 'tnse' is not a known method; valid methods: pca, tsne, umap, pymde"):
         create("tnse")
 
 
@@ -59,7 +59,7 @@ def test_neighbour_needs_follow_parameters() -> None:
 
 PLUGIN = '''
 import numpy as np
-from fmnist_viz.embedding import Embedder, Param
+from fmnist_viz.embed import Embedder, Param
 
 
 class RandomEmbedder(Embedder):
@@ -95,14 +95,14 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         grid = fake_embedders:RandomEmbedder
         """))
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(embedding, "_loaded", {})
-    monkeypatch.setattr(embedding, "_failed", {})
+    monkeypatch.setattr(registry, "_loaded", {})
+    monkeypatch.setattr(registry, "_failed", {})
     sys.modules.pop("fake_embedders", None)
 
 
 def test_plugin_is_listed_and_broken_one_is_logged(plugin: None, capsys: pytest.CaptureFixture[str],
                                                   caplog: pytest.LogCaptureFixture) -> None:
-    names = embedding.embedder_names()
+    names = registry.embedder_names()
     assert names[:4] == ["pca", "tsne", "umap", "pymde"]
     assert {"random2d", "nan2d", "broken"} <= set(names) and "grid" not in names  # command names are reserved
     assert main(["list"]) == 0
@@ -155,7 +155,7 @@ def test_knn_graph_matches_brute_force_with_self_first() -> None:
 def test_prepared_from_features_and_neighbor_slices() -> None:
     X = np.random.default_rng(1).integers(0, 256, (300, 784), dtype=np.uint8)
     prepared = Prepared.from_features(X, seed=0, pca_dims=20)
-    assert prepared.X.shape == (300, 20) and prepared.X.dtype == np.float32
+    assert prepared.features.shape == (300, 20) and prepared.features.dtype == np.float32
     idx, dist = prepared.neighbors(12)
     assert idx.shape == (300, 13) and (idx[:, 0] == np.arange(300)).all()
     idx5, _ = prepared.neighbors(5, include_self=False)
@@ -171,14 +171,14 @@ def test_stratified_subsample() -> None:
     np.testing.assert_allclose(counts, np.arange(1, 11) * 10, atol=1)
     np.testing.assert_array_equal(picks, stratified_subsample(labels, 550, seed=3))
     assert not np.array_equal(picks, stratified_subsample(labels, 550, seed=4))
-    with pytest.raises(UsageError, match="--n must be between 1 and 5500"):
+    with pytest.raises(UsageError, match="n must be between 1 and 5500"):
         stratified_subsample(labels, 6000)
 
 
 def test_device_resolution() -> None:
     assert resolve_device("cpu", [create("pymde")]) == "cpu"
     assert resolve_device("auto", [create("pca")]) == "cpu"
-    with pytest.raises(UsageError, match="unknown device 'tpu'"):
+    with pytest.raises(UsageError, match="device must be one of auto, cpu, cuda, got 'tpu'"):
         resolve_device("tpu", [])
     import torch
 
@@ -186,7 +186,7 @@ def test_device_resolution() -> None:
         assert resolve_device("auto", [create("pymde")]) == "cuda"
     else:
         assert resolve_device("auto", [create("pymde")]) == "cpu"
-        with pytest.raises(UsageError, match="--device cuda was asked for, but PyTorch sees no CUDA GPU"):
+        with pytest.raises(UsageError, match="device is cuda, but PyTorch sees no CUDA GPU"):
             resolve_device("cuda", [create("pymde")])
 
 
@@ -217,7 +217,7 @@ def test_cache_hit_returns_identical_arrays_without_recomputing(tiny: Tiny, tmp_
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("recomputed despite a cache hit")
 
-    monkeypatch.setattr("fmnist_viz.embedders.PCAEmbedder._embed", fail)
+    monkeypatch.setattr("fmnist_viz.embed.methods.PCAEmbedder._embed", fail)
     monkeypatch.setattr("fmnist_viz.pipeline._prepare", fail)
     (second,) = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
     assert second.cached and second.embedding.tobytes() == first.embedding.tobytes()
@@ -270,23 +270,25 @@ def test_no_cache_neither_reads_nor_writes(tiny: Tiny, tmp_path: Path, own_cache
 
 def test_n_too_small_for_the_neighbour_count(tiny: Tiny, tmp_path: Path) -> None:
     tiny.write(tmp_path / "d" / "tiny")
-    with pytest.raises(UsageError, match="--n 40 is too small: tsne needs at least 92 points"):
+    with pytest.raises(UsageError, match="n is too small: tsne needs at least 92 points"):
         run(["pca", "tsne"], ["tiny"], n=40, data_dir=tmp_path / "d")
-    with pytest.raises(UsageError, match="Tiny has only 50 points: tsne needs at least 92 points"):
+    with pytest.raises(UsageError, match=r"n is too small \(Tiny has only 50 points\): tsne needs at least 92 points"):
         run(["tsne"], ["tiny"], data_dir=tmp_path / "d", use_cache=False)
 
 
 def test_cli_bad_input_messages(tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tiny.write(tmp_path / "d" / "tiny")
     cases = [
-        (["umap", "--compare", "cifar"], "unknown dataset 'cifar'; valid datasets"),
+        (["umap", "--compare", "cifar"], "--compare 'cifar' is not a known data set; valid data sets"),
         (["pca", "--dataset", "tiny", "--n", "999"], "--n must be between 1 and 50"),
         (["pca", "--param", "whiten=1"], "unknown parameter(s) whiten for pca; valid: (none)"),
         (["all", "--param", "perplexity=5"], "say which method, as METHOD.perplexity=VALUE"),
         (["all", "--param", "sne.perplexity=5"], "method 'sne' is not run here"),
-        (["pca", "--format", "gif"], "unknown format gif; valid formats: png, svg, pdf, html, npz"),
+        (["pca", "--format", "gif"], "--format must name formats among png, svg, pdf, html, npz; got gif"),
         (["pca", "--dataset", "tiny", "--compare", "tiny-alias"], "is the same data set"),
-        (["metrics", "--methods", "pca", "--format", "xml"], "unknown format xml"),
+        (["metrics", "--methods", "pca", "--format", "xml"], "invalid choice: 'xml'"),
+        (["pca", "--device", "tpu"], "invalid choice: 'tpu'"),
+        (["pca", "--dataset", "tiny", "--out", "/proc/nope"], "--out '/proc/nope' cannot be created"),
     ]
     for argv, message in cases:
         assert main([*argv, "--data-dir", str(tmp_path / "d")]) == 2, argv

@@ -11,20 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import fake_result as result
 from fmnist_viz.errors import UsageError
-from fmnist_viz.interactive import interactive_figure, sprite_sheets, write_html
-from fmnist_viz.pipeline import EmbeddingResult
-
-
-def result(dataset: str, n: int, seed: int) -> EmbeddingResult:
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 10, n).astype(np.uint8)
-    return EmbeddingResult(
-        dataset=dataset, title=dataset.upper(), method="umap", params={},
-        embedding=rng.normal(size=(n, 2)).astype(np.float32), labels=labels,
-        index=np.sort(rng.choice(3 * n, n, replace=False)), class_names=tuple(f"c{i}" for i in range(10)),
-        seed=0, device="cpu", seconds=1.0, cached=False, metrics={"knn_accuracy": 0.5, "trustworthiness": 0.9},
-    )
+from fmnist_viz.render.page import interactive_figure, sprite_sheets, write_html
 
 
 def test_sprite_sheets_round_trip_at_16_grey_levels() -> None:
@@ -49,7 +38,7 @@ def test_figure_keeps_every_point_with_its_row() -> None:
         assert len(traces) == 10
         rows = np.concatenate([np.asarray(t.customdata) for t in traces])
         assert sorted(rows.tolist()) == sorted(r.index.tolist())  # every point, each once
-    assert "10-NN acc. 0.500" in fig.layout.annotations[0].text
+    assert "10-NN accuracy 0.500" in fig.layout.annotations[0].text
     assert sum(len(t.x) for t in interactive_figure([a], max_points=500).data) == 500
 
 
@@ -64,6 +53,6 @@ def test_page_is_self_contained_and_names_its_parts(tmp_path: Path) -> None:
     assert 'src="https://cdn.plot.ly' not in html and len(html) > 3_000_000  # plotly.js embedded: offline
     small = write_html(interactive_figure([a]), tmp_path / "q.html", images, plotly_js="cdn").read_text()
     assert 'src="https://cdn.plot.ly' in small and len(small) < len(html) - 3_000_000
-    with pytest.raises(UsageError, match="unknown --plotly-js 'local'"):
+    with pytest.raises(UsageError, match="plotly_js must be one of embed, cdn, got 'local'"):
         write_html(interactive_figure([a]), tmp_path / "r.html", images, plotly_js="local")
     assert not (tmp_path / "r.html").exists()

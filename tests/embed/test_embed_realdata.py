@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from fmnist_viz.cli import main
-from fmnist_viz.datasets import load
-from fmnist_viz.embedding import BUILTIN_METHODS
+from fmnist_viz.data import load
+from fmnist_viz.embed import BUILTIN_METHODS
 from fmnist_viz.pipeline import EmbeddingResult, evaluate_results, run
 
 pytestmark = pytest.mark.realdata

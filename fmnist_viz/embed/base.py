@@ -1,42 +1,28 @@
-"""The embedder interface and the registry of embedders (built-in and plugins).
+"""The embedder interface: :class:`Embedder` and its parameters (:class:`Param`).
 
 An embedder is a small class in the spirit of scikit-learn's ``fit_transform``:
-a ``name``, its parameters with defaults (:class:`Param`), and
+a ``name``, a display ``label``, its parameters with defaults, and
 :meth:`Embedder.embed`, which maps an (n, d) float32 array, or the shared
-:class:`~fmnist_viz.prepare.Prepared` data (features plus one neighbour graph),
-to an (n, 2) float32 embedding.
-
-Third-party embedders register under the entry-point group
-``fmnist_viz.embedders``::
-
-    [project.entry-points."fmnist_viz.embedders"]
-    mymethod = "mypackage.module:MyEmbedder"
-
-A plugin that fails to load is logged and skipped, never fatal.
+:class:`~fmnist_viz.embed.prepare.Prepared` data (features plus one neighbour
+graph), to an (n, 2) float32 embedding. Like openTSNE, the work is split:
+the shared preparation (affinities' neighbour graph, PCA initialisation) lives
+in :mod:`.prepare`, the optimisation in each embedder.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from .errors import FmnistVizError, UsageError
+from ..errors import FmnistVizError, UsageError
 
 if TYPE_CHECKING:
     from .prepare import Prepared
-
-log = logging.getLogger(__name__)
-
-ENTRY_POINT_GROUP = "fmnist_viz.embedders"
-#: Names a plugin cannot take: they are CLI commands.
-RESERVED_NAMES = frozenset({"all", "list", "data", "grid", "metrics", "cache", "help"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +73,8 @@ class Embedder:
 
     #: Registry name, used on the command line (``fmnist-viz NAME``).
     name: ClassVar[str] = ""
+    #: How figures and pages name it ("t-SNE"); the name when empty.
+    label: ClassVar[str] = ""
     #: One line for ``fmnist-viz list``.
     summary: ClassVar[str] = ""
     #: The distribution that does the work (for versions, cache keys, messages).
@@ -97,6 +85,11 @@ class Embedder:
     params: ClassVar[tuple[Param, ...]] = ()
     #: Whether :meth:`embed` can run on a CUDA GPU.
     supports_gpu: ClassVar[bool] = False
+
+    @classmethod
+    def display_label(cls) -> str:
+        """The label figures use: :attr:`label`, else :attr:`name`."""
+        return cls.label or cls.name
 
     @property
     def single_threaded(self) -> bool:
@@ -158,11 +151,7 @@ class Embedder:
 
         if not isinstance(data, Prepared):
             data = Prepared.from_features(np.asarray(data, dtype=np.float32), seed=seed)
-        if len(data) < self.min_points():
-            raise UsageError(
-                f"{self.name} needs at least {self.min_points()} points with these parameters, "
-                f"got {len(data)}; use a larger --n or a smaller neighbour count"
-            )
+        check_enough_points([self], len(data))
         ok, why = self.available()
         if not ok:
             raise FmnistVizError(why)
@@ -184,92 +173,13 @@ class Embedder:
         raise NotImplementedError
 
 
-# --------------------------------------------------------------------------- registry
+def check_enough_points(embedders: Sequence[Embedder], n: int, what: str = "") -> None:
+    """Raise a clear :class:`UsageError` when a method needs more than ``n`` points.
 
-_BUILTINS = {
-    "pca": "fmnist_viz.embedders:PCAEmbedder",
-    "tsne": "fmnist_viz.embedders:TSNEEmbedder",
-    "umap": "fmnist_viz.embedders:UMAPEmbedder",
-    "pymde": "fmnist_viz.embedders:PyMDEEmbedder",
-}
-#: The methods ``fmnist-viz all`` runs.
-BUILTIN_METHODS = tuple(_BUILTINS)
-
-_loaded: dict[str, type[Embedder]] = {}
-_failed: dict[str, str] = {}
-
-
-def _load_target(target: str) -> Any:
-    module, _, attr = target.partition(":")
-    obj: Any = importlib.import_module(module)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def _plugin_entry_points() -> dict[str, metadata.EntryPoint]:
-    """Plugin entry points by name; names that clash with built-ins or commands are skipped."""
-    found: dict[str, metadata.EntryPoint] = {}
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in _BUILTINS or ep.name in RESERVED_NAMES:
-            log.warning("ignoring embedder plugin %r (%s): the name is taken", ep.name, ep.value)
-            continue
-        found[ep.name] = ep
-    return found
-
-
-def embedder_names() -> list[str]:
-    """Names of all embedders, built-in first, without importing any plugin."""
-    return [*_BUILTINS, *(n for n in _plugin_entry_points() if n not in _BUILTINS)]
-
-
-def register(cls: type[Embedder]) -> type[Embedder]:
-    """Register an embedder class by its ``name`` (also usable as a decorator)."""
-    if not cls.name:
-        raise ValueError(f"{cls.__qualname__} has no name")
-    _loaded[cls.name] = cls
-    _failed.pop(cls.name, None)
-    return cls
-
-
-def get_embedder_class(name: str) -> type[Embedder]:
-    """The embedder class registered as ``name``.
-
-    Raises :class:`UsageError` listing the valid names when there is none, and
-    :class:`FmnistVizError` when its plugin failed to load.
+    ``what`` names the data in the message ("Fashion-MNIST has only 40 points").
     """
-    if name in _loaded:
-        return _loaded[name]
-    plugins = _plugin_entry_points()
-    if name not in _BUILTINS and name not in plugins:
-        raise UsageError(f"unknown method {name!r}; valid methods: {', '.join(embedder_names())}")
-    if name in _BUILTINS:
-        cls = _load_target(_BUILTINS[name])
-    else:
-        try:
-            cls = plugins[name].load()
-            if not (isinstance(cls, type) and issubclass(cls, Embedder)):
-                raise TypeError(f"{plugins[name].value} is not an Embedder subclass")
-        except Exception as exc:  # a broken plugin must not take the tool down
-            _failed[name] = f"{type(exc).__name__}: {exc}"
-            log.warning("embedder plugin %r failed to load: %s", name, _failed[name])
-            raise FmnistVizError(f"embedder plugin {name!r} failed to load: {_failed[name]}") from exc
-    if cls.name != name:
-        cls = type(cls.__name__, (cls,), {"name": name})
-    return register(cls)
-
-
-def load_all() -> tuple[dict[str, type[Embedder]], dict[str, str]]:
-    """Load every embedder; returns the loaded classes and, for broken plugins, why they failed."""
-    classes: dict[str, type[Embedder]] = {}
-    for name in embedder_names():
-        try:
-            classes[name] = get_embedder_class(name)
-        except FmnistVizError:
-            continue
-    return classes, dict(_failed)
-
-
-def create(name: str, params: Mapping[str, Any] | None = None) -> Embedder:
-    """An embedder instance by name, with validated parameters."""
-    return get_embedder_class(name)(**dict(params or {}))
+    short = [e for e in embedders if e.min_points() > n]
+    if short:
+        needs = ", ".join(f"{e.name} needs at least {e.min_points()}" for e in short)
+        raise UsageError(f"is too small{f' ({what})' if what else ''}: {needs} points with these "
+                         f"parameters, got {n}; use a larger n or a smaller neighbour count", param="n")

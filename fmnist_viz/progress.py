@@ -1,14 +1,16 @@
 """Telling the user what is happening: timed steps in the log, progress bars on long work.
 
 Steps are logged through the ``fmnist_viz`` loggers (the CLI shows INFO, ``-q``
-hides it); progress bars go to stderr through tqdm, only when it is a terminal
-unless forced on, and never with ``progress=False``.
+hides it). Progress bars follow one rule, :func:`show_progress`: shown when
+asked for, hidden when ``progress=False``, and otherwise shown only when
+stderr is a terminal, so logs and CI output stay clean.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -37,9 +39,15 @@ def step(what: str, logger: logging.Logger = log) -> Iterator[Step]:
     logger.info("%s: done in %.1f s", what, current.seconds)
 
 
-def progress_bar(total: int, desc: str, unit: str = "it", progress: bool | None = None, **kwargs: Any) -> Any:
-    """A tqdm bar: shown if ``progress`` is True, hidden if False, automatic (tty) if None."""
+def show_progress(progress: bool | None) -> bool:
+    """Whether to draw progress bars: ``progress`` if given, else whether stderr is a terminal."""
+    return sys.stderr.isatty() if progress is None else bool(progress)
+
+
+def progress_bar(total: int | None, desc: str, unit: str = "it", progress: bool | None = None,
+                 **kwargs: Any) -> Any:
+    """A tqdm bar on stderr, drawn when :func:`show_progress` says so."""
     from tqdm.auto import tqdm
 
-    disable = {True: False, False: True, None: None}[progress]
-    return tqdm(total=total, desc=desc, unit=unit, disable=disable, leave=False, **kwargs)
+    return tqdm(total=total, desc=desc, unit=unit, disable=not show_progress(progress), leave=False,
+                file=sys.stderr, **kwargs)

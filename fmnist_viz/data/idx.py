@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataIntegrityError, IDXFormatError
+from ..errors import DataIntegrityError, IDXFormatError
 
 #: IDX dtype code -> numpy dtype (big-endian where it matters).
 DTYPE_CODES: dict[int, np.dtype] = {
@@ -142,7 +142,7 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool | 
 
     Useful to build small MNIST-like data sets (the tests do).
     """
-    from .atomic import atomic_write_bytes
+    from ..atomic import atomic_write_bytes
 
     path = Path(path)
     data = to_idx_bytes(array)

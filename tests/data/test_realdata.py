@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz import datasets
+from fmnist_viz import data as fvdata
 from fmnist_viz.cli import main
-from fmnist_viz.datasets import get_spec, load, load_data, load_mnist
+from fmnist_viz.data import get_spec, load, load_data, load_mnist
 
 pytestmark = pytest.mark.realdata
 
@@ -142,9 +142,9 @@ def test_grid_seed_is_reproducible(real_data: Path, tmp_path: Path) -> None:
 
 
 def test_grid_samples_come_from_their_class(real_data: Path) -> None:
-    from fmnist_viz.grids import sample_per_class
+    from fmnist_viz.render.grids import sample_per_class
 
     data = load("fashion", "test")
     picks = sample_per_class(data.y, 10, 30, seed=3)
     assert all(len(p) == 30 and (data.y[p] == c).all() for c, p in enumerate(picks))
-    assert datasets.get_spec("fashion").class_names[9] == "Ankle boot"
+    assert fvdata.get_spec("fashion").class_names[9] == "Ankle boot"

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.output import save_figure
-from fmnist_viz.scatter import CLASS_COLORS, Panel, compare_figure, plot_embedding, point_style
+from fmnist_viz.outputs import save_figure
+from fmnist_viz.render.scatter import Panel, compare_figure, plot_embedding
+from fmnist_viz.render.style import CLASS_COLORS, point_style
 
 
 def blobs(n: int = 3000, classes: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -49,11 +50,11 @@ def test_colours_follow_the_class_index_in_every_panel() -> None:
 
 
 def test_bad_shapes_and_style() -> None:
-    with pytest.raises(UsageError, match=r"embedding must be \(n, 2\)"):
+    with pytest.raises(UsageError, match=r"embedding must be an \(n, 2\) array"):
         plot_embedding(np.zeros((5, 3)), np.zeros(5, int), ["a"])
-    with pytest.raises(UsageError, match="5 points but 4 labels"):
+    with pytest.raises(UsageError, match="labels has 4 entries for 5 points"):
         plot_embedding(np.zeros((5, 2)), np.zeros(4, int), ["a"])
-    with pytest.raises(UsageError, match="unknown style 'poster'"):
+    with pytest.raises(UsageError, match="style must be one of screen, paper, got 'poster'"):
         compare_figure([[Panel(*blobs(100), list("0123456789"))]], style="poster")
 
 

@@ -1,12 +1,15 @@
-"""Downloading files from a list of mirrors, with retries, progress and a checksum gate.
+"""Downloading data sets: mirrors, retries, progress and a checksum gate.
 
-The bytes go to a temporary ``.part`` file beside the target, which is renamed
-onto the target only after the caller's check accepts it. Nothing half-written
-or unverified is ever left under the final name.
+:func:`fetch` downloads a data set's missing files into the cache;
+:func:`download` fetches one file. The bytes go to a temporary ``.part`` file
+beside the target, which is renamed onto the target only after the caller's
+check accepts it. Nothing half-written or unverified is ever left under the
+final name.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import time
@@ -15,9 +18,12 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .atomic import atomic_path
-from .errors import DataIntegrityError, DownloadError
-from .timing import progress_bar
+from ..atomic import atomic_path
+from ..errors import DataIntegrityError, DownloadError
+from ..progress import progress_bar
+from .locations import Location, dataset_cache_dir
+from .specs import DatasetSpec, get_spec
+from .verify import check_idx_file
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +101,25 @@ def download(
                 log.warning("download of %s failed (%s); retrying in %.0f s", url, exc, wait)
                 time.sleep(wait)
     raise DownloadError(f"could not download {dest.name}:\n  " + "\n  ".join(failures))
+
+
+def fetch(name: str | DatasetSpec, split: str = "all", *, progress: bool | None = None) -> Path:
+    """Download the files of ``split`` missing from the cache; returns the cache folder.
+
+    Each file is checked (``.gz`` MD5 or decompressed SHA-256) before it is
+    renamed into place, and mirrors are tried in order.
+    """
+    spec = get_spec(name)
+    folder = dataset_cache_dir(spec)
+    if not spec.mirrors:
+        raise DownloadError(f"{spec.title} has no download mirrors")
+    for file_spec in spec.files_for(split):
+        if Location(folder, "cache").find(file_spec) is not None:
+            continue
+        target = folder / f"{file_spec.filename}.gz"
+        download(
+            [m + target.name for m in spec.mirrors], target,
+            check=functools.partial(check_idx_file, spec=file_spec, source="downloaded file"),
+            progress=progress,
+        )
+    return folder

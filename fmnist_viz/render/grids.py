@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import UsageError
+from ..errors import UsageError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -70,15 +70,16 @@ def class_grid(
     import matplotlib.pyplot as plt
 
     if rows < 1 or cols < 1:
-        raise UsageError(f"rows and cols must be at least 1 (got rows={rows}, cols={cols})")
+        raise UsageError(f"must both be at least 1, got rows={rows}, cols={cols}", param="rows and cols")
     images = np.asarray(images)
     if images.ndim == 2:
         side = int(round(images.shape[1] ** 0.5))
         if side * side != images.shape[1]:
-            raise UsageError(f"cannot reshape {images.shape[1]}-pixel rows into square images; pass (n, h, w)")
+            raise UsageError(f"has {images.shape[1]}-pixel rows, which are not square images; pass (n, h, w)",
+                             param="images")
         images = images.reshape(len(images), side, side)
     if len(images) != len(labels):
-        raise UsageError(f"{len(images)} images but {len(labels)} labels")
+        raise UsageError(f"has {len(labels)} entries for {len(images)} images", param="labels")
     n_classes = len(class_names)
     picks = sample_per_class(labels, n_classes, rows * cols, seed)
     h, w = images.shape[1:3]

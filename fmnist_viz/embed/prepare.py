@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .timing import progress_bar, step
+from ..progress import progress_bar, step
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +108,13 @@ def knn_graph(Z: np.ndarray, k: int, seed: int = 0, method: str = "auto",
 class Prepared:
     """The shared input of every embedder for one data set (or subset).
 
-    ``X`` are the features the methods work on (scaled, PCA-reduced unless PCA
-    is off); ``neighbors(k)`` returns the shared k-NN graph, computing it on
-    first use when it was not given.
+    ``features`` are what the methods work on: pixels scaled to [0, 1] and
+    PCA-reduced unless PCA is off (the raw pixels stay in
+    :attr:`fmnist_viz.data.Dataset.X`); ``neighbors(k)`` returns the shared
+    k-NN graph, computing it on first use when it was not given.
     """
 
-    X: np.ndarray
+    features: np.ndarray
     pca: np.ndarray | None = None
     knn_indices: np.ndarray | None = None
     knn_distances: np.ndarray | None = None
@@ -123,7 +124,7 @@ class Prepared:
     label: str = ""  # names the data in log messages
 
     def __len__(self) -> int:
-        return len(self.X)
+        return len(self.features)
 
     @classmethod
     def from_features(cls, X: np.ndarray, seed: int = 0, pca_dims: int | None = DEFAULT_PCA_DIMS,
@@ -141,7 +142,7 @@ class Prepared:
         if self.knn_indices is None or self.knn_indices.shape[1] < k + 1:
             with step(f"{self.label or 'data'}: {k}-nearest-neighbour graph of {len(self)} points"):
                 self.knn_indices, self.knn_distances = knn_graph(
-                    self.X, k, seed=self.seed, method=self.knn_method, progress=self.progress)
+                    self.features, k, seed=self.seed, method=self.knn_method, progress=self.progress)
         first = 0 if include_self else 1
         return self.knn_indices[:, first : k + 1], self.knn_distances[:, first : k + 1]  # type: ignore[index]
 
@@ -149,4 +150,4 @@ class Prepared:
         """The first ``n`` principal components (from the shared PCA when there was one)."""
         if self.pca is not None and self.pca.shape[1] >= n:
             return self.pca[:, :n]
-        return pca_reduce(self.X, n, self.seed)
+        return pca_reduce(self.features, n, self.seed)

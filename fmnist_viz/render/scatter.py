@@ -11,40 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import UsageError
+from ..errors import UsageError
+from .style import STYLES, class_color, panel_title, point_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-#: Ten colours that stay distinct with the common colour-vision deficiencies
-#: (seaborn's "colorblind" palette, after Okabe & Ito).
-CLASS_COLORS = (
-    "#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC",
-    "#CA9161", "#FBAFE4", "#949494", "#ECE133", "#56B4E9",
-)
-
-#: Figure widths in inches and font sizes per style.
-STYLES = {
-    "screen": {"panel_width": 5.5, "font": 10, "dpi": 150},
-    "paper": {"panel_width": 3.5, "font": 7, "dpi": 300},  # single column; two panels make ~7.2 in
-}
-
-
-def class_color(index: int) -> str:
-    """The colour of class ``index`` (cycles past ten classes)."""
-    return CLASS_COLORS[index % len(CLASS_COLORS)]
-
-
-def point_style(n: int) -> tuple[float, float]:
-    """Marker area (pt^2) and opacity that suit ``n`` points in one panel."""
-    size = float(np.clip(20000.0 / max(n, 1), 0.6, 16.0))
-    alpha = float(np.clip(0.5 + 5000.0 / max(n, 1), 0.5, 0.9))
-    return size, alpha
 
 
 def robust_limits(embedding: np.ndarray, keep: float = 99.9, pad: float = 0.04) -> tuple[np.ndarray, np.ndarray]:
@@ -98,9 +74,9 @@ def plot_embedding(
     embedding = np.asarray(embedding)
     labels = np.asarray(labels)
     if embedding.ndim != 2 or embedding.shape[1] != 2:
-        raise UsageError(f"embedding must be (n, 2), got {embedding.shape}")
+        raise UsageError(f"must be an (n, 2) array, got shape {embedding.shape}", param="embedding")
     if len(labels) != len(embedding):
-        raise UsageError(f"{len(embedding)} points but {len(labels)} labels")
+        raise UsageError(f"has {len(labels)} entries for {len(embedding)} points", param="labels")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 6))
     size, opacity = point_style(len(embedding))
@@ -168,7 +144,7 @@ def compare_figure(
     import matplotlib.pyplot as plt
 
     if style not in STYLES:
-        raise UsageError(f"unknown style {style!r}; valid styles: {', '.join(STYLES)}")
+        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
     rows, cols = len(panels), max(len(r) for r in panels)
     conf = STYLES[style]
     panel_w = (width / cols) if width else conf["panel_width"] if cols == 1 else conf["panel_width"] * (
@@ -194,10 +170,8 @@ def compare_figure(
     return fig
 
 
-METHOD_LABELS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "pymde": "PyMDE"}
-
-
-def results_figure(results: Sequence, images: dict[str, np.ndarray] | None = None, **kwargs) -> Figure:
+def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None = None,
+                   **kwargs: Any) -> Figure:
     """Embedding results as a grid: methods as rows, data sets as columns (see :func:`compare_figure`).
 
     ``results`` are :class:`~fmnist_viz.pipeline.EmbeddingResult`; titles
@@ -213,11 +187,7 @@ def results_figure(results: Sequence, images: dict[str, np.ndarray] | None = Non
         row = []
         for dataset in datasets:
             r = by_key[(method, dataset)]
-            title = f"{r.title}: {METHOD_LABELS.get(method, method)} of {len(r):,} points"
-            if r.metrics:
-                title += (f"\n10-NN accuracy {r.metrics['knn_accuracy']:.3f}, "
-                          f"trustworthiness {r.metrics['trustworthiness']:.3f}")
             pictures = images[dataset][r.index] if images and dataset in images else None
-            row.append(Panel(r.embedding, r.labels, r.class_names, title, pictures))
+            row.append(Panel(r.embedding, r.labels, r.class_names, panel_title(r), pictures))
         rows.append(row)
     return compare_figure(rows, **kwargs)

@@ -1,0 +1,243 @@
+"""What each ``fmnist-viz`` command does, given its parsed arguments: calls into the library, prints.
+
+:mod:`fmnist_viz.cli` builds the parser and maps errors to exit codes. Each
+command imports the library parts it needs when it runs, so ``--help`` and
+``data info`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Iterator, Sequence
+
+from .errors import UsageError
+
+log = logging.getLogger("fmnist_viz")
+
+
+def _progress(args: argparse.Namespace) -> bool | None:
+    """Progress bars: off with -q, else shown when stderr is a terminal."""
+    return False if args.quiet else None
+
+
+@contextlib.contextmanager
+def _as_flag(flag: str) -> Iterator[None]:
+    """Report usage errors raised inside as errors of ``flag`` (e.g. a data set given to --compare)."""
+    try:
+        yield
+    except UsageError as exc:
+        if exc.param is None:
+            raise
+        raise UsageError(exc.detail, param=flag) from exc
+
+
+def _dataset_names(value: str) -> list[str]:
+    """Resolve 'all' or a comma-separated list of dataset names."""
+    from .data import DATASETS, get_spec
+
+    if value == "all":
+        return list(DATASETS)
+    return [get_spec(v).name for v in value.split(",") if v.strip()]
+
+
+# --------------------------------------------------------------------------- data
+
+def cmd_data_info(args: argparse.Namespace) -> int:
+    from .data import get_spec, survey
+    from .paths import CACHE_ENV, DATA_ENV, cache_dir, env_data_dirs
+
+    env = ", ".join(str(p) for p in env_data_dirs()) or "(not set)"
+    print(f"cache folder: {cache_dir()}  (${CACHE_ENV} overrides)")
+    print(f"${DATA_ENV}: {env}")
+    if args.data_dir:
+        print(f"--data-dir: {args.data_dir}")
+    for name in _dataset_names(args.dataset):
+        spec = get_spec(name)
+        report = survey(spec, args.data_dir)
+        used = next((s for s in report if s.complete), None)
+        where = f"found in {used.location.path} ({used.location.origin})" if used else "NOT FOUND"
+        print(f"\n{spec.title} [{spec.name}]: {where}")
+        shown = [s for s in report if s.present or args.all or used is None]
+        for status in shown:
+            if status.complete:
+                kinds = {"gzip" if p.suffix == ".gz" else p.suffix.lstrip(".") or "raw" for p in status.present}
+                state = f"complete ({len(status.present)} files: {', '.join(sorted(kinds))})"
+            elif status.present:
+                state = f"incomplete, missing {', '.join(status.missing)}"
+            else:
+                state = "absent"
+            mark = "->" if status is used else "  "
+            print(f" {mark} {status.location.origin:<17} {status.location.path}  {state}")
+        if len(shown) < len(report):
+            print(f"    ({len(report) - len(shown)} other places searched, all empty; --all lists them)")
+    return 0
+
+
+def cmd_data_verify(args: argparse.Namespace) -> int:
+    from .data import verify
+
+    failed = 0
+    for name in _dataset_names(args.dataset):
+        for check in verify(name, args.data_dir):
+            failed += not check.ok
+            where = check.path if check.path is not None else "-"
+            print(f"{'OK ' if check.ok else 'BAD'}  {check.dataset:<8} {check.filename:<26} {where}  {check.message}")
+    if failed:
+        print(f"{failed} file(s) failed verification", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from .data import fetch, get_spec, survey
+
+    for name in _dataset_names(args.dataset):
+        spec = get_spec(name)
+        elsewhere = next((s for s in survey(spec, args.data_dir) if s.complete), None)
+        if elsewhere is not None and not args.force:
+            print(f"{spec.title}: already available in {elsewhere.location.path} "
+                  "(--force downloads a copy into the cache)")
+            continue
+        start = time.perf_counter()
+        folder = fetch(spec, progress=_progress(args))
+        print(f"{spec.title}: in {folder} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+# --------------------------------------------------------------------------- grid
+
+def cmd_grid(args: argparse.Namespace) -> int:
+    from .data import get_spec, load
+    from .outputs import check_output_path, save_figure
+    from .render.grids import class_grid
+
+    spec = get_spec(args.dataset)
+    output = check_output_path(args.output or f"figures/{spec.name}-grid.png")
+    data = load(spec.name, split=args.split, data_dir=args.data_dir, progress=_progress(args))
+    title = None if args.no_title else (
+        f"{spec.title}: {args.rows * args.cols} random samples per class "
+        f"({'train+test' if args.split == 'all' else args.split + ' split'}, seed {args.seed})"
+    )
+    fig = class_grid(data.images, data.y, data.class_names, rows=args.rows, cols=args.cols,
+                     seed=args.seed, cmap=args.cmap, title=title)
+    save_figure(fig, output, dpi=args.dpi)
+    print(output)
+    return 0
+
+
+# --------------------------------------------------------------------------- embeddings
+
+def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dict[str, str]]:
+    """``KEY=VALUE`` (one method) or ``METHOD.KEY=VALUE`` pairs -> {method: {key: value}}."""
+    params: dict[str, dict[str, str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"takes KEY=VALUE, got {pair!r}", param="params")
+        method, dot, name = key.rpartition(".")
+        if not dot:
+            if len(methods) != 1:
+                raise UsageError(f"{pair!r}: say which method, as METHOD.{key}=VALUE", param="params")
+            method = methods[0]
+        if method not in methods:
+            raise UsageError(f"{pair!r}: method {method!r} is not run here ({', '.join(methods)})", param="params")
+        params.setdefault(method, {})[name] = value
+    return params
+
+
+def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
+    from .data import get_spec
+    from .pipeline import run
+
+    datasets = [get_spec(args.dataset).name]
+    if args.compare:
+        with _as_flag("--compare"):
+            datasets.append(get_spec(args.compare).name)
+        if datasets[0] == datasets[1]:
+            raise UsageError(f"{args.compare} is the same data set as --dataset", param="compare")
+    return run(
+        methods, datasets, params=_parse_params(args.param, methods), n=args.n, seed=args.seed,
+        device=args.device, pca_dims=args.pca_dims, use_cache=not args.no_cache,
+        data_dir=args.data_dir, progress=_progress(args),
+    )
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    from .embed import BUILTIN_METHODS
+    from .outputs import check_formats, check_writable_dir, save_results
+
+    methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
+    formats = check_formats(args.format)
+    check_writable_dir(args.out)
+    start = time.perf_counter()
+    results = _run_embeddings(args, methods)
+    for path in save_results(results, args.out, formats, name=args.command, style=args.style,
+                             exemplars=args.exemplars, seed=args.seed, max_points=args.max_points,
+                             plotly_js=args.plotly_js, data_dir=args.data_dir):
+        print(path)
+    log.info("all done in %.1f s", time.perf_counter() - start)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .embed import load_all
+
+    classes, failed = load_all()
+    for name, cls in classes.items():
+        ok, why = cls.available()
+        version = cls.backend_version()
+        state = f"{cls.backend} {version}" if ok else f"UNAVAILABLE: {why}"
+        device = _gpu_description() if cls.supports_gpu and ok else "cpu"
+        print(f"{name:<8} {cls.summary}")
+        print(f"         backend: {state}; device: {device}")
+        for p in cls.params:
+            extra = f" (one of {', '.join(map(str, p.choices))})" if p.choices else ""
+            print(f"         --param {p.name}={p.default}  {p.help}{extra}")
+    for name, why in failed.items():
+        print(f"{name:<8} BROKEN PLUGIN: {why}")
+    return 0
+
+
+def _gpu_description() -> str:
+    """What --device auto picks for GPU-capable methods here."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"cuda ({torch.cuda.get_device_name(0)}) with --device auto"
+    return "cpu (no CUDA GPU visible to PyTorch; cuda when there is one)"
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from .embed import BUILTIN_METHODS
+    from .metrics import format_table, quality_rows
+    from .pipeline import evaluate_results
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else list(BUILTIN_METHODS)
+    results = _run_embeddings(args, methods)
+    evaluate_results(results, data_dir=args.data_dir, k=args.k)
+    print(format_table(quality_rows(results), args.format))
+    return 0
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from .cache import ResultCache, clear, section_sizes
+    from .paths import cache_dir
+
+    root = cache_dir()
+    if args.cache_command == "clear":
+        freed = clear(root, downloads=args.downloads)
+        kept = "" if args.downloads else " (downloads kept; --downloads removes them too)"
+        print(f"freed {freed / 2**20:.1f} MiB in {root}{kept}")
+        return 0
+    print(f"cache folder: {root}")
+    for label, (size, count) in section_sizes(root).items():
+        print(f"  {label:<34} {size / 2**20:9.1f} MiB in {count} files")
+    for row in ResultCache(root).entries()["embedding"]:
+        params = ", ".join(f"{k}={v}" for k, v in (row.get("params") or {}).items())
+        print(f"  {row.get('dataset', '?'):<8} {row.get('method', '?'):<6} n={row.get('n', '?'):<6} "
+              f"seed={row.get('seed', '?')} {row.get('device', '')} {row.get('seconds', 0):.1f} s  {params}")
+    return 0

@@ -1,0 +1,188 @@
+"""Turning results into files: figures, interactive pages and ``.npz``, with predictable names.
+
+:func:`save_results` is the one way results become files, for the CLI and for
+scripts alike. Every write is atomic (temporary file, then rename), and names
+and folders are checked before any work starts (:func:`check_formats`,
+:func:`check_writable_dir`, :func:`check_output_path`), so a typo fails in
+milliseconds, not after a long embedding.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .atomic import atomic_path
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .pipeline import EmbeddingResult
+
+log = logging.getLogger(__name__)
+
+#: Extensions matplotlib figures can be saved as.
+STATIC_FORMATS = ("png", "svg", "pdf")
+#: Everything :func:`save_results` writes.
+RESULT_FORMATS = (*STATIC_FORMATS, "html", "npz")
+DEFAULT_FORMATS = ("png", "html")
+
+
+def check_formats(formats: str | Sequence[str], valid: Sequence[str] = RESULT_FORMATS) -> list[str]:
+    """Formats as a list (a comma-separated string is split), each checked against ``valid``."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    chosen = [f.strip().lower() for f in items if f.strip()]
+    bad = [f for f in chosen if f not in valid]
+    if bad or not chosen:
+        raise UsageError(f"must name formats among {', '.join(valid)}; got {', '.join(bad) or repr(formats)}",
+                         param="formats")
+    return chosen
+
+
+def check_output_path(path: str | os.PathLike[str], formats: tuple[str, ...] = STATIC_FORMATS) -> Path:
+    """Validate an output file name: known extension, writable folder. Returns it as a Path."""
+    path = Path(path)
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in formats:
+        raise UsageError(
+            f"{str(path)!r}: cannot tell the format from the extension; use one of: "
+            + ", ".join(f".{f}" for f in formats), param="output")
+    check_writable_dir(path.parent)
+    return path
+
+
+def check_writable_dir(folder: str | os.PathLike[str]) -> Path:
+    """Create ``folder`` if needed and make sure files can be written there."""
+    folder = Path(folder) if str(folder) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{str(folder)!r} cannot be created: {exc.strerror}", param="out") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{str(folder)!r} is not writable; choose another folder", param="out")
+    return folder
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
+    """Save a matplotlib figure atomically; the format follows the extension."""
+    path = check_output_path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    with atomic_path(path, suffix=path.suffix) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure",
+                    bbox_inches="tight", pad_inches=0.05)  # never clip a label or title
+    return path
+
+
+def embedding_filename(method: str, datasets: Sequence[str], ext: str) -> str:
+    """Predictable output names: ``umap_fashion.npz``, ``umap_fashion-vs-mnist.png``."""
+    return f"{method}_{'-vs-'.join(datasets)}.{ext}"
+
+
+def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
+    """Write arrays to an ``.npz`` file atomically (no pickles inside)."""
+    path = Path(path)
+    check_writable_dir(path.parent)
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez(tmp, **arrays)
+    return path
+
+
+def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> Path:
+    """Write one result as ``METHOD_DATASET.npz``.
+
+    Holds ``embedding`` (n, 2) float32, ``labels``, ``index`` (rows of
+    ``load(dataset, split="all")``), ``class_names``, ``method``, ``params``
+    (JSON) and ``seed``.
+    """
+    return save_npz(
+        Path(folder) / embedding_filename(result.method, [result.dataset], "npz"),
+        embedding=result.embedding, labels=result.labels, index=result.index,
+        class_names=np.array(result.class_names), method=np.array(result.method),
+        params=np.array(json.dumps(result.params)), seed=np.array(result.seed),
+    )
+
+
+def save_results(
+    results: Sequence[EmbeddingResult],
+    out: str | os.PathLike[str] = "figures",
+    formats: str | Sequence[str] = DEFAULT_FORMATS,
+    *,
+    name: str | None = None,
+    style: str = "screen",
+    exemplars: int = 0,
+    seed: int = 0,
+    max_points: int | None = None,
+    plotly_js: str = "embed",
+    data_dir: str | os.PathLike[str] | None = None,
+) -> list[Path]:
+    """Write results as files and return their paths.
+
+    Parameters
+    ----------
+    results : sequence of EmbeddingResult
+        From :func:`fmnist_viz.run`, in (data set, method) order.
+    out : path
+        Output folder (created if needed).
+    formats : str or sequence of str
+        Any of ``png``, ``svg``, ``pdf`` (one figure: methods as rows, data
+        sets as columns), ``html`` (one interactive page per method) and
+        ``npz`` (one file per method and data set).
+    name : str, optional
+        What the figure's file name starts with (default: the method, or
+        ``all`` for several), as in ``umap_fashion-vs-mnist.png``.
+    style : str
+        ``screen`` or ``paper`` (single-column panels, 300 dpi).
+    exemplars : int
+        Real images of each class drawn near its centre in static figures.
+    seed : int
+        Drawing order, exemplars and ``max_points`` sampling.
+    max_points : int, optional
+        At most this many random points per panel in the page (default: all).
+    plotly_js : str
+        ``embed`` (works offline) or ``cdn`` (small file, needs internet).
+    data_dir : path, optional
+        Where to find the images for pages and exemplars (see :func:`fmnist_viz.load`).
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order written.
+    """
+    formats = check_formats(formats)
+    out = check_writable_dir(out)
+    if not results:
+        raise UsageError("is empty: nothing to save", param="results")
+    methods = list(dict.fromkeys(r.method for r in results))
+    datasets = list(dict.fromkeys(r.dataset for r in results))
+    name = name or (methods[0] if len(methods) == 1 else "all")
+    written = [save_result_npz(r, out) for r in results] if "npz" in formats else []
+    figures = [f for f in formats if f in STATIC_FORMATS]
+    if not figures and "html" not in formats:
+        return written
+    from .data import load
+    from .pipeline import evaluate_results
+
+    evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
+    images = {d: load(d, data_dir=data_dir).images for d in datasets} if "html" in formats or exemplars else {}
+    if "html" in formats:
+        from .render.page import interactive_figure, write_html
+
+        for method in methods:
+            page = interactive_figure([r for r in results if r.method == method], max_points=max_points,
+                                      seed=seed)
+            written.append(write_html(page, out / embedding_filename(method, datasets, "html"), images,
+                                      plotly_js=plotly_js, title=f"fmnist-viz: {method}"))
+    if figures:
+        from .render.scatter import results_figure
+
+        fig = results_figure(results, images if exemplars else None, style=style, exemplars=exemplars,
+                             seed=seed)
+        written += [save_figure(fig, out / embedding_filename(name, datasets, fmt)) for fmt in figures]
+    return written
