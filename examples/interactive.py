@@ -1,9 +1,6 @@
 """An interactive page of UMAP on a 10,000-point subsample, for a quick look in a browser."""
 
-from fmnist_viz.datasets import load
-from fmnist_viz.interactive import interactive_figure, write_html
-from fmnist_viz.pipeline import run
+import fmnist_viz as fv
 
-results = run(["umap"], ["fashion", "mnist"], n=10_000, seed=0)
-images = {r.dataset: load(r.dataset).images for r in results}
-print(write_html(interactive_figure(results), "umap_10k.html", images))
+results = fv.run(["umap"], ["fashion", "mnist"], n=10_000, seed=0)
+print(*fv.save_results(results, "umap-10k", "html"), sep="\n")

@@ -2,12 +2,11 @@
 
 import matplotlib.pyplot as plt
 
-from fmnist_viz.pipeline import run
-from fmnist_viz.scatter import plot_embedding
+import fmnist_viz as fv
 
-(result,) = run(["tsne"], ["fashion"], n=5_000, seed=0)
+(result,) = fv.run(["tsne"], ["fashion"], n=5_000, seed=0)
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 5))
-plot_embedding(result.embedding, result.labels, result.class_names, ax=left, title="t-SNE, 5,000 points")
+fv.plot_embedding(result.embedding, result.labels, result.class_names, ax=left, title="t-SNE, 5,000 points")
 right.hist(result.embedding[:, 0], bins=50)
 right.set_title("first coordinate")
 fig.savefig("tsne_panel.png", dpi=150, bbox_inches="tight")

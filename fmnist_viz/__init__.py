@@ -53,7 +53,11 @@ _API = {
     "FmnistVizError": "fmnist_viz.errors",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = [  # the names in _API, grouped the same way
+    "__version__", "load", "load_data", "load_mnist", "Dataset", "DatasetSpec", "FileSpec", "register_dataset",
+    "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "class_grid",
+    "plot_embedding", "results_figure", "FmnistVizError",
+]
 
 if TYPE_CHECKING:
     from .data import Dataset, DatasetSpec, FileSpec, load, load_data, load_mnist, register_dataset

@@ -76,7 +76,7 @@ def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEF
     k = min(k, len(rows) - 2)
     high = _knn_sets(scale_pixels(X[rows]), k)
     low = _knn_sets(np.asarray(embedding[rows], dtype=np.float64), k)
-    shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(high, low)]
+    shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(high, low, strict=True)]
     return float(np.mean(shared) / k)
 
 

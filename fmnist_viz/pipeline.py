@@ -74,7 +74,7 @@ def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np
     remainder = n - take.sum()
     take[np.argsort(-(quota - take), kind="stable")[:remainder]] += 1  # largest remainders
     rng = np.random.default_rng(seed)
-    picks = [rng.choice(np.flatnonzero(labels == c), size=t, replace=False) for c, t in zip(classes, take)]
+    picks = [rng.choice(np.flatnonzero(labels == c), size=t, replace=False) for c, t in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(picks))
 
 

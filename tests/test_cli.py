@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Mirror, Tiny
 from fmnist_viz import data as fvdata
 from fmnist_viz.cli import main
 from fmnist_viz.errors import DataNotFoundError
+
+from conftest import Mirror, Tiny
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -39,7 +40,8 @@ def test_unknown_dataset_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) 
     assert "Traceback" not in err and err.count("\n") == 1
 
 
-def test_bad_extension_fails_before_loading(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_extension_fails_before_loading(capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fvdata, "load", lambda *a, **k: pytest.fail("loaded data before checking -o"))
     assert main(["grid", "-o", "grid.jpeg"]) == 2
     assert "use one of: .png, .svg, .pdf" in capsys.readouterr().err

@@ -1,23 +1,77 @@
-"""Promises about the project itself: cheap imports, no import side effects, README and CI agree."""
+"""Promises about the project itself: cheap imports, the public API, layout, packaging, README and CI agree."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
+
+import pytest
 
 from conftest import REPO
+
+HEAVY = ("matplotlib", "torch", "pymde", "umap", "sklearn", "plotly", "openTSNE", "faiss", "scipy")
 
 
 def test_import_has_no_heavy_imports_or_side_effects() -> None:
     code = (
-        "import logging, sys, fmnist_viz, fmnist_viz.cli, fmnist_viz.data, fmnist_viz.embed, fmnist_viz.render.grids\n"
-        "heavy = sorted(m for m in ('matplotlib', 'torch', 'pymde', 'umap', 'sklearn', 'plotly', 'openTSNE')"
-        " if m in sys.modules)\n"
+        "import logging, sys, fmnist_viz, fmnist_viz.cli, fmnist_viz.data, fmnist_viz.embed, fmnist_viz.render\n"
+        f"heavy = sorted(m for m in {HEAVY!r} if m in sys.modules)\n"
         "print(heavy, logging.getLogger('fmnist_viz').handlers, logging.getLogger().handlers)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[] [] []"
+
+
+def test_public_api_is_at_the_top_and_lazy() -> None:
+    code = (
+        "import sys\nimport fmnist_viz as fv\n"
+        "light = 'fmnist_viz.pipeline' not in sys.modules\n"
+        "fv.load, fv.run, fv.create, fv.save_results, fv.class_grid, fv.EmbeddingResult\n"
+        f"print(light, sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True []"
+    import fmnist_viz
+
+    assert set(fmnist_viz.__all__) == {"__version__", *fmnist_viz._API}
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        fmnist_viz.nope  # noqa: B018
+
+
+def test_layout_keeps_modules_small() -> None:
+    package = REPO / "fmnist_viz"
+    for sub in ("data", "embed", "render"):
+        assert (package / sub / "__init__.py").is_file(), sub
+    long = {str(p.relative_to(package)): n for p in package.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 350}
+    assert not long, f"modules over 350 lines: {long}"
+
+
+def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path) -> None:
+    """Build a wheel, import fmnist_viz from it (not from this checkout) and write a page with the hover script."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("fmnist_viz-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    assert {"fmnist_viz/render/assets/hover.js", "fmnist_viz/render/assets/page.css"} <= names
+    code = (
+        "import numpy as np, fmnist_viz, plotly.graph_objects as go\n"
+        "from fmnist_viz.render.page import write_html\n"
+        "assert fmnist_viz.__file__.startswith(sys.argv[1]), fmnist_viz.__file__\n"
+        "fig = go.Figure(go.Scattergl(x=[0], y=[0], customdata=[0], meta='d'))\n"
+        "path = write_html(fig, sys.argv[1] + '/p.html', {'d': np.zeros((1, 28, 28), np.uint8)})\n"
+        "text = path.read_text()\n"
+        "print(\"gd.on('plotly_hover'\" in text, '#fmnist-viz-hover-image' in text)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", "import sys\n" + code, str(tmp_path / "site")], check=True,
+                         capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "site"),
+                                                                            "PATH": "/usr/bin:/bin"}).stdout
+    assert out.strip() == "True True"
 
 
 def readme_commands() -> list[str]:
@@ -34,4 +88,5 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one() -> None:
     install_and_run, tests = commands
     assert "pip install" in install_and_run and "fmnist-viz " in install_and_run
     assert "pytest" in tests
-    assert tests in (REPO / ".ci" / "run").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    assert tests in ci and "ruff check" in ci

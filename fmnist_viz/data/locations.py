@@ -105,6 +105,6 @@ def survey(name: str | DatasetSpec, data_dir: str | os.PathLike[str] | None = No
         report.append(LocationStatus(
             location,
             present=tuple(dict.fromkeys(p for p in found if p is not None)),
-            missing=tuple(f.filename for f, p in zip(needed, found) if p is None),
+            missing=tuple(f.filename for f, p in zip(needed, found, strict=True) if p is None),
         ))
     return report

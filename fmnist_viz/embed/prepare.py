@@ -93,10 +93,10 @@ def knn_graph(Z: np.ndarray, k: int, seed: int = 0, method: str = "auto",
     chunk = max(1024, n // 20)
     with progress_bar(total=n, desc=f"{k}-NN graph ({method})", unit="pt", progress=progress) as bar:
         for start in range(0, n, chunk):
-            D, I = index.search(Z[start : start + chunk], k + 1)
-            indices[start : start + chunk] = I
-            distances[start : start + chunk] = np.sqrt(np.maximum(D, 0))
-            bar.update(len(I))
+            squared, found = index.search(Z[start : start + chunk], k + 1)
+            indices[start : start + chunk] = found
+            distances[start : start + chunk] = np.sqrt(np.maximum(squared, 0))
+            bar.update(len(found))
     missing = indices < 0  # IVF can return fewer than k+1 hits for isolated points
     if missing.any():
         raise RuntimeError(f"the k-NN index returned too few neighbours for {int(missing.any(1).sum())} points")

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.errors import DataIntegrityError, IDXFormatError
 from fmnist_viz.data.idx import parse_idx, read_idx, to_idx_bytes, write_idx
+from fmnist_viz.errors import DataIntegrityError, IDXFormatError
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])

@@ -134,7 +134,7 @@ def test_grid_is_written_and_not_blank(real_data: Path, tmp_path: Path, ext: str
 
 def test_grid_seed_is_reproducible(real_data: Path, tmp_path: Path) -> None:
     paths = [tmp_path / f"{i}.png" for i in range(3)]
-    for path, seed in zip(paths, [7, 7, 8]):
+    for path, seed in zip(paths, [7, 7, 8], strict=True):
         assert main(["-q", "grid", "--dataset", "mnist", "--rows", "1", "--cols", "4", "--seed", str(seed),
                      "-o", str(path)]) == 0
     assert paths[0].read_bytes() == paths[1].read_bytes()

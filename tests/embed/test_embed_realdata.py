@@ -89,7 +89,8 @@ def test_side_by_side_png_has_both_panels(real_data: Path, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     import matplotlib.image
 
-    assert main(["-q", "pca", "--compare", "mnist", "--n", "2000", "--out", str(tmp_path), "--exemplars", "1", "--format", "png"]) == 0
+    assert main(["-q", "pca", "--compare", "mnist", "--n", "2000", "--out", str(tmp_path), "--exemplars", "1",
+                 "--format", "png"]) == 0
     (written,) = capsys.readouterr().out.split()
     assert written == str(tmp_path / "pca_fashion-vs-mnist.png")
     pixels = matplotlib.image.imread(written)[..., :3]

@@ -9,16 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import Tiny
-from fmnist_viz.embed import registry
 from fmnist_viz.cache import ResultCache
 from fmnist_viz.cli import main
-from fmnist_viz.embed import Embedder, Param, create
+from fmnist_viz.embed import Embedder, Param, Prepared, create, knn_graph, registry
 from fmnist_viz.errors import FmnistVizError, UsageError
 from fmnist_viz.metrics import knn_accuracy, neighborhood_preservation, trustworthiness
 from fmnist_viz.pipeline import resolve_device, run, stratified_subsample
-from fmnist_viz.embed import Prepared, knn_graph
 
+from conftest import Tiny
 
 # --------------------------------------------------------------------------- parameters
 
@@ -64,6 +62,7 @@ from fmnist_viz.embed import Embedder, Param
 
 class RandomEmbedder(Embedder):
     name = "random2d"
+    label = "Random 2-D"
     summary = "uniform noise, for tests"
     params = (Param("scale", 1.0, "spread", float, low=0),)
 
@@ -118,6 +117,8 @@ def test_plugin_is_used_by_the_pipeline_and_cli(plugin: None, tiny: Tiny, tmp_pa
     (result,) = run(["random2d"], ["tiny"], params={"random2d": {"scale": "3"}}, data_dir=tmp_path / "d",
                     use_cache=False)
     assert result.embedding.shape == (50, 2) and result.embedding.max() <= 3
+    assert registry.method_label("random2d") == "Random 2-D" and registry.method_label("broken") == "broken"
+    assert registry.method_label("tsne") == "t-SNE"
     assert main(["random2d", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o"),
                  "--param", "scale=2", "--format", "npz,png"]) == 0
     assert (tmp_path / "o" / "random2d_tiny.png").stat().st_size > 1000
@@ -148,7 +149,7 @@ def test_knn_graph_matches_brute_force_with_self_first() -> None:
     expected = np.sort(full, axis=1)[:, 1:11]
     np.testing.assert_allclose(distances[:, 1:], expected, rtol=1e-4, atol=1e-4)
     ivf_indices, _ = knn_graph(Z, 10, method="ivf")
-    recall = np.mean([len(np.intersect1d(a, b)) / 11 for a, b in zip(indices, ivf_indices)])
+    recall = np.mean([len(np.intersect1d(a, b)) / 11 for a, b in zip(indices, ivf_indices, strict=True)])
     assert recall > 0.8
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import fake_result as result
 from fmnist_viz.render.page import interactive_figure, write_html
+
+from conftest import fake_result as result
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

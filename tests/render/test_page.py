@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import fake_result as result
 from fmnist_viz.errors import UsageError
 from fmnist_viz.render.page import interactive_figure, sprite_sheets, write_html
+
+from conftest import fake_result as result
 
 
 def test_sprite_sheets_round_trip_at_16_grey_levels() -> None:
@@ -56,3 +57,15 @@ def test_page_is_self_contained_and_names_its_parts(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="plotly_js must be one of embed, cdn, got 'local'"):
         write_html(interactive_figure([a]), tmp_path / "r.html", images, plotly_js="local")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_names_reaching_the_page_are_escaped(tmp_path: Path) -> None:
+    hostile = "</script><script>alert(1)</script>"
+    r = result("fashion", 50, 0)
+    r.title = hostile
+    r.class_names = (hostile, *r.class_names[1:])
+    page = write_html(interactive_figure([r]), tmp_path / "p.html", {"fashion": np.zeros((150, 28, 28), np.uint8)},
+                      title=f"{hostile} & <b>")
+    text = page.read_text()
+    assert "<script>alert(1)" not in text
+    assert "<title>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;</title>" in text

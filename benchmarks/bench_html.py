@@ -4,7 +4,7 @@ Target (issue 4): 2 x 70,000 points with every image for hover in under 40 MB,
 first paint under 5 s on this machine. Run from the repo root (uses the cache,
 so the embedding is computed once):
 
-    FMNIST_VIZ_DATA=../shared/data python benchmarks/html.py [--method umap] [--repeat 3]
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_html.py [--method umap] [--repeat 3]
 
 "First paint" is the time from asking Chromium to open the file until the plot
 object exists and its WebGL canvas has been drawn.

@@ -3,7 +3,7 @@
 Targets (issue 2): a full data set (70,000 images) decoded from .gz in under 1 s,
 a second load in under 0.1 s. Run from the repo root:
 
-    FMNIST_VIZ_DATA=../shared/data python benchmarks/load.py [--repeat 5]
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_load.py [--repeat 5]
 
 Each repeat uses a fresh, empty cache folder for the cold load, so nothing is
 reused between repeats; the table shows the median and the worst repeat.
@@ -17,7 +17,7 @@ import statistics
 import tempfile
 import time
 
-from fmnist_viz import datasets
+from fmnist_viz.data import load
 
 
 def time_once(name: str) -> tuple[float, float]:
@@ -25,10 +25,10 @@ def time_once(name: str) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as cache:
         os.environ["FMNIST_VIZ_CACHE"] = cache
         start = time.perf_counter()
-        cold = datasets.load(name, download=False)
+        cold = load(name, download=False)
         t_cold = time.perf_counter() - start
         start = time.perf_counter()
-        warm = datasets.load(name, download=False)
+        warm = load(name, download=False)
         t_warm = time.perf_counter() - start
         assert warm.X.shape == cold.X.shape == (70000, 784)
         del cold, warm

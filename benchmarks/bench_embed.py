@@ -14,7 +14,7 @@ Every embedding is scored the same way (fmnist_viz.metrics): 10-NN accuracy in
 trustworthiness@10 on a fixed random sample of 5,000 points. Run from the repo
 root:
 
-    FMNIST_VIZ_DATA=../shared/data python benchmarks/embed.py [--only fmnist-viz] [--device auto]
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_embed.py [--only fmnist-viz] [--device auto]
 
 and paste the table into BENCHMARKS.md.
 """
@@ -39,7 +39,7 @@ LIBRARY = {"pca": "scikit-learn", "umap": "umap-learn", "tsne": "openTSNE", "pym
 
 def library_default(method: str, dataset: str, out: str) -> None:
     """Child process: one library's defaults on raw scaled pixels; saves the embedding to ``out``."""
-    from fmnist_viz.datasets import load
+    from fmnist_viz.data import load
 
     X = load(dataset).X.astype(np.float32) / 255
     start = time.perf_counter()
@@ -102,7 +102,7 @@ def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
 
 
 def score(dataset: str, embedding: np.ndarray) -> tuple[float, float]:
-    from fmnist_viz.datasets import load
+    from fmnist_viz.data import load
     from fmnist_viz.metrics import knn_accuracy, trustworthiness
 
     data = load(dataset)

@@ -1,0 +1,54 @@
+"""save_results: the one way results become files, with predictable names and early checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmnist_viz import run, save_results
+from fmnist_viz.errors import UsageError
+from fmnist_viz.outputs import check_formats
+
+from conftest import Tiny
+
+
+def test_save_results_writes_every_format_with_predictable_names(tiny: Tiny, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    results = run(["pca"], ["tiny"], data_dir=tmp_path / "d", use_cache=False)
+    written = save_results(results, tmp_path / "out", "npz,png,svg,html", data_dir=tmp_path / "d")
+    assert [p.name for p in written] == ["pca_tiny.npz", "pca_tiny.html", "pca_tiny.png", "pca_tiny.svg"]
+    assert all(p.stat().st_size > 0 for p in written)
+    saved = np.load(written[0])
+    np.testing.assert_array_equal(saved["embedding"], results[0].embedding)
+    assert results[0].metrics["trustworthiness"] > 0  # measured for the titles
+    assert "Tiny: PCA of 50 points" in written[1].read_text()
+    assert not list((tmp_path / "out").glob("*.part*"))
+
+
+def test_save_results_names_several_methods_all(tiny: Tiny, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    results = run(["pca", "pymde"], ["tiny"], data_dir=tmp_path / "d", use_cache=False,
+                  params={"pymde": {"n_neighbors": 5, "max_iter": 5}})
+    names = [p.name for p in save_results(results, tmp_path, ["png"], data_dir=tmp_path / "d")]
+    assert names == ["all_tiny.png"]
+    assert [p.name for p in save_results(results, tmp_path, "png", name="mine")] == ["mine_tiny.png"]
+
+
+def test_bad_formats_and_folders_fail_before_any_work(tmp_path: Path) -> None:
+    assert check_formats(" PNG, html ") == ["png", "html"]
+    with pytest.raises(UsageError, match="formats must name formats among png, svg, pdf, html, npz; got gif"):
+        save_results([], tmp_path, "png,gif")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="out '.*file/sub' cannot be created"):
+        save_results([], tmp_path / "file" / "sub", "png")
+    with pytest.raises(UsageError, match="results is empty"):
+        save_results([], tmp_path, "png")
+
+
+def test_usage_error_names_the_parameter_and_the_cli_its_flag() -> None:
+    error = UsageError("must be between 1 and 5, got 9", param="n")
+    assert str(error) == "n must be between 1 and 5, got 9"
+    assert error.named("--n") == "--n must be between 1 and 5, got 9"
+    assert UsageError("plain").named("--x") == "plain"
