@@ -70,12 +70,22 @@ def check_writable_dir(folder: str | os.PathLike[str]) -> Path:
     return folder
 
 
+#: Fonts embedded as TrueType (Type 42) in PDF and PostScript: many journals reject Type 3.
+FONT_RC = {"pdf.fonttype": 42, "ps.fonttype": 42}
+
+
 def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
-    """Save a matplotlib figure atomically; the format follows the extension."""
+    """Save a matplotlib figure atomically; the format follows the extension.
+
+    ``dpi`` (default: the figure's own) sets the PNG's resolution and that of
+    the rasterized points inside SVG and PDF.
+    """
+    import matplotlib
+
     path = check_output_path(path)
     fmt = path.suffix.lower().lstrip(".")
-    with atomic_path(path, suffix=path.suffix) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure",
+    with atomic_path(path, suffix=path.suffix) as tmp, matplotlib.rc_context(FONT_RC):
+        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else fig.get_dpi(),
                     bbox_inches="tight", pad_inches=0.05)  # never clip a label or title
     return path
 

@@ -12,9 +12,7 @@ each itself cached, before running the methods.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import importlib
 import logging
 import os
 import sys
@@ -281,50 +279,38 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
     if len(offload) == len(jobs) or (os.cpu_count() or 1) < 2:
         offload = []
     prepared: dict[int, Prepared] = {}
-    futures = []
-    with contextlib.ExitStack() as stack:
+    worker = None
+    try:
         if offload:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            from .embed.worker import WorkerProcess
 
-            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
-            stack.push(lambda *exc: pool.shutdown(wait=False, cancel_futures=True) if exc[0] else None)
-            for module in {j.embedder.backend_module or j.embedder.backend for j in offload}:
-                pool.submit(importlib.import_module, module)  # imports while the data is prepared here
+            # the worker imports the library while the data is prepared here
+            worker = WorkerProcess(tuple({j.embedder.backend_module or j.embedder.backend for j in offload}))
         for job in jobs:  # prepare each data set once; hand its offloaded jobs to the worker at once
             if id(job.subset) in prepared:
                 continue
             p = prepared[id(job.subset)] = _prepare(job.subset, cache, knn_k, progress)
             for other in (j for j in offload if j.subset is job.subset):
                 log.info("%s: started in a worker process", other.what)
-                futures.append((other, pool.submit(
-                    _embed_in_worker, other.embedder.name, other.embedder.values, p.features, p.pca,
-                    p.knn_indices, p.knn_distances, other.subset.seed, other.device)))
+                worker.submit(other.embedder.name, other.embedder.values, p, other.subset.seed,  # type: ignore[union-attr]
+                              other.device)
         for job in (j for j in jobs if j not in offload):
             with step(job.what) as timed:
                 embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.subset.seed, device=job.device)
             job.finish(embedding, timed.seconds, cache)
-        for job, future in futures:
-            embedding, seconds = future.result()
+        for job in offload:
+            embedding, seconds = worker.result()  # type: ignore[union-attr]
             log.info("%s: done in %.1f s (worker process)", job.what, seconds)
             job.finish(embedding, seconds, cache)
+    finally:
+        if worker is not None:
+            worker.close()
 
 
 def _registered_names() -> set[str]:
     from .embed import embedder_names
 
     return set(embedder_names())
-
-
-def _embed_in_worker(method: str, values: dict[str, Any], features: np.ndarray, pca: np.ndarray | None,
-                     knn_indices: np.ndarray | None, knn_distances: np.ndarray | None,
-                     seed: int, device: str) -> tuple[np.ndarray, float]:
-    """Worker process: rebuild the prepared data and run one embedder on it."""
-    prepared = Prepared(features, pca=pca, knn_indices=knn_indices, knn_distances=knn_distances, seed=seed,
-                        progress=False)
-    start = time.perf_counter()
-    embedding = create(method, values).embed(prepared, seed=seed, device=device)
-    return embedding, time.perf_counter() - start
 
 
 def evaluate_results(results: Sequence[EmbeddingResult], data_dir: str | os.PathLike[str] | None = None,

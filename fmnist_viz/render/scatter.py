@@ -154,7 +154,9 @@ def compare_figure(
     fig_h = panel_w * rows + legend_h
     with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"],
                          "legend.fontsize": conf["font"] * 0.9, "savefig.dpi": conf["dpi"]}):
-        fig, axes = plt.subplots(rows, cols, figsize=(fig_w, fig_h), squeeze=False, layout="constrained")
+        # created at the style's dpi: savefig(dpi="figure") uses the dpi a figure was made with
+        fig, axes = plt.subplots(rows, cols, figsize=(fig_w, fig_h), squeeze=False, layout="constrained",
+                                 dpi=conf["dpi"])
         for r, row in enumerate(panels):
             for c in range(cols):
                 ax = axes[r][c]
@@ -166,7 +168,6 @@ def compare_figure(
                                legend=r == rows - 1, images=p.images, exemplars=exemplars, seed=seed)
         if suptitle:
             fig.suptitle(suptitle)
-    fig.set_dpi(conf["dpi"])
     return fig
 
 

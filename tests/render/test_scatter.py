@@ -78,3 +78,25 @@ def test_paper_style_is_single_column_per_panel() -> None:
     assert one.get_size_inches()[0] == pytest.approx(3.5)
     assert two.get_size_inches()[0] == pytest.approx(7.2)
     assert one.dpi == 300
+
+
+@pytest.mark.parametrize("style", ["screen", "paper"])
+def test_styles_save_at_their_resolution_with_truetype_fonts(tmp_path: Path, style: str) -> None:
+    """PNG pixels and the PDF's embedded raster follow the style's dpi; PDF fonts are Type 42, never Type 3."""
+    import re
+
+    from PIL import Image
+
+    from fmnist_viz.render.style import STYLES
+
+    dpi = STYLES[style]["dpi"]
+    fig = compare_figure([[Panel(*blobs(500), list("0123456789")), Panel(*blobs(500), list("0123456789"))]],
+                         style=style)
+    width_in, height_in = fig.get_size_inches()
+    png = Image.open(save_figure(fig, tmp_path / "f.png"))
+    assert abs(png.size[0] / width_in - dpi) < 0.05 * dpi  # tight bbox trims a little
+    pdf = save_figure(fig, tmp_path / "f.pdf").read_bytes()
+    axes_in = fig.axes[0].get_window_extent().width / fig.dpi
+    raster_px = max(int(w) for w in re.findall(rb"/Width (\d+)", pdf))
+    assert raster_px >= 0.85 * axes_in * dpi, (raster_px, axes_in)  # the raster spans the points, not the frame
+    assert b"/Type3" not in pdf and b"/FontFile2" in pdf

@@ -1,0 +1,141 @@
+"""A worker process that runs single-threaded methods (UMAP) beside the multi-threaded ones.
+
+It is started as ``python -m fmnist_viz.embed.worker``, a fresh interpreter
+that never imports the caller's ``__main__`` (multiprocessing's ``spawn``
+does, which breaks any script without an ``if __name__ == "__main__":``
+guard). Jobs travel as files: the parent writes the prepared arrays to an
+``.npz`` in a private temporary folder and sends one JSON line on the
+worker's stdin; the worker writes the embedding beside it and answers one
+JSON line on stdout. Small messages on the pipes, so neither side can block
+the other.
+
+The worker exits when its stdin closes, and within a second of its parent's
+death (``kill -9`` included); it ignores Ctrl-C, which the parent handles by
+stopping it, so no traceback from the worker reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from ..errors import FmnistVizError, UsageError
+from .prepare import Prepared
+
+_ARRAYS = ("features", "pca", "knn_indices", "knn_distances")
+
+
+class WorkerProcess:
+    """The parent's handle on one worker: submit jobs, then collect their results in order."""
+
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+        import fmnist_viz
+
+        self.folder = Path(tempfile.mkdtemp(prefix="fmnist-viz-worker-"))
+        source = str(Path(fmnist_viz.__file__).resolve().parents[1])  # importable even when not installed
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fmnist_viz.embed.worker", *preload],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
+        )
+        self.jobs: list[int] = []
+
+    def submit(self, method: str, values: dict[str, Any], data: Prepared, seed: int, device: str) -> None:
+        """Send one embedding job; it runs as soon as the worker is free."""
+        job = len(self.jobs)
+        arrays = {name: getattr(data, name) for name in _ARRAYS if getattr(data, name) is not None}
+        np.savez(self.folder / f"job{job}.npz", **arrays)
+        message = {"job": job, "folder": str(self.folder), "method": method, "values": values,
+                   "seed": seed, "device": device}
+        self.process.stdin.write(json.dumps(message) + "\n")  # type: ignore[union-attr]
+        self.process.stdin.flush()  # type: ignore[union-attr]
+        self.jobs.append(job)
+
+    def result(self) -> tuple[np.ndarray, float]:
+        """The next job's embedding and the seconds it took; raises the worker's error as ours."""
+        line = self.process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            code = self.process.wait()
+            raise FmnistVizError(f"the worker process stopped unexpectedly (exit status {code})")
+        reply = json.loads(line)
+        if not reply["ok"]:
+            if reply["usage"]:
+                raise UsageError(reply["error"], param=reply["param"])
+            raise FmnistVizError(reply["error"])
+        return np.load(self.folder / f"job{reply['job']}-out.npy"), float(reply["seconds"])
+
+    def close(self) -> None:
+        """Stop the worker (at once if it is still busy) and remove its files."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()  # type: ignore[union-attr]
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        with contextlib.suppress(OSError):
+            self.process.stdout.close()  # type: ignore[union-attr]
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit the worker as soon as the process that started it is gone."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(0.5)
+
+
+def _run_job(message: dict[str, Any]) -> dict[str, Any]:
+    from .registry import create
+
+    folder, job = Path(message["folder"]), message["job"]
+    with np.load(folder / f"job{job}.npz") as arrays:
+        data = Prepared(**{name: arrays[name] for name in arrays.files}, seed=message["seed"], progress=False)
+    start = time.perf_counter()
+    embedding = create(message["method"], message["values"]).embed(data, seed=message["seed"],
+                                                                   device=message["device"])
+    np.save(folder / f"job{job}-out.npy", embedding)
+    return {"job": job, "ok": True, "seconds": time.perf_counter() - start}
+
+
+def main(preload: list[str], replies: IO[str]) -> None:
+    """Serve jobs from stdin until it closes."""
+    import importlib
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    for module in preload:  # import the method's library while the parent prepares the data
+        importlib.import_module(module)
+    for line in sys.stdin:
+        message = json.loads(line)
+        try:
+            reply = _run_job(message)
+        except Exception as exc:  # the parent raises it; the worker goes on with the next job
+            if isinstance(exc, UsageError):  # keep what it is about, so the CLI can name its flag
+                reply = {"usage": True, "param": exc.param, "error": exc.detail}
+            else:
+                text = str(exc) if isinstance(exc, FmnistVizError) else f"{type(exc).__name__}: {exc}"
+                reply = {"usage": False, "error": text}
+            reply.update(job=message["job"], ok=False)
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    # stdout carries the replies alone: whatever the libraries print goes to stderr
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    main(sys.argv[1:], replies)
