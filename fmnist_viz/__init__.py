@@ -41,7 +41,7 @@ _API = {
     "FileSpec": "fmnist_viz.data",
     "register_dataset": "fmnist_viz.data",
     "run": "fmnist_viz.pipeline",
-    "evaluate_results": "fmnist_viz.pipeline",
+    "evaluate_results": "fmnist_viz.metrics",
     "EmbeddingResult": "fmnist_viz.pipeline",
     "create": "fmnist_viz.embed",
     "Embedder": "fmnist_viz.embed",
@@ -63,8 +63,9 @@ if TYPE_CHECKING:
     from .data import Dataset, DatasetSpec, FileSpec, load, load_data, load_mnist, register_dataset
     from .embed import Embedder, Param, create
     from .errors import FmnistVizError
+    from .metrics import evaluate_results
     from .outputs import save_results
-    from .pipeline import EmbeddingResult, evaluate_results, run
+    from .pipeline import EmbeddingResult, run
     from .render.grids import class_grid
     from .render.scatter import plot_embedding, results_figure
 

@@ -10,9 +10,12 @@ library names its parameter; the traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__, commands
 from .errors import FmnistVizError, UsageError
@@ -22,6 +25,19 @@ log = logging.getLogger("fmnist_viz")
 DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 #: Library parameter -> the flag that sets it, where that is not simply --name-with-dashes.
 FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, suggesting the nearest command for a mistyped one (``umpa``: did you mean ``umap``?)."""
+
+    def error(self, message: str) -> NoReturn:
+        wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if wrong:
+            choices = re.findall(r"'([^']*)'", wrong.group(2))
+            close = difflib.get_close_matches(wrong.group(1), choices, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+        super().error(message)
 
 
 def _flag(param: str) -> str:
@@ -64,8 +80,8 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
-def _embedding_options() -> argparse.ArgumentParser:
-    """Options of every command that computes embeddings."""
+def _embedding_options(device: bool) -> argparse.ArgumentParser:
+    """Options of every command that computes embeddings (``--device`` where a method can use a GPU)."""
     from .embed.prepare import DEFAULT_PCA_DIMS
     from .pipeline import DEVICES
 
@@ -74,8 +90,11 @@ def _embedding_options() -> argparse.ArgumentParser:
     options.add_argument("--compare", metavar="DATASET", help="a second data set, embedded the same way")
     options.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
     options.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
-    options.add_argument("--device", default="auto", choices=DEVICES,
-                         help="where PyMDE runs: auto uses a CUDA GPU when PyTorch sees one")
+    if device:
+        options.add_argument("--device", default="auto", choices=DEVICES,
+                             help="where GPU-capable methods (PyMDE) run: auto uses a CUDA GPU when PyTorch sees one")
+    else:
+        options.set_defaults(device="cpu")
     options.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                          help="method parameter (METHOD.KEY=VALUE with several methods); see `fmnist-viz list`")
     options.add_argument("--pca-dims", type=int, default=DEFAULT_PCA_DIMS, metavar="D",
@@ -122,17 +141,20 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
 
 
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from .embed import embedder_names
+    from .embed import BUILTIN_METHODS, embedder_names, get_embedder_class
     from .metrics import TABLE_FORMATS
     from .outputs import DEFAULT_FORMATS, RESULT_FORMATS
     from .render.page import PLOTLY_JS_CHOICES
     from .render.style import STYLES
 
-    embed_options = _embedding_options()
+    with_device, cpu_only = _embedding_options(device=True), _embedding_options(device=False)
     default_formats = ",".join(DEFAULT_FORMATS)
     for name in [*embedder_names(), "all"]:
         text = "all four built-in methods (pca, tsne, umap, pymde)" if name == "all" else f"embed with {name}"
-        p = sub.add_parser(name, parents=[common, embed_options], help=text, description=text.capitalize() + ".")
+        # a plugin is not imported to build the parser: it gets --device in case it uses it
+        gpu = name not in BUILTIN_METHODS or get_embedder_class(name).supports_gpu
+        p = sub.add_parser(name, parents=[common, with_device if gpu else cpu_only], help=text,
+                           description=text.capitalize() + ".")
         p.add_argument("--format", default=default_formats,
                        help=f"comma-separated output formats: {', '.join(RESULT_FORMATS)} (default {default_formats})")
         p.add_argument("--plotly-js", default="embed", choices=PLOTLY_JS_CHOICES,
@@ -146,7 +168,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
         p.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
         p.set_defaults(func=commands.cmd_embed)
 
-    metrics = sub.add_parser("metrics", parents=[common, embed_options], help="quality table of embeddings",
+    metrics = sub.add_parser("metrics", parents=[common, with_device], help="quality table of embeddings",
                              description="Trustworthiness, 10-NN accuracy and neighbourhood preservation.")
     metrics.add_argument("--methods", help="comma-separated methods (default pca,tsne,umap,pymde)")
     metrics.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="default markdown")
@@ -157,7 +179,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``fmnist-viz``."""
     common = _common_options(suppress=True)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fmnist-viz",
         description="Dimensionality-reduction pictures of Fashion-MNIST beside MNIST.",
         parents=[_common_options(suppress=False)],
@@ -168,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_grid_command(sub, common)
     _add_embedding_commands(sub, common)
 
-    lister = sub.add_parser("list", parents=[common], help="embedders, their parameters and backends")
+    lister = sub.add_parser("list", parents=[common], help="embedders, their parameters and backends",
+                            description="List every embedder (built-in and plugins) with its backend, the device "
+                                        "it runs on, and its parameters (set them with --param KEY=VALUE).")
     lister.set_defaults(func=commands.cmd_list)
 
     cache = sub.add_parser("cache", help="show or clear the cache")

@@ -55,6 +55,7 @@ def cmd_data_info(args: argparse.Namespace) -> int:
     print(f"${DATA_ENV}: {env}")
     if args.data_dir:
         print(f"--data-dir: {args.data_dir}")
+    missing = 0
     for name in _dataset_names(args.dataset):
         spec = get_spec(name)
         report = survey(spec, args.data_dir)
@@ -74,7 +75,11 @@ def cmd_data_info(args: argparse.Namespace) -> int:
             print(f" {mark} {status.location.origin:<17} {status.location.path}  {state}")
         if len(shown) < len(report):
             print(f"    ({len(report) - len(shown)} other places searched, all empty; --all lists them)")
-    return 0
+        missing += used is None
+    if missing:
+        print(f"\n{missing} data set(s) not found: `fmnist-viz data fetch` downloads them, or point "
+              "--data-dir / $FMNIST_VIZ_DATA at a folder holding their files", file=sys.stderr)
+    return 1 if missing else 0
 
 
 def cmd_data_verify(args: argparse.Namespace) -> int:
@@ -213,8 +218,7 @@ def _gpu_description() -> str:
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     from .embed import BUILTIN_METHODS
-    from .metrics import format_table, quality_rows
-    from .pipeline import evaluate_results
+    from .metrics import evaluate_results, format_table, quality_rows
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else list(BUILTIN_METHODS)
     results = _run_embeddings(args, methods)

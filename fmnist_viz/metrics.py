@@ -9,13 +9,15 @@
   in 2-D, on the same sample.
 
 Distances in the original space are Euclidean on pixels scaled to [0, 1].
-:func:`evaluate` computes them all and how long each took; :func:`format_table`
-writes rows of them as markdown, CSV or JSON.
+:func:`evaluate` computes them all and how long each took;
+:func:`evaluate_results` fills pipeline results with them, cached beside each
+embedding; :func:`format_table` writes rows of them as markdown, CSV or JSON.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +28,8 @@ from .embed.prepare import scale_pixels
 
 DEFAULT_K = 10
 DEFAULT_SAMPLE = 5000
+#: Bump when a metric is computed differently, so cached numbers are measured again.
+METRICS_VERSION = 1
 #: What :func:`format_table` writes.
 TABLE_FORMATS = ("markdown", "csv", "json")
 
@@ -93,6 +97,39 @@ def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train:
         results[name] = func()
         results[f"{name}_seconds"] = time.perf_counter() - start
     return results
+
+
+def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
+                     k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> None:
+    """Fill each :class:`~fmnist_viz.pipeline.EmbeddingResult`'s ``metrics`` (see :func:`evaluate`).
+
+    Numbers measured before for the same embedding (and ``k``, ``sample``)
+    come from the cache; the rest are measured, loading each data set once,
+    and cached beside their embedding.
+    """
+    from .cache import ResultCache
+    from .data import load
+    from .progress import step
+
+    cache = ResultCache()
+    todo = []
+    for result in results:
+        key = None if result.cache_key is None else {
+            "embedding": result.cache_key, "k": k, "sample": sample, "version": METRICS_VERSION}
+        found = cache.load("metrics", key) if key is not None else None
+        if found is not None:
+            result.metrics = {name: float(value) for name, value in found[0].items()}
+        else:
+            todo.append((result, key))
+    data = {name: load(name, "all", data_dir=data_dir) for name in dict.fromkeys(r.dataset for r, _ in todo)}
+    for result, key in todo:
+        with step(f"{result.title}: quality of {result.method}"):
+            dataset = data[result.dataset]
+            result.metrics = evaluate(dataset.X[result.index], result.embedding, result.labels,
+                                      dataset.is_train[result.index], k=k, sample=sample, seed=result.seed)
+        if key is not None:
+            cache.store("metrics", key, {name: np.array(value) for name, value in result.metrics.items()},
+                        meta={"dataset": result.dataset, "method": result.method})
 
 
 def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:

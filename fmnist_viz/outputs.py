@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -90,9 +91,37 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
     return path
 
 
-def embedding_filename(method: str, datasets: Sequence[str], ext: str) -> str:
-    """Predictable output names: ``umap_fashion.npz``, ``umap_fashion-vs-mnist.png``."""
-    return f"{method}_{'-vs-'.join(datasets)}.{ext}"
+def embedding_filename(method: str, datasets: Sequence[str], ext: str, suffix: str = "") -> str:
+    """Predictable output names: ``umap_fashion.npz``, ``umap_fashion-vs-mnist_n5000.png``."""
+    return f"{method}_{'-vs-'.join(datasets)}{suffix}.{ext}"
+
+
+def _token(value: Any) -> str:
+    """A value as it reads in a file name: ``0.5``, ``30``, ``none``, ``pca``."""
+    text = str(value).lower() if isinstance(value, (bool, type(None))) else str(value)
+    return re.sub(r"[^A-Za-z0-9.+-]+", "-", text)
+
+
+def variant_suffix(results: Sequence[EmbeddingResult], **options: Any) -> str:
+    """The part of a file name that says what differs from the defaults, e.g. ``_n5000_perplexity50``.
+
+    The results' :attr:`~fmnist_viz.pipeline.EmbeddingResult.variant` comes
+    first (with several methods, a parameter is named ``method-name``), then
+    the rendering ``options`` that are set (e.g. ``style="paper"`` gives
+    ``_paper``, ``exemplars=1`` gives ``_exemplars1``); options that are None,
+    zero, False or ``"screen"`` leave no trace. Defaults give the plain name.
+    """
+    several = len({r.method for r in results}) > 1
+    items: dict[str, Any] = {}
+    for r in results:
+        for key, value in r.variant.items():
+            items[f"{r.method}-{key}" if several and key not in ("n", "seed", "pca") else key] = value
+    parts = [f"{key}{_token(value)}" for key, value in items.items()]
+    for key, value in options.items():
+        if value in (None, 0, False, "screen"):
+            continue
+        parts.append(str(value) if isinstance(value, str) else f"{key}{_token(value)}")
+    return "".join(f"_{part}" for part in parts)
 
 
 def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
@@ -105,14 +134,14 @@ def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
 
 
 def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> Path:
-    """Write one result as ``METHOD_DATASET.npz``.
+    """Write one result as ``METHOD_DATASET[_VARIANT].npz`` (see :func:`variant_suffix`).
 
     Holds ``embedding`` (n, 2) float32, ``labels``, ``index`` (rows of
     ``load(dataset, split="all")``), ``class_names``, ``method``, ``params``
     (JSON) and ``seed``.
     """
     return save_npz(
-        Path(folder) / embedding_filename(result.method, [result.dataset], "npz"),
+        Path(folder) / embedding_filename(result.method, [result.dataset], "npz", variant_suffix([result])),
         embedding=result.embedding, labels=result.labels, index=result.index,
         class_names=np.array(result.class_names), method=np.array(result.method),
         params=np.array(json.dumps(result.params)), seed=np.array(result.seed),
@@ -146,7 +175,10 @@ def save_results(
         ``npz`` (one file per method and data set).
     name : str, optional
         What the figure's file name starts with (default: the method, or
-        ``all`` for several), as in ``umap_fashion-vs-mnist.png``.
+        ``all`` for several), as in ``umap_fashion-vs-mnist.png``. Every name
+        ends with what differs from the defaults (:func:`variant_suffix`), as
+        in ``tsne_fashion-vs-mnist_n5000_paper.pdf``, so runs with other
+        settings never overwrite each other.
     style : str
         ``screen`` or ``paper`` (single-column panels, 300 dpi).
     exemplars : int
@@ -177,7 +209,7 @@ def save_results(
     if not figures and "html" not in formats:
         return written
     from .data import load
-    from .pipeline import evaluate_results
+    from .metrics import evaluate_results
 
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if "html" in formats or exemplars else {}
@@ -185,14 +217,21 @@ def save_results(
         from .render.page import interactive_figure, write_html
 
         for method in methods:
-            page = interactive_figure([r for r in results if r.method == method], max_points=max_points,
-                                      seed=seed)
-            written.append(write_html(page, out / embedding_filename(method, datasets, "html"), images,
-                                      plotly_js=plotly_js, title=f"fmnist-viz: {method}"))
+            mine = [r for r in results if r.method == method]
+            page = interactive_figure(mine, max_points=max_points, seed=seed)
+            html_name = embedding_filename(method, datasets, "html", variant_suffix(mine, max=max_points))
+            written.append(write_html(page, out / html_name, images, plotly_js=plotly_js,
+                                      title=f"fmnist-viz: {method}"))
     if figures:
         from .render.scatter import results_figure
 
         fig = results_figure(results, images if exemplars else None, style=style, exemplars=exemplars,
                              seed=seed)
-        written += [save_figure(fig, out / embedding_filename(name, datasets, fmt)) for fmt in figures]
+        import matplotlib.pyplot as plt
+
+        suffix = variant_suffix(results, style=style, exemplars=exemplars)
+        try:
+            written += [save_figure(fig, out / embedding_filename(name, datasets, fmt, suffix)) for fmt in figures]
+        finally:
+            plt.close(fig)  # pyplot keeps every figure it made until closed
     return written

@@ -54,6 +54,11 @@ class EmbeddingResult:
     seconds: float  # time the embedding took when it was computed
     cached: bool
     metrics: dict[str, Any] = field(default_factory=dict)
+    #: The settings that differ from the defaults (``n``, ``seed``, ``pca``, method parameters);
+    #: output names carry them, so runs with other settings never overwrite each other.
+    variant: dict[str, Any] = field(default_factory=dict)
+    #: The key of its cache entry (None when caching is off): measured quality is cached under it.
+    cache_key: dict[str, Any] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.embedding)
@@ -221,14 +226,28 @@ def run(
             run_on = gpu_device if embedder.supports_gpu else "cpu"
             key = {**subset.base_key, "prepared": subset.prepared_key, "embedder": embedder.cache_key(),
                    "seed": seed, "device": run_on}
-            job = _Job(subset, embedder, run_on, key)
+            job = _Job(subset, embedder, run_on, key, _variant(embedder, subset, len(data), pca_dims))
             found = cache.load("embedding", key)
             if found is not None:
                 job.embedding, job.seconds, job.cached = found[0]["embedding"], float(found[1].get("seconds", 0)), True
                 log.info("%s of %s: from the cache", embedder.name, spec.title)
             jobs.append(job)
     _compute([j for j in jobs if j.embedding is None], embedders, cache, progress)
-    return [j.result() for j in jobs]
+    return [j.result(cache) for j in jobs]
+
+
+def _variant(embedder: Embedder, subset: _Subset, total: int, pca_dims: int | None) -> dict[str, Any]:
+    """What differs from the defaults for one (data set, method): subsample, seed, PCA, parameters."""
+    variant: dict[str, Any] = {}
+    if len(subset.index) < total:
+        variant["n"] = len(subset.index)
+    if subset.seed != 0:
+        variant["seed"] = subset.seed
+    if (pca_dims or 0) != DEFAULT_PCA_DIMS:
+        variant["pca"] = pca_dims or 0
+    defaults = {p.name: p.default for p in embedder.params}
+    variant.update({k: v for k, v in embedder.values.items() if v != defaults.get(k, v)})
+    return variant
 
 
 @dataclass(eq=False)
@@ -239,6 +258,7 @@ class _Job:
     embedder: Embedder
     device: str
     key: dict[str, Any]
+    variant: dict[str, Any] = field(default_factory=dict)
     embedding: np.ndarray | None = None
     seconds: float = 0.0
     cached: bool = False
@@ -255,13 +275,13 @@ class _Job:
             "created": time.strftime("%Y-%m-%d %H:%M:%S"),
         })
 
-    def result(self) -> EmbeddingResult:
+    def result(self, cache: ResultCache) -> EmbeddingResult:
         data, index = self.subset.data, self.subset.index
         return EmbeddingResult(
             dataset=data.name, title=data.title, method=self.embedder.name, params=dict(self.embedder.values),
             embedding=self.embedding, labels=np.asarray(data.y[index]), index=index,  # type: ignore[arg-type]
             class_names=data.class_names, seed=self.subset.seed, device=self.device, seconds=self.seconds,
-            cached=self.cached,
+            cached=self.cached, variant=dict(self.variant), cache_key=self.key if cache.enabled else None,
         )
 
 
@@ -311,16 +331,3 @@ def _registered_names() -> set[str]:
     from .embed import embedder_names
 
     return set(embedder_names())
-
-
-def evaluate_results(results: Sequence[EmbeddingResult], data_dir: str | os.PathLike[str] | None = None,
-                     **kwargs: Any) -> None:
-    """Fill each result's ``metrics`` (see :func:`fmnist_viz.metrics.evaluate`), loading each data set once."""
-    from .metrics import evaluate
-
-    data = {name: load(name, "all", data_dir=data_dir) for name in dict.fromkeys(r.dataset for r in results)}
-    for result in results:
-        with step(f"{result.title}: quality of {result.method}"):
-            dataset = data[result.dataset]
-            result.metrics = evaluate(dataset.X[result.index], result.embedding, result.labels,
-                                      dataset.is_train[result.index], seed=result.seed, **kwargs)

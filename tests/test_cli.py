@@ -78,9 +78,10 @@ def test_options_before_the_command_are_kept(tiny: Tiny, tmp_path: Path, capsys:
 
 
 def test_data_info(tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["data", "info", "--dataset", "tiny"]) == 0
-    out = capsys.readouterr().out
-    assert "Tiny [tiny]: NOT FOUND" in out and "absent" in out
+    assert main(["data", "info", "--dataset", "tiny"]) == 1  # not found is a failure, for scripts too
+    captured = capsys.readouterr()
+    assert "Tiny [tiny]: NOT FOUND" in captured.out and "absent" in captured.out
+    assert "1 data set(s) not found: `fmnist-viz data fetch` downloads them" in captured.err
     tiny.write(tmp_path / "d" / "tiny", names=["train-images-idx3-ubyte"])
     tiny.write(tmp_path / "e" / "tiny")
     assert main(["data", "info", "--dataset", "tiny", "--data-dir", str(tmp_path / "e")]) == 0

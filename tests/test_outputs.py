@@ -32,8 +32,9 @@ def test_save_results_names_several_methods_all(tiny: Tiny, tmp_path: Path) -> N
     results = run(["pca", "pymde"], ["tiny"], data_dir=tmp_path / "d", use_cache=False,
                   params={"pymde": {"n_neighbors": 5, "max_iter": 5}})
     names = [p.name for p in save_results(results, tmp_path, ["png"], data_dir=tmp_path / "d")]
-    assert names == ["all_tiny.png"]
-    assert [p.name for p in save_results(results, tmp_path, "png", name="mine")] == ["mine_tiny.png"]
+    assert names == ["all_tiny_pymde-n_neighbors5_pymde-max_iter5.png"]
+    named = save_results(results, tmp_path, "png", name="mine")
+    assert [p.name for p in named] == ["mine_tiny_pymde-n_neighbors5_pymde-max_iter5.png"]
 
 
 def test_bad_formats_and_folders_fail_before_any_work(tmp_path: Path) -> None:
@@ -52,3 +53,19 @@ def test_usage_error_names_the_parameter_and_the_cli_its_flag() -> None:
     assert str(error) == "n must be between 1 and 5, got 9"
     assert error.named("--n") == "--n must be between 1 and 5, got 9"
     assert UsageError("plain").named("--x") == "plain"
+
+
+def test_names_say_what_differs_from_the_defaults(tiny: Tiny, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    default = run(["pca"], ["tiny"], data_dir=tmp_path / "d", use_cache=False)
+    other = run(["pca", "pymde"], ["tiny"], n=40, seed=3, pca_dims=10, data_dir=tmp_path / "d", use_cache=False,
+                params={"pymde": {"n_neighbors": 5, "init": "random"}})
+    assert default[0].variant == {}
+    assert other[1].variant == {"n": 40, "seed": 3, "pca": 10, "n_neighbors": 5, "init": "random"}
+    names = [p.name for p in save_results(default, tmp_path / "o", "png,npz", data_dir=tmp_path / "d")]
+    assert names == ["pca_tiny.npz", "pca_tiny.png"]
+    names = [p.name for p in save_results(other, tmp_path / "o", "png,npz", style="paper", exemplars=1,
+                                          data_dir=tmp_path / "d")]
+    assert names == ["pca_tiny_n40_seed3_pca10.npz", "pymde_tiny_n40_seed3_pca10_n_neighbors5_initrandom.npz",
+                     "all_tiny_n40_seed3_pca10_pymde-n_neighbors5_pymde-initrandom_paper_exemplars1.png"]
+    assert len(list((tmp_path / "o").iterdir())) == 5  # nothing overwritten

@@ -28,6 +28,8 @@ from .specs import DatasetSpec, FileSpec, get_spec, splits
 from .verify import NPZ_KEYS, read_file, validate_pair
 
 log = logging.getLogger(__name__)
+#: What this process has loaded already: said once at INFO, then at DEBUG.
+_ANNOUNCED: set[tuple[str, str, Path]] = set()
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,7 +142,8 @@ def _try_location(spec: DatasetSpec, location: Location, split: str) -> Dataset:
 
 
 def _not_found_message(spec: DatasetSpec, split: str, tried: list[tuple[Location, str]], extra: str = "") -> str:
-    lines = [f"{spec.title} ({split} split) was not found. Looked in:"]
+    needed = ", ".join(f.filename + "[.gz]" for f in spec.files_for(split))
+    lines = [f"{spec.title} ({split} split) was not found: it needs the files {needed}. Looked in:"]
     lines += [f"  {loc.origin:<18} {loc.path}: {why}" for loc, why in tried]
     if extra:
         lines.append(extra)
@@ -211,8 +214,10 @@ def load(
             else:
                 log.warning("skipping %s: %s", location.path, exc)
             continue
-        log.info("loaded %s, %s split (%d images) from %s in %.3f s", spec.title, split, len(dataset),
-                 location.path, time.perf_counter() - start)
+        first = (spec.name, split, location.path) not in _ANNOUNCED
+        _ANNOUNCED.add((spec.name, split, location.path))
+        log.log(logging.INFO if first else logging.DEBUG, "loaded %s, %s split (%d images) from %s in %.3f s",
+                spec.title, split, len(dataset), location.path, time.perf_counter() - start)
         return dataset
     if not download:
         raise DataNotFoundError(_not_found_message(spec, split, tried, "Downloading is off."))

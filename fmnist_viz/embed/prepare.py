@@ -140,7 +140,8 @@ class Prepared:
     def neighbors(self, k: int, include_self: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Indices and distances of the ``k`` nearest neighbours (plus self in column 0 if asked)."""
         if self.knn_indices is None or self.knn_indices.shape[1] < k + 1:
-            with step(f"{self.label or 'data'}: {k}-nearest-neighbour graph of {len(self)} points"):
+            with step(f"{self.label or 'data'}: neighbour graph of {len(self)} points "
+                      f"(each point and its {k} nearest)"):
                 self.knn_indices, self.knn_distances = knn_graph(
                     self.features, k, seed=self.seed, method=self.knn_method, progress=self.progress)
         first = 0 if include_self else 1

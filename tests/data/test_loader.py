@@ -105,7 +105,7 @@ def test_not_found_lists_places_and_fixes(tiny: Tiny) -> None:
     with pytest.raises(DataNotFoundError) as info:
         load("tiny", download=False)
     message = str(info.value)
-    assert "Tiny (all split) was not found. Looked in:" in message
+    assert "Tiny (all split) was not found: it needs the files train-images-idx3-ubyte[.gz], " in message
     assert str(Path.home() / ".keras" / "datasets" / "tiny") in message
     assert "--data-dir DIR, or FMNIST_VIZ_DATA=DIR" in message
     assert "Downloading is off." in message

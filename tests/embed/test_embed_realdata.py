@@ -10,7 +10,8 @@ import pytest
 from fmnist_viz.cli import main
 from fmnist_viz.data import load
 from fmnist_viz.embed import BUILTIN_METHODS
-from fmnist_viz.pipeline import EmbeddingResult, evaluate_results, run
+from fmnist_viz.metrics import evaluate_results
+from fmnist_viz.pipeline import EmbeddingResult, run
 
 pytestmark = pytest.mark.realdata
 
@@ -66,9 +67,9 @@ def test_npz_files_hold_embedding_labels_and_index(real_data: Path, tmp_path: Pa
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-q", "pca", "--compare", "mnist", "--n", "500", "--out", str(tmp_path), "--format", "npz"]) == 0
     written = capsys.readouterr().out.split()
-    assert written == [str(tmp_path / "pca_fashion.npz"), str(tmp_path / "pca_mnist.npz")]
+    assert written == [str(tmp_path / "pca_fashion_n500.npz"), str(tmp_path / "pca_mnist_n500.npz")]
     for name in ("fashion", "mnist"):
-        saved = np.load(tmp_path / f"pca_{name}.npz")
+        saved = np.load(tmp_path / f"pca_{name}_n500.npz")
         assert saved["embedding"].shape == (500, 2) and saved["embedding"].dtype == np.float32
         index = saved["index"]
         assert index.shape == (500,) and (np.diff(index) > 0).all() and index.max() < 70000
@@ -92,7 +93,7 @@ def test_side_by_side_png_has_both_panels(real_data: Path, tmp_path: Path,
     assert main(["-q", "pca", "--compare", "mnist", "--n", "2000", "--out", str(tmp_path), "--exemplars", "1",
                  "--format", "png"]) == 0
     (written,) = capsys.readouterr().out.split()
-    assert written == str(tmp_path / "pca_fashion-vs-mnist.png")
+    assert written == str(tmp_path / "pca_fashion-vs-mnist_n2000_exemplars1.png")
     pixels = matplotlib.image.imread(written)[..., :3]
     height, width = pixels.shape[:2]
     assert width > 1.6 * height  # two panels side by side

@@ -121,8 +121,8 @@ def test_plugin_is_used_by_the_pipeline_and_cli(plugin: None, tiny: Tiny, tmp_pa
     assert registry.method_label("tsne") == "t-SNE"
     assert main(["random2d", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o"),
                  "--param", "scale=2", "--format", "npz,png"]) == 0
-    assert (tmp_path / "o" / "random2d_tiny.png").stat().st_size > 1000
-    saved = np.load(tmp_path / "o" / "random2d_tiny.npz")
+    assert (tmp_path / "o" / "random2d_tiny_scale2.0.png").stat().st_size > 1000
+    saved = np.load(tmp_path / "o" / "random2d_tiny_scale2.0.npz")
     assert saved["embedding"].max() <= 2
     assert main(["broken", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 1
     assert "embedder plugin 'broken' failed to load" in capsys.readouterr().err
@@ -288,7 +288,9 @@ def test_cli_bad_input_messages(tiny: Tiny, tmp_path: Path, capsys: pytest.Captu
         (["pca", "--format", "gif"], "--format must name formats among png, svg, pdf, html, npz; got gif"),
         (["pca", "--dataset", "tiny", "--compare", "tiny-alias"], "is the same data set"),
         (["metrics", "--methods", "pca", "--format", "xml"], "invalid choice: 'xml'"),
-        (["pca", "--device", "tpu"], "invalid choice: 'tpu'"),
+        (["pymde", "--device", "tpu"], "invalid choice: 'tpu'"),
+        (["pca", "--device", "cpu"], "unrecognized arguments: --device"),  # PCA never runs on a GPU
+        (["umpa"], "did you mean 'umap'?"),
         (["pca", "--dataset", "tiny", "--out", "/proc/nope"], "--out '/proc/nope' cannot be created"),
     ]
     for argv, message in cases:

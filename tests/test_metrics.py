@@ -1,0 +1,45 @@
+"""Quality numbers are cached beside their embedding, and tables format them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fmnist_viz import metrics, run
+from fmnist_viz.metrics import evaluate_results, format_table, quality_rows
+
+from conftest import Tiny
+
+
+def test_metrics_are_measured_once_then_come_from_the_cache(tiny: Tiny, tmp_path: Path, own_cache: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    first = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
+    evaluate_results(first, data_dir=tmp_path / "d")
+    assert 0 < first[0].metrics["trustworthiness"] <= 1
+    monkeypatch.setattr(metrics, "evaluate", lambda *a, **k: pytest.fail("measured again"))
+    again = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
+    evaluate_results(again, data_dir=tmp_path / "d")
+    assert again[0].metrics == pytest.approx(first[0].metrics)
+    with pytest.raises(pytest.fail.Exception, match="measured again"):  # another k is another measurement
+        evaluate_results(again, data_dir=tmp_path / "d", k=5)
+
+
+def test_uncached_results_are_measured_every_time(tiny: Tiny, tmp_path: Path, own_cache: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    (result,) = run(["pca"], ["tiny"], data_dir=tmp_path / "d", use_cache=False)
+    assert result.cache_key is None
+    evaluate_results([result], data_dir=tmp_path / "d")
+    assert result.metrics and not (own_cache / "computed" / "metrics").exists()
+
+
+def test_table_formats(tiny: Tiny, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    results = run(["pca"], ["tiny"], data_dir=tmp_path / "d", use_cache=False)
+    evaluate_results(results, data_dir=tmp_path / "d")
+    rows = quality_rows(results)
+    assert rows[0]["dataset"] == "tiny" and rows[0]["n"] == 50
+    assert format_table(rows, "csv").splitlines()[0].startswith("dataset,method,n,device")
+    assert format_table(rows, "markdown").startswith("| dataset | method |")
+    assert '"method": "pca"' in format_table(rows, "json")
