@@ -16,7 +16,9 @@ root:
 
     FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_embed.py [--only fmnist-viz] [--device auto]
 
-and paste the table into BENCHMARKS.md.
+and paste the table into BENCHMARKS.md. ``--n N`` runs both sides on the same
+stratified subsample of N points; ``--smoke`` (N = 2,000) checks in a minute
+that the benchmark still runs (CI does this), its numbers mean nothing.
 """
 
 from __future__ import annotations
@@ -37,11 +39,19 @@ DATASETS = ("fashion", "mnist")
 LIBRARY = {"pca": "scikit-learn", "umap": "umap-learn", "tsne": "openTSNE", "pymde": "PyMDE (CPU)"}
 
 
-def library_default(method: str, dataset: str, out: str) -> None:
-    """Child process: one library's defaults on raw scaled pixels; saves the embedding to ``out``."""
+def rows(dataset: str, n: int | None) -> tuple[np.ndarray, object]:
+    """The rows both sides embed (all, or fmnist-viz's stratified subsample for --n), and the data."""
     from fmnist_viz.data import load
+    from fmnist_viz.pipeline import stratified_subsample
 
-    X = load(dataset).X.astype(np.float32) / 255
+    data = load(dataset)
+    return stratified_subsample(data.y, n, seed=0), data
+
+
+def library_default(method: str, dataset: str, out: str, n: str = "") -> None:
+    """Child process: one library's defaults on raw scaled pixels; saves the embedding to ``out``."""
+    index, data = rows(dataset, int(n) if n else None)
+    X = data.X[index].astype(np.float32) / 255
     start = time.perf_counter()
     if method == "pca":
         from sklearn.decomposition import PCA
@@ -101,19 +111,24 @@ def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
     return wall, peak / 2**30
 
 
-def score(dataset: str, embedding: np.ndarray) -> tuple[float, float]:
-    from fmnist_viz.data import load
+def score(dataset: str, embedding: np.ndarray, n: int | None) -> tuple[float, float]:
     from fmnist_viz.metrics import knn_accuracy, trustworthiness
 
-    data = load(dataset)
-    return (knn_accuracy(embedding, data.y, data.is_train), trustworthiness(data.X, embedding))
+    index, data = rows(dataset, n)
+    return (knn_accuracy(embedding, data.y[index], data.is_train[index]), trustworthiness(data.X[index], embedding))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("library", "fmnist-viz"), help="run one side only")
     parser.add_argument("--device", default="auto", help="--device for fmnist-viz (auto, cpu, cuda)")
+    parser.add_argument("--n", type=int, help="a stratified subsample of N points (default: all 70,000)")
+    parser.add_argument("--smoke", action="store_true", help="a quick check that it runs: --n 2000")
     args = parser.parse_args()
+    if args.smoke:
+        args.n = args.n or 2000
+    size = ["--n", str(args.n)] if args.n else []
+    suffix = f"_n{args.n}" if args.n else ""
     rows = []
     work = Path(tempfile.mkdtemp(prefix="fmnist-viz-bench-"))
     lib_total = 0.0
@@ -121,9 +136,9 @@ def main() -> None:
         for dataset in DATASETS:
             for method in METHODS:
                 out = str(work / f"lib_{method}_{dataset}.npy")
-                wall, peak = child([sys.executable, __file__, "--child", method, dataset, out])
+                wall, peak = child([sys.executable, __file__, "--child", method, dataset, out, str(args.n or "")])
                 seconds = json.loads(Path(out + ".json").read_text())["seconds"]
-                acc, trust = score(dataset, np.load(out))
+                acc, trust = score(dataset, np.load(out), args.n)
                 lib_total += wall
                 rows.append((f"{LIBRARY[method]} defaults", method, dataset, seconds, wall, peak, acc, trust))
                 print(rows[-1], flush=True)
@@ -132,7 +147,7 @@ def main() -> None:
     if args.only != "library":
         cache = tempfile.mkdtemp(prefix="fmnist-viz-bench-cache-")
         command = [sys.executable, "-m", "fmnist_viz", "-q", "all", "--compare", "mnist", "--format", "npz",
-                   "--device", args.device, "--out", str(work / "ours")]
+                   "--device", args.device, "--out", str(work / "ours"), *size]
         ours_cold, peak_cold = child(command, {"FMNIST_VIZ_CACHE": cache})
         ours_warm, peak_warm = child(command, {"FMNIST_VIZ_CACHE": cache})
         from fmnist_viz.cache import ResultCache
@@ -140,8 +155,8 @@ def main() -> None:
         seconds = {(e["dataset"], e["method"]): e["seconds"] for e in ResultCache(Path(cache)).entries()["embedding"]}
         for dataset in DATASETS:
             for method in METHODS:
-                saved = np.load(work / "ours" / f"{method}_{dataset}.npz")
-                acc, trust = score(dataset, saved["embedding"])
+                saved = np.load(work / "ours" / f"{method}_{dataset}{suffix}.npz")
+                acc, trust = score(dataset, saved["embedding"], args.n)
                 rows.append(("fmnist-viz", method, dataset, seconds[(dataset, method)], float("nan"),
                              peak_cold, acc, trust))
                 print(rows[-1], flush=True)
@@ -164,7 +179,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
         library_default(*sys.argv[2:])
     else:
         main()

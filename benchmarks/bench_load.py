@@ -38,7 +38,10 @@ def time_once(name: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="one repeat: a quick check that it runs (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.repeat = 1
     print(f"{'dataset':<10} {'first load (s)':>15} {'worst':>8} {'second load (s)':>16} {'worst':>8}")
     for name in ("fashion", "mnist"):
         runs = [time_once(name) for _ in range(args.repeat)]

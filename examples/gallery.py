@@ -1,6 +1,6 @@
 """Reproduce the README gallery: each method on all 70,000 images, Fashion-MNIST beside MNIST.
 
-Writes figures/{pca,tsne,umap,pymde}_fashion-vs-mnist.png, each with one real
+Writes figures/{pca,tsne,umap,pymde}_fashion-vs-mnist_exemplars1.png, each with one real
 image of each class near its centre. The embeddings are cached, so a second
 run only redraws.
 """

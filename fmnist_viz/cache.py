@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 FORMAT = 2
 #: Bump when the decoded-array layout changes, so old entries are ignored.
 DECODED_FORMAT = 1
-KINDS = ("prepared", "knn", "embedding", "metrics")
+KINDS = ("prepared", "knn", "embedding", "metrics", "sprites")
 COMPUTED = "computed"
 DECODED = "decoded"
 

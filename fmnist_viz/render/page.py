@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 SHEET_COLUMNS = 100
 SHEET_SIZE = 10_000
 PLOTLY_JS_CHOICES = ("embed", "cdn")
+#: Bump when the sheets are drawn differently, so cached ones are made again.
+SPRITE_VERSION = 1
 
 
 def sprite_sheets(images: np.ndarray, per_sheet: int = SHEET_SIZE, columns: int = SHEET_COLUMNS) -> list[str]:
@@ -102,6 +104,22 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     return fig
 
 
+def _cached_sprite_sheets(images: np.ndarray) -> list[str]:
+    """:func:`sprite_sheets`, kept in the cache by the images' digest: every page of a data set reuses them."""
+    from ..cache import ResultCache
+    from ..digest import short_digest
+
+    cache = ResultCache()
+    key = {"images": short_digest(images), "shape": list(images.shape), "per_sheet": SHEET_SIZE,
+           "columns": SHEET_COLUMNS, "version": SPRITE_VERSION}
+    found = cache.load("sprites", key)
+    if found is not None:
+        return [sheet.decode("ascii") for sheet in found[0]["sheets"]]
+    sheets = sprite_sheets(images)
+    cache.store("sprites", key, {"sheets": np.array([sheet.encode("ascii") for sheet in sheets])})
+    return sheets
+
+
 def _asset(name: str) -> str:
     """The text of a file shipped in ``fmnist_viz/render/assets/``."""
     from importlib.resources import files
@@ -125,7 +143,7 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str], images: dict[str, n
     if plotly_js not in PLOTLY_JS_CHOICES:
         raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
     sprites = {
-        name: {"sheets": sprite_sheets(pictures), "per_sheet": SHEET_SIZE, "columns": SHEET_COLUMNS,
+        name: {"sheets": _cached_sprite_sheets(pictures), "per_sheet": SHEET_SIZE, "columns": SHEET_COLUMNS,
                "h": int(pictures.shape[1]), "w": int(pictures.shape[2])}
         for name, pictures in images.items()
     }
