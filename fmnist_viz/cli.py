@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _flag(param: str) -> str:
-    return FLAGS.get(param, param if param.startswith("-") else "--" + param.replace("_", "-"))
+    return FLAGS.get(param, "--" + param.replace("_", "-"))
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -145,7 +145,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     from .metrics import TABLE_FORMATS
     from .outputs import DEFAULT_FORMATS, RESULT_FORMATS
     from .render.page import PLOTLY_JS_CHOICES
-    from .render.style import STYLES
+    from .render.style import DEFAULT_STYLE, STYLES
 
     with_device, cpu_only = _embedding_options(device=True), _embedding_options(device=False)
     default_formats = ",".join(DEFAULT_FORMATS)
@@ -161,7 +161,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                        help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
         p.add_argument("--max-points", type=_positive_int, metavar="N",
                        help="draw at most N random points per panel in the HTML (default: every point)")
-        p.add_argument("--style", default="screen", choices=tuple(STYLES),
+        p.add_argument("--style", default=DEFAULT_STYLE, choices=tuple(STYLES),
                        help="screen (default) or paper: single-column panels, paper fonts, 300 dpi")
         p.add_argument("--exemplars", type=int, default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")

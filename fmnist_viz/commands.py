@@ -25,14 +25,14 @@ def _progress(args: argparse.Namespace) -> bool | None:
 
 
 @contextlib.contextmanager
-def _as_flag(flag: str) -> Iterator[None]:
-    """Report usage errors raised inside as errors of ``flag`` (e.g. a data set given to --compare)."""
+def _as_param(param: str) -> Iterator[None]:
+    """Report usage errors raised inside as errors of ``param`` (e.g. a data set given as ``compare``)."""
     try:
         yield
     except UsageError as exc:
         if exc.param is None:
             raise
-        raise UsageError(exc.detail, param=flag) from exc
+        raise UsageError(exc.detail, param=param) from exc
 
 
 def _dataset_names(value: str) -> list[str]:
@@ -160,7 +160,7 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
     datasets = [get_spec(args.dataset).name]
     if args.compare:
-        with _as_flag("--compare"):
+        with _as_param("compare"):
             datasets.append(get_spec(args.compare).name)
         if datasets[0] == datasets[1]:
             raise UsageError(f"{args.compare} is the same data set as --dataset", param="compare")

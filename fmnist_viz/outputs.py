@@ -21,6 +21,7 @@ import numpy as np
 
 from .atomic import atomic_path
 from .errors import UsageError
+from .render.style import DEFAULT_STYLE
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -109,7 +110,7 @@ def variant_suffix(results: Sequence[EmbeddingResult], **options: Any) -> str:
     first (with several methods, a parameter is named ``method-name``), then
     the rendering ``options`` that are set (e.g. ``style="paper"`` gives
     ``_paper``, ``exemplars=1`` gives ``_exemplars1``); options that are None,
-    zero, False or ``"screen"`` leave no trace. Defaults give the plain name.
+    zero or False leave no trace. Defaults give the plain name.
     """
     several = len({r.method for r in results}) > 1
     items: dict[str, Any] = {}
@@ -118,7 +119,7 @@ def variant_suffix(results: Sequence[EmbeddingResult], **options: Any) -> str:
             items[f"{r.method}-{key}" if several and key not in ("n", "seed", "pca") else key] = value
     parts = [f"{key}{_token(value)}" for key, value in items.items()]
     for key, value in options.items():
-        if value in (None, 0, False, "screen"):
+        if value in (None, 0, False):
             continue
         parts.append(str(value) if isinstance(value, str) else f"{key}{_token(value)}")
     return "".join(f"_{part}" for part in parts)
@@ -154,7 +155,7 @@ def save_results(
     formats: str | Sequence[str] = DEFAULT_FORMATS,
     *,
     name: str | None = None,
-    style: str = "screen",
+    style: str = DEFAULT_STYLE,
     exemplars: int = 0,
     seed: int = 0,
     max_points: int | None = None,
@@ -214,13 +215,15 @@ def save_results(
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if "html" in formats or exemplars else {}
     if "html" in formats:
-        from .render.page import interactive_figure, write_html
+        from .render.page import hover_images, interactive_figure, write_page
 
+        # made once for every page; cached unless the results were made with the cache off
+        hover = hover_images(images, use_cache=all(r.cache_key is not None for r in results))
         for method in methods:
             mine = [r for r in results if r.method == method]
             page = interactive_figure(mine, max_points=max_points, seed=seed)
             html_name = embedding_filename(method, datasets, "html", variant_suffix(mine, max=max_points))
-            written.append(write_html(page, out / html_name, images, plotly_js=plotly_js,
+            written.append(write_page(page, out / html_name, hover, plotly_js=plotly_js,
                                       title=f"fmnist-viz: {method}"))
     if figures:
         from .render.scatter import results_figure
@@ -229,7 +232,7 @@ def save_results(
                              seed=seed)
         import matplotlib.pyplot as plt
 
-        suffix = variant_suffix(results, style=style, exemplars=exemplars)
+        suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars)
         try:
             written += [save_figure(fig, out / embedding_filename(name, datasets, fmt, suffix)) for fmt in figures]
         finally:

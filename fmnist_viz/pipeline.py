@@ -226,7 +226,7 @@ def run(
             run_on = gpu_device if embedder.supports_gpu else "cpu"
             key = {**subset.base_key, "prepared": subset.prepared_key, "embedder": embedder.cache_key(),
                    "seed": seed, "device": run_on}
-            job = _Job(subset, embedder, run_on, key, _variant(embedder, subset, len(data), pca_dims))
+            job = _Job(subset, embedder, run_on, key)
             found = cache.load("embedding", key)
             if found is not None:
                 job.embedding, job.seconds, job.cached = found[0]["embedding"], float(found[1].get("seconds", 0)), True
@@ -236,15 +236,15 @@ def run(
     return [j.result(cache) for j in jobs]
 
 
-def _variant(embedder: Embedder, subset: _Subset, total: int, pca_dims: int | None) -> dict[str, Any]:
+def _variant(embedder: Embedder, subset: _Subset) -> dict[str, Any]:
     """What differs from the defaults for one (data set, method): subsample, seed, PCA, parameters."""
     variant: dict[str, Any] = {}
-    if len(subset.index) < total:
+    if len(subset.index) < len(subset.data):
         variant["n"] = len(subset.index)
     if subset.seed != 0:
         variant["seed"] = subset.seed
-    if (pca_dims or 0) != DEFAULT_PCA_DIMS:
-        variant["pca"] = pca_dims or 0
+    if (subset.pca_dims or 0) != DEFAULT_PCA_DIMS:
+        variant["pca"] = subset.pca_dims or 0
     defaults = {p.name: p.default for p in embedder.params}
     variant.update({k: v for k, v in embedder.values.items() if v != defaults.get(k, v)})
     return variant
@@ -258,7 +258,6 @@ class _Job:
     embedder: Embedder
     device: str
     key: dict[str, Any]
-    variant: dict[str, Any] = field(default_factory=dict)
     embedding: np.ndarray | None = None
     seconds: float = 0.0
     cached: bool = False
@@ -281,7 +280,8 @@ class _Job:
             dataset=data.name, title=data.title, method=self.embedder.name, params=dict(self.embedder.values),
             embedding=self.embedding, labels=np.asarray(data.y[index]), index=index,  # type: ignore[arg-type]
             class_names=data.class_names, seed=self.subset.seed, device=self.device, seconds=self.seconds,
-            cached=self.cached, variant=dict(self.variant), cache_key=self.key if cache.enabled else None,
+            cached=self.cached, variant=_variant(self.embedder, self.subset),
+            cache_key=self.key if cache.enabled else None,
         )
 
 

@@ -19,7 +19,7 @@ import html
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,12 +104,12 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     return fig
 
 
-def _cached_sprite_sheets(images: np.ndarray) -> list[str]:
+def _cached_sprite_sheets(images: np.ndarray, use_cache: bool) -> list[str]:
     """:func:`sprite_sheets`, kept in the cache by the images' digest: every page of a data set reuses them."""
     from ..cache import ResultCache
     from ..digest import short_digest
 
-    cache = ResultCache()
+    cache = ResultCache(enabled=use_cache)
     key = {"images": short_digest(images), "shape": list(images.shape), "per_sheet": SHEET_SIZE,
            "columns": SHEET_COLUMNS, "version": SPRITE_VERSION}
     found = cache.load("sprites", key)
@@ -132,7 +132,21 @@ def _json_for_script(value: Any) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def write_html(fig: go.Figure, path: str | os.PathLike[str], images: dict[str, np.ndarray],
+def hover_images(images: Mapping[str, np.ndarray], *, use_cache: bool = True) -> dict[str, dict[str, Any]]:
+    """What a page carries for its hover images: each data set's sprite sheets and their layout.
+
+    ``images`` maps each panel's data set name to its (n, h, w) images, indexed
+    by the rows in the traces' ``customdata``. Build it once and hand it to
+    :func:`write_page` for every page of the same data sets.
+    """
+    return {
+        name: {"sheets": _cached_sprite_sheets(pictures, use_cache), "per_sheet": SHEET_SIZE,
+               "columns": SHEET_COLUMNS, "h": int(pictures.shape[1]), "w": int(pictures.shape[2])}
+        for name, pictures in images.items()
+    }
+
+
+def write_html(fig: go.Figure, path: str | os.PathLike[str], images: Mapping[str, np.ndarray],
                plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
     """Write ``fig`` as one HTML file with the hover images, atomically.
 
@@ -140,13 +154,14 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str], images: dict[str, n
     by the rows in the traces' ``customdata``. ``plotly_js`` is ``"embed"``
     (works offline from file://) or ``"cdn"`` (a small file for readers online).
     """
+    return write_page(fig, path, hover_images(images), plotly_js=plotly_js, title=title)
+
+
+def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str, dict[str, Any]],
+               plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
+    """:func:`write_html` with the hover images already made by :func:`hover_images`."""
     if plotly_js not in PLOTLY_JS_CHOICES:
         raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
-    sprites = {
-        name: {"sheets": _cached_sprite_sheets(pictures), "per_sheet": SHEET_SIZE, "columns": SHEET_COLUMNS,
-               "h": int(pictures.shape[1]), "w": int(pictures.shape[2])}
-        for name, pictures in images.items()
-    }
     body = fig.to_html(
         full_html=False, include_plotlyjs=True if plotly_js == "embed" else "cdn",
         post_script=_asset("hover.js"), config={"responsive": True, "displaylogo": False}, div_id="fmnist-viz-plot",
@@ -156,7 +171,7 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str], images: dict[str, n
         f"<title>{html.escape(title)}</title>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<style>\n{_asset('page.css')}</style></head>\n<body>\n"
-        f"<script type='application/json' id='fmnist-viz-sprites'>{_json_for_script(sprites)}</script>\n"
+        f"<script type='application/json' id='fmnist-viz-sprites'>{_json_for_script(dict(hover))}</script>\n"
         f"{body}\n</body></html>\n"
     )
     path = Path(path)

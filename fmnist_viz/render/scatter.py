@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
-from .style import STYLES, class_color, panel_title, point_style
+from .style import DEFAULT_STYLE, STYLES, class_color, panel_title, point_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -128,7 +128,7 @@ def _draw_exemplars(ax: Axes, embedding: np.ndarray, labels: np.ndarray, images:
 def compare_figure(
     panels: Sequence[Sequence[Panel]],
     *,
-    style: str = "screen",
+    style: str = DEFAULT_STYLE,
     width: float | None = None,
     exemplars: int = 0,
     seed: int = 0,

@@ -18,6 +18,8 @@ CLASS_COLORS = (
     "#CA9161", "#FBAFE4", "#949494", "#ECE133", "#56B4E9",
 )
 
+#: The style figures get unless asked for another; its name stays out of file names.
+DEFAULT_STYLE = "screen"
 #: Figure widths in inches, font sizes and resolution per style.
 STYLES = {
     "screen": {"panel_width": 5.5, "font": 10, "dpi": 150},
