@@ -6,7 +6,9 @@
   training split and scored on the test split;
 - :func:`neighborhood_preservation`: the mean fraction of each point's k
   nearest neighbours in the original space that are also among its k nearest
-  in 2-D, on the same sample.
+  in 2-D, on the same sample;
+- :func:`explained_variance`: for PCA, the share of the pixels' variance its
+  two components hold.
 
 Distances in the original space are Euclidean on pixels scaled to [0, 1].
 :func:`evaluate` computes them all and how long each took;
@@ -29,7 +31,9 @@ from .embed.prepare import scale_pixels
 DEFAULT_K = 10
 DEFAULT_SAMPLE = 5000
 #: Bump when a metric is computed differently, so cached numbers are measured again.
-METRICS_VERSION = 1
+METRICS_VERSION = 2
+#: Methods whose two axes are linear projections of the pixels: they also report explained variance.
+LINEAR_METHODS = ("pca",)
 #: What :func:`format_table` writes.
 TABLE_FORMATS = ("markdown", "csv", "json")
 
@@ -84,6 +88,17 @@ def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEF
     return float(np.mean(shared) / k)
 
 
+def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:
+    """The share of the (scaled) pixels' total variance that the embedding's axes hold.
+
+    For PCA that is the explained variance ratio of its two components; for a
+    non-linear method the number has no such meaning, so only
+    :data:`LINEAR_METHODS` report it.
+    """
+    total = float(scale_pixels(X).var(axis=0, dtype=np.float64).sum())
+    return float(np.asarray(embedding, dtype=np.float64).var(axis=0).sum() / total) if total else float("nan")
+
+
 def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
              k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> dict[str, Any]:
     """All quality numbers of one embedding, with the seconds each took."""
@@ -125,20 +140,29 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
     for result, key in todo:
         with step(f"{result.title}: quality of {result.method}"):
             dataset = data[result.dataset]
-            result.metrics = evaluate(dataset.X[result.index], result.embedding, result.labels,
-                                      dataset.is_train[result.index], k=k, sample=sample, seed=result.seed)
+            X = dataset.X[result.index]
+            result.metrics = evaluate(X, result.embedding, result.labels, dataset.is_train[result.index],
+                                      k=k, sample=sample, seed=result.seed)
+            if result.method in LINEAR_METHODS:
+                result.metrics["explained_variance"] = explained_variance(X, result.embedding)
         if key is not None:
             cache.store("metrics", key, {name: np.array(value) for name, value in result.metrics.items()},
                         meta={"dataset": result.dataset, "method": result.method})
 
 
 def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
-    """One table row per evaluated :class:`~fmnist_viz.pipeline.EmbeddingResult`, numbers rounded."""
-    return [{
+    """One table row per evaluated :class:`~fmnist_viz.pipeline.EmbeddingResult`, numbers rounded.
+
+    Every row has the same columns; a number only some methods have (e.g.
+    ``explained_variance``) is empty in the others' rows.
+    """
+    rows = [{
         "dataset": r.dataset, "method": r.method, "n": len(r), "device": r.device,
         "embed_seconds": round(r.seconds, 2), "cached": r.cached,
         **{key: round(value, 4) for key, value in r.metrics.items()},
     } for r in results]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return [{column: row.get(column, "") for column in columns} for row in rows]
 
 
 def format_table(rows: Sequence[dict[str, Any]], table_format: str = "markdown") -> str:

@@ -215,13 +215,14 @@ def save_results(
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if "html" in formats or exemplars else {}
     if "html" in formats:
-        from .render.page import hover_images, interactive_figure, write_page
+        from .render.page import drawn_rows, hover_images, interactive_figure, write_page
 
-        # made once for every page; cached unless the results were made with the cache off
-        hover = hover_images(images, use_cache=all(r.cache_key is not None for r in results))
+        hover = None  # every page of one call draws the same rows: their images are made once
         for method in methods:
             mine = [r for r in results if r.method == method]
             page = interactive_figure(mine, max_points=max_points, seed=seed)
+            if hover is None:  # cached unless the results were made with the cache off
+                hover = hover_images(images, drawn_rows(page), use_cache=all(r.cache_key is not None for r in results))
             html_name = embedding_filename(method, datasets, "html", variant_suffix(mine, max=max_points))
             written.append(write_page(page, out / html_name, hover, plotly_js=plotly_js,
                                       title=f"fmnist-viz: {method}"))

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .cache import ResultCache
-from .data import Dataset, get_spec, load
+from .data import Dataset, get_spec, load_all
 from .digest import short_digest
 from .embed import DEFAULT_PCA_DIMS, Embedder, Prepared, check_enough_points, create
 from .embed.prepare import IVF_LISTS, IVF_PROBES
@@ -218,8 +218,7 @@ def run(
     cache = ResultCache(enabled=use_cache)
 
     jobs: list[_Job] = []
-    for spec in specs:
-        data = load(spec.name, "all", data_dir=data_dir, progress=progress)
+    for spec, data in zip(specs, load_all(datasets, data_dir=data_dir, progress=progress), strict=True):
         subset = _Subset(data, stratified_subsample(data.y, n, seed), pca_dims or None, seed)
         check_enough_points(embedders, len(subset.index), f"{spec.title} has only {len(subset.index)} points")
         for embedder in embedders:

@@ -13,7 +13,7 @@ from fmnist_viz import data as fvdata
 from fmnist_viz.cli import main
 from fmnist_viz.errors import DataNotFoundError
 
-from conftest import Mirror, Tiny
+from conftest import Mirror, Tiny, make_tiny
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -115,3 +115,18 @@ def test_data_fetch(tiny: Tiny, mirror: Mirror, own_cache: Path, monkeypatch: py
     assert main(["data", "fetch", "--dataset", "tiny"]) == 0  # nothing more to do
     assert "already available" in capsys.readouterr().out
     assert len(mirror.requests) == 4
+
+
+def test_a_compare_run_names_every_missing_data_set(tiny: Tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    other = make_tiny("tiny2")
+    monkeypatch.setitem(fvdata.DATASETS, "tiny2", other.spec)
+    assert main(["pca", "--dataset", "tiny", "--compare", "tiny2", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "error: this run needs Tiny and Tiny2, and neither was found." in err
+    assert "Tiny (all split) was not found" in err and "Tiny2 (all split) was not found" in err
+    tiny.write(tmp_path / "tiny")
+    assert main(["pca", "--dataset", "tiny", "--compare", "tiny2", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "error: this run needs Tiny and Tiny2, and Tiny2 was not found." in err
+    assert "Tiny (all split) was not found" not in err and not list(tmp_path.glob("*.png"))

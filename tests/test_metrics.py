@@ -43,3 +43,23 @@ def test_table_formats(tiny: Tiny, tmp_path: Path) -> None:
     assert format_table(rows, "csv").splitlines()[0].startswith("dataset,method,n,device")
     assert format_table(rows, "markdown").startswith("| dataset | method |")
     assert '"method": "pca"' in format_table(rows, "json")
+
+
+def test_pca_reports_the_variance_its_two_components_explain(real_data: Path, own_cache: Path) -> None:
+    from sklearn.decomposition import PCA
+
+    from fmnist_viz.data import load
+    from fmnist_viz.embed.prepare import scale_pixels
+    from fmnist_viz.render.style import panel_title
+
+    results = run(["pca", "umap"], ["fashion"], n=2000, seed=0, data_dir=real_data, use_cache=False)
+    evaluate_results(results, data_dir=real_data)
+    pca, umap = results
+    X = scale_pixels(load("fashion", "all", data_dir=real_data).X[pca.index])
+    expected = PCA(n_components=2).fit(X).explained_variance_ratio_.sum()  # about 0.47 for Fashion-MNIST
+    assert pca.metrics["explained_variance"] == pytest.approx(expected, rel=0.01)
+    assert "explained_variance" not in umap.metrics  # no such meaning for a non-linear map
+    assert panel_title(pca).startswith(f"Fashion-MNIST: PCA of 2,000 points, {expected:.0%} of the variance\n")
+    rows = quality_rows(results)
+    assert list(rows[0]) == list(rows[1]) and rows[1]["explained_variance"] == ""
+    assert format_table(rows, "csv").splitlines()[2].endswith(",")

@@ -58,7 +58,7 @@ def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
-    assert {"fmnist_viz/render/assets/hover.js", "fmnist_viz/render/assets/page.css"} <= names
+    assert {"fmnist_viz/render/assets/page.js", "fmnist_viz/render/assets/page.css"} <= names
     code = (
         "import numpy as np, fmnist_viz, plotly.graph_objects as go\n"
         "from fmnist_viz.render.page import write_html\n"

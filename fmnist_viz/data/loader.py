@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,6 +227,31 @@ def load(
     except DownloadError as exc:
         raise DataNotFoundError(_not_found_message(spec, split, tried, f"Downloading failed: {exc}")) from exc
     return _try_location(spec, Location(dataset_cache_dir(spec), "cache"), split)
+
+
+def load_all(names: Sequence[str], split: str = "all", data_dir: str | os.PathLike[str] | None = None, *,
+             progress: bool | None = None) -> list[Dataset]:
+    """:func:`load` each of ``names``, or raise one error that names every one that is missing.
+
+    A run that needs Fashion-MNIST and MNIST says so, and lists what is
+    missing of both, before any work starts.
+    """
+    specs = [get_spec(name) for name in names]
+    loaded, missing = [], []
+    for spec in specs:
+        try:
+            loaded.append(load(spec.name, split, data_dir=data_dir, progress=progress))
+        except DataNotFoundError as exc:
+            missing.append((spec.title, str(exc)))
+    if not missing:
+        return loaded
+    if len(specs) == 1:
+        raise DataNotFoundError(missing[0][1])
+    titles = [title for title, _ in missing]
+    found = "neither was found" if len(missing) == 2 == len(specs) else (
+        f"{' and '.join(titles)} {'was' if len(titles) == 1 else 'were'} not found")
+    header = f"this run needs {' and '.join(spec.title for spec in specs)}, and {found}."
+    raise DataNotFoundError("\n\n".join([header, *(message for _, message in missing)]))
 
 
 def _remove_corrupt(spec: DatasetSpec, location: Location, split: str) -> None:

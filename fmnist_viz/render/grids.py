@@ -8,6 +8,7 @@ pixel-exact in PNG and a single embedded raster in SVG and PDF.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -19,6 +20,22 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+
+def wrap_title(title: str, width: int) -> str:
+    """``title`` in lines of at most ``width`` characters, broken between its phrases where possible.
+
+    Phrases end after ``": "`` and before ``" ("``, so "Fashion-MNIST: 10
+    random samples per class (test split, seed 7)" breaks before "(test"
+    rather than after "per"; a phrase longer than a line is broken by words.
+    """
+    lines = [""]
+    for phrase in re.split(r"(?<=: )|(?= \()", title):
+        if lines[-1].strip() and len(lines[-1].rstrip()) + len(phrase.rstrip()) > width:
+            lines.append(phrase.lstrip())
+        else:
+            lines[-1] += phrase
+    return "\n".join(textwrap.fill(line.strip(), width) for line in lines)
 
 
 def sample_per_class(labels: np.ndarray, n_classes: int, k: int, seed: int | None = 0) -> list[np.ndarray]:
@@ -91,7 +108,7 @@ def class_grid(
         label_in = 0.1 * max(len(n) for n in class_names) + 0.3
         width = canvas.shape[1] * scale / dpi
         if title:  # wrap long titles to the grid's width rather than clip them
-            title = textwrap.fill(title, width=max(20, int(width * 72 / (13 * 0.6))))
+            title = wrap_title(title, max(20, int(width * 72 / (13 * 0.6))))
         title_in = 0.5 + 0.25 * title.count("\n") if title else 0.1
         height = canvas.shape[0] * scale / dpi
         fig = plt.figure(figsize=(width + label_in + 0.1, height + title_in + 0.1), dpi=dpi)

@@ -4,12 +4,14 @@ The page's script and style sheet are files in ``assets/``, installed with the
 package; names that reach the page (data sets, classes, methods, titles) are
 escaped for the context they land in.
 
-One WebGL scatter panel per data set and one trace per class (a legend click
-toggles the class). Hovering a point shows its class, its row index and its
-28 x 28 image. The images travel inside the page as 4-bit grey PNG sprite
-sheets (10,000 images each, base64): all 70,000 Fashion-MNIST images take
-about 12 MiB that way, MNIST about 7 MiB. A sheet is decoded only when a point
-on it is first hovered, so the plot paints without waiting for the images.
+One WebGL scatter panel per data set, its points in a random order fixed by
+the seed (as in the static figures, so no class hides another), and one legend
+per data set whose entries toggle a class (double click isolates it). Hovering
+a point shows its 28 x 28 image with its class and row. The page carries the
+images of the points it draws, no more, as 4-bit grey PNG sprite sheets
+(10,000 images each, base64): all 70,000 Fashion-MNIST images take about
+12 MiB that way, MNIST about 7 MiB. A sheet is decoded only when a point on it
+is first hovered, so the plot paints without waiting for the images.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 
 from ..atomic import atomic_path
 from ..errors import UsageError
-from .style import class_color, panel_title
+from .style import class_color, draw_order, panel_title, robust_limits
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -64,11 +66,14 @@ def sprite_sheets(images: np.ndarray, per_sheet: int = SHEET_SIZE, columns: int 
 
 
 def interactive_figure(results: Sequence[Any], max_points: int | None = None, seed: int = 0) -> go.Figure:
-    """A Plotly figure of one method's results, one WebGL panel per data set, one trace per class.
+    """A Plotly figure of one method's results: a WebGL panel per data set, a legend per data set.
 
-    Every point is kept unless ``max_points`` asks for a random subset per panel.
-    Each point carries its row index (into ``load(dataset, split="all")``) in
-    ``customdata``; each trace names its panel in ``meta``.
+    Each panel is one trace of its points in :func:`~.style.draw_order`
+    (``seed``), coloured by class, carrying each point's row index (into
+    ``load(dataset, split="all")``) in ``customdata``; ``max_points`` keeps a
+    random subset per panel. Every panel of a data set draws the same rows in
+    the same order (:func:`drawn_rows`). The legend entries are empty traces;
+    the page's script (:func:`write_page`) makes them toggle their class.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -77,31 +82,64 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
         raise UsageError("is empty: nothing to draw", param="results")
     titles = [panel_title(r, line_break="<br>", escape=html.escape) for r in results]
     fig = make_subplots(rows=1, cols=len(results), subplot_titles=titles, horizontal_spacing=0.04)
-    rng = np.random.default_rng(seed)
+    legends: dict[str, str] = {}
+    datasets = list(dict.fromkeys(r.dataset for r in results))
     for col, r in enumerate(results, start=1):
-        keep = np.arange(len(r))
-        if max_points is not None and len(r) > max_points:
-            keep = np.sort(rng.choice(len(r), size=max_points, replace=False))
-        data_title = html.escape(r.title)
-        for c, class_name in enumerate(r.class_names):
-            rows = keep[r.labels[keep] == c]
-            if not len(rows):
-                continue
-            name = html.escape(class_name)
+        order = draw_order(len(r), seed, max_points)
+        k = len(r.class_names)
+        scale = [[(c + edge) / k, class_color(c)] for c in range(k) for edge in (0, 1)]
+        fig.add_trace(go.Scattergl(
+            x=r.embedding[order, 0].astype(np.float32), y=r.embedding[order, 1].astype(np.float32),
+            mode="markers", customdata=r.index[order].astype(np.int32), hoverinfo="none", showlegend=False,
+            marker={"color": r.labels[order].astype(np.int8), "colorscale": scale, "cmin": -0.5, "cmax": k - 0.5,
+                    "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
+            meta={"role": "points", "dataset": r.dataset, "title": r.title, "classes": list(r.class_names)},
+        ), row=1, col=col)
+        (x0, y0), (x1, y1) = robust_limits(r.embedding)
+        fig.update_xaxes(visible=False, range=[x0, x1], row=1, col=col)
+        fig.update_yaxes(visible=False, range=[y0, y1], scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
+        if r.dataset in legends:
+            continue
+        legend = legends[r.dataset] = "legend" if not legends else f"legend{len(legends) + 1}"
+        fig.update_layout({legend: {"title": {"text": html.escape(r.title)}, "itemsizing": "constant",
+                                    **_legend_place(datasets.index(r.dataset), len(datasets))}})
+        for c in np.unique(r.labels[order]):
             fig.add_trace(go.Scattergl(
-                x=r.embedding[rows, 0], y=r.embedding[rows, 1], mode="markers", name=name,
-                legendgroup=f"{r.dataset}-{c}", legendgrouptitle_text=data_title if c == 0 else None,
-                customdata=r.index[rows].astype(np.int32), meta=r.dataset,
-                marker={"size": 3 if len(r) > 20_000 else 5, "color": class_color(c), "opacity": 0.7},
-                hovertemplate=f"<b>{name}</b><br>{data_title} row %{{customdata}}<extra></extra>",
-            ), row=1, col=col)
-        fig.update_xaxes(visible=False, row=1, col=col)
-        fig.update_yaxes(visible=False, scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
-    fig.update_layout(
-        template="plotly_white", height=720, legend={"itemsizing": "constant", "groupclick": "toggleitem"},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10}, hoverlabel={"bgcolor": "white"},
-    )
+                x=[None], y=[None], mode="markers", name=html.escape(r.class_names[c]), legend=legend,
+                marker={"color": class_color(int(c)), "size": 8}, hoverinfo="skip",
+                meta={"role": "legend", "dataset": r.dataset, "class": int(c)}))
+    fig.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      hovermode="closest")
     return fig
+
+
+def _legend_place(k: int, count: int) -> dict[str, Any]:
+    """Where data set ``k`` of ``count`` puts its legend: the first left of the panels, the others right.
+
+    Beside the panels, each legend sits next to its own data set and the
+    margins grow to fit it, however narrow the window.
+    """
+    if k == 0 and count > 1:
+        return {"x": -0.02, "xanchor": "right", "y": 0.5, "yanchor": "middle"}
+    right = count - 1 if count > 1 else 1
+    j = k - 1 if count > 1 else 0
+    return {"x": 1.02, "xanchor": "left", "y": 0.5 if right == 1 else 1 - j / (right - 1),
+            "yanchor": "middle" if right == 1 else ("top" if j == 0 else "bottom" if j == right - 1 else "middle")}
+
+
+def drawn_rows(fig: go.Figure) -> dict[str, np.ndarray]:
+    """Each data set's rows in the order its panels draw them (what the page needs images of)."""
+    rows: dict[str, np.ndarray] = {}
+    for trace in fig.data:
+        meta = trace.meta if isinstance(trace.meta, dict) else {}
+        if meta.get("role") != "points":
+            continue
+        mine = np.asarray(trace.customdata)
+        seen = rows.setdefault(meta["dataset"], mine)
+        if seen is not mine and not np.array_equal(seen, mine):
+            raise UsageError(f"draws other rows of {meta['dataset']!r} than another panel; "
+                             "draw every panel of a data set from the same points and seed", param="fig")
+    return rows
 
 
 def _cached_sprite_sheets(images: np.ndarray, use_cache: bool) -> list[str]:
@@ -132,39 +170,52 @@ def _json_for_script(value: Any) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def hover_images(images: Mapping[str, np.ndarray], *, use_cache: bool = True) -> dict[str, dict[str, Any]]:
-    """What a page carries for its hover images: each data set's sprite sheets and their layout.
+def hover_images(images: Mapping[str, np.ndarray], rows: Mapping[str, np.ndarray], *,
+                 use_cache: bool = True) -> dict[str, dict[str, Any]]:
+    """What a page carries for its hover images: sprite sheets of the drawn points, in drawing order.
 
-    ``images`` maps each panel's data set name to its (n, h, w) images, indexed
-    by the rows in the traces' ``customdata``. Build it once and hand it to
-    :func:`write_page` for every page of the same data sets.
+    ``images`` maps each data set to its (n, h, w) images, indexed by row;
+    ``rows`` are the rows each data set's panels draw (:func:`drawn_rows`).
+    Build it once and hand it to :func:`write_page` for every page that draws
+    the same rows.
     """
-    return {
-        name: {"sheets": _cached_sprite_sheets(pictures, use_cache), "per_sheet": SHEET_SIZE,
-               "columns": SHEET_COLUMNS, "h": int(pictures.shape[1]), "w": int(pictures.shape[2])}
-        for name, pictures in images.items()
-    }
+    from ..digest import short_digest
+
+    payload = {}
+    for name, drawn in rows.items():
+        pictures = images[name]
+        payload[name] = {"sheets": _cached_sprite_sheets(pictures[drawn], use_cache), "per_sheet": SHEET_SIZE,
+                         "columns": SHEET_COLUMNS, "h": int(pictures.shape[1]), "w": int(pictures.shape[2]),
+                         "rows": short_digest(np.ascontiguousarray(drawn, dtype=np.int32))}
+    return payload
 
 
 def write_html(fig: go.Figure, path: str | os.PathLike[str], images: Mapping[str, np.ndarray],
                plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
-    """Write ``fig`` as one HTML file with the hover images, atomically.
+    """Write ``fig`` (from :func:`interactive_figure`) as one HTML file with its hover images, atomically.
 
     ``images`` maps each panel's data set name to its (n, h, w) images, indexed
-    by the rows in the traces' ``customdata``. ``plotly_js`` is ``"embed"``
-    (works offline from file://) or ``"cdn"`` (a small file for readers online).
+    by the rows in the traces' ``customdata``; only the drawn ones go in.
+    ``plotly_js`` is ``"embed"`` (works offline from file://) or ``"cdn"`` (a
+    small file for readers online).
     """
-    return write_page(fig, path, hover_images(images), plotly_js=plotly_js, title=title)
+    return write_page(fig, path, hover_images(images, drawn_rows(fig)), plotly_js=plotly_js, title=title)
 
 
 def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str, dict[str, Any]],
                plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
     """:func:`write_html` with the hover images already made by :func:`hover_images`."""
+    from ..digest import short_digest
+
     if plotly_js not in PLOTLY_JS_CHOICES:
         raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
+    for name, drawn in drawn_rows(fig).items():
+        if name not in hover or hover[name]["rows"] != short_digest(np.ascontiguousarray(drawn, dtype=np.int32)):
+            raise UsageError(f"has no images of the points the figure draws of {name!r}; "
+                             "make it with hover_images(images, drawn_rows(fig))", param="hover")
     body = fig.to_html(
-        full_html=False, include_plotlyjs=True if plotly_js == "embed" else "cdn",
-        post_script=_asset("hover.js"), config={"responsive": True, "displaylogo": False}, div_id="fmnist-viz-plot",
+        full_html=False, include_plotlyjs=True if plotly_js == "embed" else "cdn", default_height="100vh",
+        post_script=_asset("page.js"), config={"responsive": True, "displaylogo": False}, div_id="fmnist-viz-plot",
     )
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

@@ -16,25 +16,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
-from .style import DEFAULT_STYLE, STYLES, class_color, panel_title, point_style
+from .style import DEFAULT_STYLE, STYLES, class_color, draw_order, panel_title, point_style, robust_limits
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-
-def robust_limits(embedding: np.ndarray, keep: float = 99.9, pad: float = 0.04) -> tuple[np.ndarray, np.ndarray]:
-    """Square axis limits that hold the central ``keep`` percent of the points on each axis, padded.
-
-    A handful of far-flung points (PyMDE and UMAP can throw a few) would
-    otherwise shrink everything else to a dot; they fall outside the frame.
-    """
-    tail = (100 - keep) / 2
-    low, high = np.percentile(embedding, [tail, 100 - tail], axis=0)
-    span = max(float((high - low).max()), 1e-9)  # square: every panel gets the same box
-    centre = (low + high) / 2
-    half = span * (0.5 + pad)
-    return centre - half, centre + half
 
 
 @dataclass
@@ -69,7 +55,6 @@ def plot_embedding(
     each class are drawn as thumbnails near the class's centre.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     embedding = np.asarray(embedding)
     labels = np.asarray(labels)
@@ -80,7 +65,7 @@ def plot_embedding(
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 6))
     size, opacity = point_style(len(embedding))
-    order = np.random.default_rng(seed).permutation(len(embedding))
+    order = draw_order(len(embedding), seed)
     colors = np.array([class_color(i) for i in range(len(class_names))])
     ax.scatter(embedding[order, 0], embedding[order, 1], c=colors[labels[order]],
                s=point_size if point_size is not None else size,
@@ -99,12 +84,22 @@ def plot_embedding(
     if images is not None and exemplars > 0:
         _draw_exemplars(ax, embedding, labels, images, exemplars, seed)
     if legend:
-        present = np.unique(labels)
-        handles = [Line2D([], [], marker="o", linestyle="", markersize=6, color=class_color(int(i)),
-                          label=class_names[int(i)]) for i in present]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
-                  ncol=min(5, len(handles)), frameon=False, handletextpad=0.1, columnspacing=0.8)
+        handles = legend_handles(labels, class_names)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=min(5, len(handles)),
+                  **LEGEND_STYLE)
     return ax.figure
+
+
+#: How legends look in static figures: no frame, markers close to their names.
+LEGEND_STYLE = {"frameon": False, "handletextpad": 0.1, "columnspacing": 0.8}
+
+
+def legend_handles(labels: np.ndarray, class_names: Sequence[str]) -> list[Any]:
+    """Legend entries (a marker in the class colour and its name) for the classes present in ``labels``."""
+    from matplotlib.lines import Line2D
+
+    return [Line2D([], [], marker="o", linestyle="", markersize=6, color=class_color(int(i)),
+                   label=class_names[int(i)]) for i in np.unique(labels)]
 
 
 def _draw_exemplars(ax: Axes, embedding: np.ndarray, labels: np.ndarray, images: np.ndarray,
@@ -136,8 +131,9 @@ def compare_figure(
 ) -> Figure:
     """A grid of embeddings: ``panels[row][col]`` (e.g. methods as rows, data sets as columns).
 
-    Each column gets one legend, below its last row, since each data set has
-    its own class names; colours follow the class index everywhere.
+    Each column gets one legend, since each data set has its own class names;
+    colours follow the class index everywhere. The legend sits below a single
+    row and above several, where the reader of a tall figure starts.
     ``style`` is ``"screen"`` or ``"paper"`` (single-column panels, paper
     font sizes, 300 dpi); ``width`` (inches) overrides the figure width.
     """
@@ -150,22 +146,23 @@ def compare_figure(
     panel_w = (width / cols) if width else conf["panel_width"] if cols == 1 else conf["panel_width"] * (
         1 if style == "screen" else 7.2 / (2 * conf["panel_width"]))
     legend_h = 0.25 * conf["font"] / 10 * 2 + 0.3
-    fig_w = panel_w * cols
-    fig_h = panel_w * rows + legend_h
     with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"],
                          "legend.fontsize": conf["font"] * 0.9, "savefig.dpi": conf["dpi"]}):
         # created at the style's dpi: savefig(dpi="figure") uses the dpi a figure was made with
-        fig, axes = plt.subplots(rows, cols, figsize=(fig_w, fig_h), squeeze=False, layout="constrained",
-                                 dpi=conf["dpi"])
-        for r, row in enumerate(panels):
-            for c in range(cols):
-                ax = axes[r][c]
-                if c >= len(row):
-                    ax.set_axis_off()
-                    continue
-                p = row[c]
-                plot_embedding(p.embedding, p.labels, p.class_names, ax=ax, title=p.title,
-                               legend=r == rows - 1, images=p.images, exemplars=exemplars, seed=seed)
+        fig = plt.figure(figsize=(panel_w * cols, panel_w * rows + legend_h), layout="constrained", dpi=conf["dpi"])
+        columns = fig.subfigures(1, cols, squeeze=False)[0] if cols > 1 else [fig]
+        for c, column in enumerate(columns):  # a subfigure per column: its legend spans just that column
+            axes = column.subplots(rows, 1, squeeze=False)[:, 0]
+            drawn = [(ax, row[c]) for ax, row in zip(axes, panels, strict=True) if c < len(row)]
+            for ax in axes[len(drawn):]:
+                ax.set_axis_off()
+            for ax, p in drawn:
+                plot_embedding(p.embedding, p.labels, p.class_names, ax=ax, title=p.title, legend=False,
+                               images=p.images, exemplars=exemplars, seed=seed)
+            if drawn:
+                handles = legend_handles(drawn[0][1].labels, drawn[0][1].class_names)
+                column.legend(handles=handles, loc="outside lower center" if rows == 1 else "outside upper center",
+                              ncol=min(5, len(handles)), **LEGEND_STYLE)
         if suptitle:
             fig.suptitle(suptitle)
     return fig

@@ -11,11 +11,15 @@ from typing import Any
 
 import numpy as np
 
-#: Ten colours that stay distinct with the common colour-vision deficiencies
-#: (seaborn's "colorblind" palette, after Okabe & Ito).
+#: Ten colours, one per class index (the same in both data sets): Okabe & Ito's
+#: colour-blind-safe set plus Tol's wine, placed so that classes that sit next to
+#: each other in the pictures differ most: the tops (T-shirt/top, Pullover, Dress,
+#: Coat, Shirt), the shoes (Sandal, Sneaker, Ankle boot), the digits 3/5/8 and
+#: 4/9. Their smallest CIEDE2000 difference is 23.6, for normal vision and
+#: simulated protanopia, deuteranopia and tritanopia alike (tests/render/test_palette.py).
 CLASS_COLORS = (
-    "#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC",
-    "#CA9161", "#FBAFE4", "#949494", "#ECE133", "#56B4E9",
+    "#0072B2", "#009E73", "#D55E00", "#F0E442", "#000000",
+    "#882255", "#999999", "#E69F00", "#CC79A7", "#56B4E9",
 )
 
 #: The style figures get unless asked for another; its name stays out of file names.
@@ -30,6 +34,32 @@ STYLES = {
 def class_color(index: int) -> str:
     """The colour of class ``index`` (cycles past ten classes)."""
     return CLASS_COLORS[index % len(CLASS_COLORS)]
+
+
+def draw_order(n: int, seed: int = 0, limit: int | None = None) -> np.ndarray:
+    """The order points are drawn in: a random permutation of ``range(n)`` fixed by ``seed``.
+
+    Drawn in class order, the last class would cover the others where they
+    meet; in a random order every class shows where it is. Both renderers use
+    this, so a PNG and a page of one result stack their points alike. With
+    ``limit``, only the first ``limit`` of that order are drawn (a random subset).
+    """
+    order = np.random.default_rng(seed).permutation(n)
+    return order if limit is None else order[:limit]
+
+
+def robust_limits(embedding: np.ndarray, keep: float = 99.9, pad: float = 0.04) -> tuple[np.ndarray, np.ndarray]:
+    """Square axis limits that hold the central ``keep`` percent of the points on each axis, padded.
+
+    A handful of far-flung points (PyMDE and UMAP can throw a few) would
+    otherwise shrink everything else to a dot; they fall outside the frame.
+    """
+    tail = (100 - keep) / 2
+    low, high = np.percentile(embedding, [tail, 100 - tail], axis=0)
+    span = max(float((high - low).max()), 1e-9)  # square: every panel gets the same box
+    centre = (low + high) / 2
+    half = span * (0.5 + pad)
+    return centre - half, centre + half
 
 
 def point_style(n: int) -> tuple[float, float]:
@@ -49,6 +79,8 @@ def panel_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], 
     from ..embed.registry import method_label
 
     title = f"{escape(result.title)}: {escape(method_label(result.method))} of {len(result):,} points"
+    if "explained_variance" in result.metrics:
+        title += f", {result.metrics['explained_variance']:.0%} of the variance"
     if result.metrics:
         title += (f"{line_break}10-NN accuracy {result.metrics['knn_accuracy']:.3f}, "
                   f"trustworthiness {result.metrics['trustworthiness']:.3f}")

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from fmnist_viz.render.page import interactive_figure, write_html
+from fmnist_viz.render.style import draw_order
 
 from conftest import fake_result as result
 
@@ -35,28 +36,32 @@ def browser():
     driver.quit()
 
 
-def test_hovering_a_point_shows_its_image(browser, tmp_path: Path) -> None:
+def open_page(browser, path: Path) -> None:
+    browser.get(path.as_uri())
+    deadline = time.time() + 30
+    while time.time() < deadline and not browser.execute_script(
+            "var g = document.getElementById('fmnist-viz-plot'); return !!(g && g._fullLayout && g.data);"):
+        time.sleep(0.2)
+
+
+def test_hovering_a_point_shows_its_image_class_and_row(browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
 
     r = result("fashion", 400, 3)
     r.embedding[:] = np.random.default_rng(0).uniform(-1, 1, (400, 2))
     images = np.zeros((1200, 28, 28), np.uint8)
-    images[r.index] = 255  # every point's image is solid: the hover box must show dark pixels
-    page = write_html(interactive_figure([r]), tmp_path / "page.html", {"fashion": images})
-    browser.get(page.as_uri())
-    deadline = time.time() + 30
-    while time.time() < deadline and not browser.execute_script(
-            "var g = document.getElementById('fmnist-viz-plot'); return !!(g && g._fullLayout && g.data);"):
-        time.sleep(0.2)
-    assert browser.execute_script("return document.getElementById('fmnist-viz-plot').data.length") == 10
-    # the pixel position of the first point of class 0, from Plotly's own axis mapping
-    px, py = (float(v) for v in r.embedding[np.flatnonzero(r.labels == 0)[0]])
+    images[r.index[r.labels == 0]] = 255  # the images of class 0 are solid, the others blank
+    fig = interactive_figure([r], max_points=300, seed=4)  # a subset: images are found by drawing order
+    page = write_html(fig, tmp_path / "page.html", {"fashion": images})
+    open_page(browser, page)
+    target = int(np.flatnonzero(r.labels[draw_order(400, 4)[:300]] == 0)[0])
+    point = draw_order(400, 4)[target]
     x, y = browser.execute_script("""
         var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout;
         var box = g.getBoundingClientRect();
         return [box.left + L.xaxis._offset + L.xaxis.l2p(arguments[0]),
                 box.top + L.yaxis._offset + L.yaxis.l2p(arguments[1])];
-    """, px, py)
+    """, float(r.embedding[point, 0]), float(r.embedding[point, 1]))
     body = browser.find_element("tag name", "body")
     ActionChains(browser).move_to_element_with_offset(body, 0, 0).perform()
     size = body.size
@@ -70,12 +75,51 @@ def test_hovering_a_point_shows_its_image(browser, tmp_path: Path) -> None:
             if (!b || b.style.display !== 'block' || !b.dataset.row) return null;
             var d = b.querySelector('canvas').getContext('2d').getImageData(0, 0, 112, 112).data, dark = 0;
             for (var i = 0; i < d.length; i += 4) if (d[i] < 64) dark++;
-            return [b.dataset.row, dark];
+            return [b.dataset.row, dark, b.querySelector('.caption').textContent];
         """)
         if shown and shown[1] > 0:
             break
         time.sleep(0.2)
     assert shown is not None, "no hover image appeared"
-    dataset, row = shown[0].split(":")
-    assert dataset == "fashion" and int(row) in set(r.index.tolist())
+    assert shown[0] == f"fashion:{r.index[point]}"
+    assert shown[2] == f"c0 \u00b7 FASHION row {r.index[point]}"
     assert shown[1] > 112 * 112 * 0.9  # the solid image, scaled to 112 x 112
+
+
+def test_legend_clicks_toggle_and_isolate_a_class_of_one_data_set(browser, tmp_path: Path) -> None:
+    a, b = result("fashion", 600, 1), result("mnist", 500, 2)
+    a.class_names = tuple(f"f{i}" for i in range(10))
+    page = write_html(interactive_figure([a, b]), tmp_path / "page.html",
+                      {"fashion": np.zeros((1800, 28, 28), np.uint8), "mnist": np.zeros((1500, 28, 28), np.uint8)})
+    open_page(browser, page)
+
+    def entry(name: str):
+        for item in browser.find_elements("css selector", "g.traces"):
+            if item.text == name:
+                return item.find_element("css selector", "rect[class$=toggle]")  # legendtoggle, legend2toggle
+        raise AssertionError(f"no legend entry {name!r}")
+
+    def shown() -> list[int]:  # points still drawn per panel
+        return browser.execute_script("""
+            return document.getElementById('fmnist-viz-plot')._fullData
+                .filter(function (t) { return t.meta.role === 'points'; })
+                .map(function (t) { var n = 0; for (var i = 0; i < t.x.length; i++) if (!isNaN(t.x[i])) n++;
+                                    return n; });""")
+
+    def settle(expected: list[int]) -> None:
+        deadline = time.time() + 10
+        while time.time() < deadline and shown() != expected:
+            time.sleep(0.1)
+        assert shown() == expected
+
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    settle([600, 500])
+    entry("f3").click()
+    settle([600 - int((a.labels == 3).sum()), 500])  # only Fashion's class 3: MNIST's legend is its own
+    entry("f3").click()
+    settle([600, 500])
+    ActionChains(browser).double_click(entry("c7")).perform()
+    settle([600, int((b.labels == 7).sum())])  # MNIST's 7s alone
+    ActionChains(browser).double_click(entry("c7")).perform()
+    settle([600, 500])

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.render.page import interactive_figure, sprite_sheets, write_html
+from fmnist_viz.render.page import drawn_rows, hover_images, interactive_figure, sprite_sheets, write_html, write_page
+from fmnist_viz.render.style import CLASS_COLORS, draw_order
 
 from conftest import fake_result as result
 
@@ -30,17 +31,51 @@ def test_sprite_sheets_round_trip_at_16_grey_levels() -> None:
     np.testing.assert_array_equal(tile, 255 - (images[137] >> 4) * 17)
 
 
-def test_figure_keeps_every_point_with_its_row() -> None:
+def points(fig, dataset: str):
+    (trace,) = [t for t in fig.data if t.meta["role"] == "points" and t.meta["dataset"] == dataset]
+    return trace
+
+
+def test_figure_keeps_every_point_with_its_row_in_random_order() -> None:
     a, b = result("fashion", 3000, 1), result("mnist", 2000, 2)
-    fig = interactive_figure([a, b])
+    fig = interactive_figure([a, b], seed=3)
     assert all(t.type == "scattergl" for t in fig.data)
-    for r in (a, b):
-        traces = [t for t in fig.data if t.meta == r.dataset]
-        assert len(traces) == 10
-        rows = np.concatenate([np.asarray(t.customdata) for t in traces])
-        assert sorted(rows.tolist()) == sorted(r.index.tolist())  # every point, each once
+    for r, legend in ((a, "legend"), (b, "legend2")):
+        trace = points(fig, r.dataset)
+        order = draw_order(len(r), 3)  # the static figure's order too
+        np.testing.assert_array_equal(np.asarray(trace.customdata), r.index[order])
+        np.testing.assert_array_equal(np.asarray(trace.x), r.embedding[order, 0])
+        labels = np.asarray(trace.marker.color)
+        np.testing.assert_array_equal(labels, r.labels[order])
+        assert (np.diff(labels.astype(int)) != 0).sum() > len(r) / 2  # classes interleaved, not drawn in runs
+        entries = [t for t in fig.data if t.meta["role"] == "legend" and t.meta["dataset"] == r.dataset]
+        assert [t.name for t in entries] == list(r.class_names) and {t.legend for t in entries} == {legend}
+        assert [t.marker.color for t in entries] == list(CLASS_COLORS)
+    assert fig.layout.legend.title.text == "FASHION" and fig.layout.legend2.title.text == "MNIST"
     assert "10-NN accuracy 0.500" in fig.layout.annotations[0].text
-    assert sum(len(t.x) for t in interactive_figure([a], max_points=500).data) == 500
+    few = interactive_figure([a], max_points=500, seed=3)
+    np.testing.assert_array_equal(np.asarray(points(few, "fashion").customdata), a.index[draw_order(len(a), 3)[:500]])
+
+
+def test_page_ships_only_the_images_of_drawn_points_in_drawing_order(tmp_path: Path) -> None:
+    from PIL import Image
+
+    a = result("fashion", 3000, 1)
+    images = np.random.default_rng(0).integers(0, 256, (9000, 28, 28), dtype=np.uint8)
+    fig = interactive_figure([a], max_points=500, seed=2)
+    rows = drawn_rows(fig)["fashion"]
+    text = write_html(fig, tmp_path / "p.html", {"fashion": images}).read_text()
+    sprites = json.loads(re.search(r"id='fmnist-viz-sprites'>(.*?)</script>", text).group(1))["fashion"]
+    (sheet,) = sprites["sheets"]
+    picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(sheet))).convert("L"))
+    assert picture.shape == (5 * 28, 100 * 28)  # 500 images, not 9,000
+    slot = 237  # the 237th point drawn: row 2, column 37 of the sheet
+    tile = picture[2 * 28: 3 * 28, 37 * 28: 38 * 28]
+    np.testing.assert_array_equal(tile, 255 - (images[rows[slot]] >> 4) * 17)
+    other = interactive_figure([a], max_points=500, seed=5)
+    with pytest.raises(UsageError, match="hover has no images of the points the figure draws of 'fashion'"):
+        write_page(other, tmp_path / "q.html", hover_images({"fashion": images}, rows={"fashion": rows}))
+    assert not (tmp_path / "q.html").exists()
 
 
 def test_page_is_self_contained_and_names_its_parts(tmp_path: Path) -> None:

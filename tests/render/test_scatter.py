@@ -39,14 +39,35 @@ def test_plot_embedding_into_given_axes() -> None:
 
 
 def test_colours_follow_the_class_index_in_every_panel() -> None:
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
     emb, labels = blobs()
     fig = compare_figure([[Panel(emb, labels, list("ABCDEFGHIJ"), "one"),
                            Panel(emb[:500], labels[:500], list("0123456789"), "two")]])
-    import matplotlib.colors as mcolors
+    legends = [sub.legends[0] for sub in fig.subfigs]  # one per column, each with its own names
+    assert [[t.get_text() for t in leg.get_texts()] for leg in legends] == [list("ABCDEFGHIJ"), list("0123456789")]
+    for leg in legends:
+        assert [mcolors.to_hex(h.get_color()) for h in leg.legend_handles] == [c.lower() for c in CLASS_COLORS]
+    plt.close(fig)
 
-    for ax in fig.axes:
-        handles = ax.get_legend().legend_handles
-        assert [mcolors.to_hex(h.get_color()) for h in handles] == [c.lower() for c in CLASS_COLORS]
+
+def test_a_single_row_has_its_legends_below_and_a_tall_figure_above(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    emb, labels = blobs(500)
+    for rows in (1, 4):
+        fig = compare_figure([[Panel(emb, labels, list("ABCDEFGHIJ"), "t"), Panel(emb, labels, list("0123456789"))]]
+                             * rows)
+        fig.canvas.draw()
+        for sub in fig.subfigs:
+            legend = sub.legends[0].get_window_extent()
+            panels = [ax.get_window_extent() for ax in sub.axes]
+            if rows == 1:
+                assert legend.y1 <= min(p.y0 for p in panels)  # below the panel
+            else:
+                assert legend.y0 >= max(p.y1 for p in panels)  # above the first row, where reading starts
+        plt.close(fig)
 
 
 def test_bad_shapes_and_style() -> None:
