@@ -14,17 +14,18 @@ import difflib
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from . import __version__, commands
-from .errors import FmnistVizError, UsageError
+from .errors import MAX_SEED, FmnistVizError, UsageError
 
 log = logging.getLogger("fmnist_viz")
 
 DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 #: Library parameter -> the flag that sets it, where that is not simply --name-with-dashes.
-FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output"}
+FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output", "k": "-k",
+         "rows and cols": "--rows and --cols"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,11 +55,39 @@ def _setup_logging(verbosity: int) -> None:
     log.propagate = False
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+def _number(low: float | None = None, high: float | None = None, *, integer: bool = True,
+            zero: bool = False) -> Callable[[str], float | int]:
+    """An argparse type: a finite number (an integer when ``integer``) in [low, high] (or 0 when ``zero``)."""
+    from .errors import check_number
+
+    def parse(text: str) -> float | int:
+        try:
+            value: float | int = int(text) if integer else float(text)
+        except ValueError:
+            value = text  # type: ignore[assignment]  # check_number names what is wrong
+        if zero and value == 0:
+            return value
+        try:
+            return check_number(value, "value", low=low, high=high, integer=integer)
+        except UsageError as exc:
+            detail = exc.detail.replace("must be ", "must be 0 or ", 1) if zero else exc.detail
+            raise argparse.ArgumentTypeError(detail) from None
+
+    parse.__name__ = "integer" if integer else "number"  # argparse names the type in its messages
+    return parse
+
+
+_positive_int = _number(1)
+
+
+def _colormap(name: str) -> str:
+    """An argparse type: the name of a matplotlib colormap."""
+    from .render.grids import check_colormap
+
+    try:
+        return check_colormap(name)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.detail) from None
 
 
 def _common_options(suppress: bool) -> argparse.ArgumentParser:
@@ -89,7 +118,8 @@ def _embedding_options(device: bool) -> argparse.ArgumentParser:
     options.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")
     options.add_argument("--compare", metavar="DATASET", help="a second data set, embedded the same way")
     options.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
-    options.add_argument("--seed", type=int, default=0, help="random seed: same seed, same result (default 0)")
+    options.add_argument("--seed", type=_number(0, MAX_SEED), default=0,
+                         help="random seed: same seed, same result (default 0)")
     if device:
         options.add_argument("--device", default="auto", choices=DEVICES,
                              help="where GPU-capable methods (PyMDE) run: auto uses a CUDA GPU when PyTorch sees one")
@@ -97,7 +127,7 @@ def _embedding_options(device: bool) -> argparse.ArgumentParser:
         options.set_defaults(device="cpu")
     options.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                          help="method parameter (METHOD.KEY=VALUE with several methods); see `fmnist-viz list`")
-    options.add_argument("--pca-dims", type=int, default=DEFAULT_PCA_DIMS, metavar="D",
+    options.add_argument("--pca-dims", type=_number(2, zero=True), default=DEFAULT_PCA_DIMS, metavar="D",
                          help=f"PCA dimensions before embedding (default {DEFAULT_PCA_DIMS}; 0 turns PCA off)")
     options.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
     return options
@@ -131,9 +161,12 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
     grid.add_argument("--split", default="all", choices=ALL_SPLITS, help="default all")
     grid.add_argument("--rows", type=_positive_int, default=3, help="rows per class (default 3)")
     grid.add_argument("--cols", type=_positive_int, default=24, help="images per row (default 24)")
-    grid.add_argument("--seed", type=int, default=0, help="picks the samples reproducibly (default 0)")
-    grid.add_argument("--cmap", default="gray_r", help="matplotlib colormap (default gray_r: dark on white)")
-    grid.add_argument("--dpi", type=float, default=None, help="resolution for PNG (default: 2 px per image pixel)")
+    grid.add_argument("--seed", type=_number(0, MAX_SEED), default=0,
+                      help="picks the samples reproducibly (default 0)")
+    grid.add_argument("--cmap", type=_colormap, default="gray_r",
+                      help="matplotlib colormap (default gray_r: dark on white)")
+    grid.add_argument("--dpi", type=_number(10, 1200, integer=False), default=None,
+                      help="resolution for PNG (default: 2 px per image pixel)")
     grid.add_argument("--no-title", action="store_true", help="leave out the title")
     grid.add_argument("-o", "--output", metavar="FILE",
                       help="PNG, SVG or PDF, by extension (default figures/DATASET-grid.png)")
@@ -143,7 +176,7 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from .embed import BUILTIN_METHODS, embedder_names, get_embedder_class
     from .metrics import TABLE_FORMATS
-    from .outputs import DEFAULT_FORMATS, RESULT_FORMATS
+    from .outputs import DEFAULT_FORMATS, MAX_EXEMPLARS, RESULT_FORMATS
     from .render.page import PLOTLY_JS_CHOICES
     from .render.style import DEFAULT_STYLE, STYLES
 
@@ -163,7 +196,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                        help="draw at most N random points per panel in the HTML (default: every point)")
         p.add_argument("--style", default=DEFAULT_STYLE, choices=tuple(STYLES),
                        help="screen (default) or paper: single-column panels, paper fonts, 300 dpi")
-        p.add_argument("--exemplars", type=int, default=0, metavar="K",
+        p.add_argument("--exemplars", type=_number(0, MAX_EXEMPLARS), default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")
         p.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
         p.set_defaults(func=commands.cmd_embed)

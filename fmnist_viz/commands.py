@@ -47,7 +47,8 @@ def _dataset_names(value: str) -> list[str]:
 # --------------------------------------------------------------------------- data
 
 def cmd_data_info(args: argparse.Namespace) -> int:
-    from .data import get_spec, survey
+    from .data import get_spec, load, survey
+    from .errors import DataNotFoundError
     from .paths import CACHE_ENV, DATA_ENV, cache_dir, env_data_dirs
 
     env = ", ".join(str(p) for p in env_data_dirs()) or "(not set)"
@@ -59,12 +60,18 @@ def cmd_data_info(args: argparse.Namespace) -> int:
     for name in _dataset_names(args.dataset):
         spec = get_spec(name)
         report = survey(spec, args.data_dir)
-        used = next((s for s in report if s.complete), None)
+        try:  # the copy a run would use: verified, so a corrupt copy is never the one shown as found
+            chosen = load(spec.name, data_dir=args.data_dir, download=False).location
+        except DataNotFoundError:
+            chosen = None
+        used = next((s for s in report if s.location.path == chosen), None)
         where = f"found in {used.location.path} ({used.location.origin})" if used else "NOT FOUND"
         print(f"\n{spec.title} [{spec.name}]: {where}")
         shown = [s for s in report if s.present or args.all or used is None]
         for status in shown:
-            if status.complete:
+            if status.complete and (used is None or report.index(status) < report.index(used)):
+                state = "complete but unusable (skipped; `fmnist-viz data verify` says why)"
+            elif status.complete:
                 kinds = {"gzip" if p.suffix == ".gz" else p.suffix.lstrip(".") or "raw" for p in status.present}
                 state = f"complete ({len(status.present)} files: {', '.join(sorted(kinds))})"
             elif status.present:
@@ -218,9 +225,10 @@ def _gpu_description() -> str:
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     from .embed import BUILTIN_METHODS
-    from .metrics import evaluate_results, format_table, quality_rows
+    from .metrics import DEFAULT_SAMPLE, check_k, evaluate_results, format_table, quality_rows
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else list(BUILTIN_METHODS)
+    check_k(args.k, args.n or DEFAULT_SAMPLE)  # before any work; evaluate_results checks the real size again
     results = _run_embeddings(args, methods)
     evaluate_results(results, data_dir=args.data_dir, k=args.k)
     print(format_table(quality_rows(results), args.format))
@@ -229,9 +237,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import ResultCache, clear, section_sizes
-    from .paths import cache_dir
+    from .errors import FmnistVizError
+    from .paths import CACHE_ENV, cache_dir
 
     root = cache_dir()
+    if root.exists() and not root.is_dir():
+        raise FmnistVizError(f"the cache path {root} is a file, not a folder: move it away, or point "
+                             f"${CACHE_ENV} at a folder")
     if args.cache_command == "clear":
         freed = clear(root, downloads=args.downloads)
         kept = "" if args.downloads else " (downloads kept; --downloads removes them too)"

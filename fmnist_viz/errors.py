@@ -50,3 +50,34 @@ class IDXFormatError(DataIntegrityError):
 
 class DownloadError(FmnistVizError):
     """Every mirror failed to deliver a file with the expected checksum."""
+
+
+#: Seeds numpy, scikit-learn and PyTorch all accept.
+MAX_SEED = 2**32 - 1
+
+
+def check_number(value: object, param: str, *, low: float | None = None, high: float | None = None,
+                 integer: bool = False) -> float | int:
+    """``value`` if it is a finite number (an integer when ``integer``) within [low, high], else a UsageError.
+
+    The message gives the valid range, e.g. "seed must be an integer from 0 to
+    4294967295, got -1"; NaN and infinity are refused everywhere.
+    """
+    import math
+    import numbers
+
+    kind = "an integer" if integer else "a number"
+    if low is not None and high is not None:
+        valid = f"{kind} from {low:g} to {high:g}" if not integer else f"{kind} from {int(low)} to {int(high)}"
+    elif low is not None:
+        valid = f"{kind} >= {low:g}" if not integer else f"{kind} >= {int(low)}"
+    elif high is not None:
+        valid = f"{kind} <= {high:g}" if not integer else f"{kind} <= {int(high)}"
+    else:
+        valid = f"finite {kind}" if not integer else kind
+    ok_type = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
+    if isinstance(value, bool) or not ok_type or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        raise UsageError(f"must be {valid}, got {value!r}", param=param)
+    if (low is not None and value < low) or (high is not None and value > high):  # type: ignore[operator]
+        raise UsageError(f"must be {valid}, got {value!r}", param=param)
+    return value  # type: ignore[return-value]

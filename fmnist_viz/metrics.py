@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .embed.prepare import scale_pixels
+from .errors import UsageError
 
 DEFAULT_K = 10
 DEFAULT_SAMPLE = 5000
@@ -45,13 +46,29 @@ def sample_rows(n: int, size: int = DEFAULT_SAMPLE, seed: int = 0) -> np.ndarray
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
+def check_k(k: int, n: int, sample: int = DEFAULT_SAMPLE) -> int:
+    """``k`` if the metrics can use that many neighbours on ``n`` points, else a UsageError saying the most.
+
+    Trustworthiness needs fewer than half of the points it measures (at most
+    ``sample`` of them) as neighbours; a larger ``k`` is refused, not cut down.
+    """
+    from .errors import check_number
+
+    measured = min(n, sample)
+    highest = max(1, (measured - 1) // 2)
+    if check_number(k, "k", low=1, integer=True) > highest:
+        raise UsageError(f"must be at most {highest} for {measured:,} measured points (trustworthiness needs "
+                         f"fewer neighbours than half the points), got {k}", param="k")
+    return k
+
+
 def trustworthiness(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
                     sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
     """Trustworthiness@k of ``embedding`` for the rows of ``X``, on a fixed random sample."""
     from sklearn.manifold import trustworthiness as sk_trustworthiness
 
     rows = sample_rows(len(X), sample, seed)
-    k = min(k, len(rows) // 2 - 1)
+    check_k(k, len(X), sample)
     return float(sk_trustworthiness(scale_pixels(X[rows]), embedding[rows], n_neighbors=k))
 
 
@@ -81,7 +98,7 @@ def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEF
                               sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
     """Mean share of each point's k nearest neighbours kept in 2-D, within a fixed sample."""
     rows = sample_rows(len(X), sample, seed)
-    k = min(k, len(rows) - 2)
+    check_k(k, len(X), sample)
     high = _knn_sets(scale_pixels(X[rows]), k)
     low = _knn_sets(np.asarray(embedding[rows], dtype=np.float64), k)
     shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(high, low, strict=True)]
@@ -102,6 +119,7 @@ def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:
 def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
              k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> dict[str, Any]:
     """All quality numbers of one embedding, with the seconds each took."""
+    check_k(k, len(X), sample)
     results: dict[str, Any] = {}
     for name, func in (
         ("knn_accuracy", lambda: knn_accuracy(embedding, labels, is_train, k)),
@@ -126,6 +144,8 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
     from .data import load
     from .progress import step
 
+    for result in results:
+        check_k(k, len(result), sample)
     cache = ResultCache()
     todo = []
     for result in results:
@@ -167,7 +187,6 @@ def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
 
 def format_table(rows: Sequence[dict[str, Any]], table_format: str = "markdown") -> str:
     """Rows of equal keys as a markdown table, CSV or JSON (``table_format``)."""
-    from .errors import UsageError
 
     if table_format not in TABLE_FORMATS:
         raise UsageError(f"must be one of {', '.join(TABLE_FORMATS)}, got {table_format!r}", param="format")

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .atomic import atomic_path
-from .errors import UsageError
-from .render.style import DEFAULT_STYLE
+from .errors import MAX_SEED, UsageError, check_number
+from .render.style import DEFAULT_STYLE, MAX_PIXELS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -35,12 +35,14 @@ STATIC_FORMATS = ("png", "svg", "pdf")
 #: Everything :func:`save_results` writes.
 RESULT_FORMATS = (*STATIC_FORMATS, "html", "npz")
 DEFAULT_FORMATS = ("png", "html")
+#: The most exemplar images per class a figure draws (more would hide the points).
+MAX_EXEMPLARS = 20
 
 
 def check_formats(formats: str | Sequence[str], valid: Sequence[str] = RESULT_FORMATS) -> list[str]:
-    """Formats as a list (a comma-separated string is split), each checked against ``valid``."""
+    """Formats as a list (a comma-separated string is split), each checked against ``valid``, each once."""
     items = formats.split(",") if isinstance(formats, str) else list(formats)
-    chosen = [f.strip().lower() for f in items if f.strip()]
+    chosen = list(dict.fromkeys(f.strip().lower() for f in items if f.strip()))
     bad = [f for f in chosen if f not in valid]
     if bad or not chosen:
         raise UsageError(f"must name formats among {', '.join(valid)}; got {', '.join(bad) or repr(formats)}",
@@ -86,8 +88,13 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
 
     path = check_output_path(path)
     fmt = path.suffix.lower().lstrip(".")
+    dpi = float(check_number(dpi, "dpi", low=10, high=1200)) if dpi is not None else fig.get_dpi()
+    width, height = fig.get_size_inches() * dpi
+    if max(width, height) > MAX_PIXELS:
+        raise UsageError(f"{dpi:g} makes the figure {width:.0f} x {height:.0f} pixels; the most is {MAX_PIXELS} "
+                         "on a side: lower the dpi or draw a smaller figure", param="dpi")
     with atomic_path(path, suffix=path.suffix) as tmp, matplotlib.rc_context(FONT_RC):
-        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else fig.get_dpi(),
+        fig.savefig(tmp, format=fmt, dpi=dpi,
                     bbox_inches="tight", pad_inches=0.05)  # never clip a label or title
     return path
 
@@ -198,7 +205,18 @@ def save_results(
     list of Path
         The files written, in the order written.
     """
+    from .render.page import PLOTLY_JS_CHOICES
+    from .render.style import STYLES
+
     formats = check_formats(formats)
+    check_number(exemplars, "exemplars", low=0, high=MAX_EXEMPLARS, integer=True)
+    check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
+    if max_points is not None:
+        check_number(max_points, "max_points", low=1, integer=True)
+    if style not in STYLES:
+        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    if plotly_js not in PLOTLY_JS_CHOICES:
+        raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
     out = check_writable_dir(out)
     if not results:
         raise UsageError("is empty: nothing to save", param="results")

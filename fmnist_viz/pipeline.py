@@ -28,7 +28,7 @@ from .data import Dataset, get_spec, load_all
 from .digest import short_digest
 from .embed import DEFAULT_PCA_DIMS, Embedder, Prepared, check_enough_points, create
 from .embed.prepare import IVF_LISTS, IVF_PROBES
-from .errors import UsageError
+from .errors import MAX_SEED, UsageError, check_number
 from .progress import step
 
 log = logging.getLogger(__name__)
@@ -185,11 +185,11 @@ def run(
     n : int, optional
         A stratified subsample of ``n`` points, the same rows for every method (default: all).
     seed : int
-        Same seed, same result.
+        Same seed, same result (0 to 2**32 - 1).
     device : str
         ``auto``, ``cpu`` or ``cuda``: where GPU-capable methods run.
     pca_dims : int, optional
-        PCA dimensions before embedding; None or 0 turns PCA off.
+        PCA dimensions before embedding (at least 2); None or 0 turns PCA off.
     use_cache : bool
         Read and write the result cache.
     data_dir : path, optional
@@ -202,6 +202,11 @@ def run(
     list of EmbeddingResult
         In (data set, method) order.
     """
+    check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
+    if n is not None:
+        check_number(n, "n", low=1, integer=True)
+    if pca_dims:  # 0 or None: no PCA; else at least the two dimensions the methods need
+        check_number(pca_dims, "pca_dims", low=2, integer=True)
     params = dict(params or {})
     unused = set(params) - {m if isinstance(m, str) else m.name for m in methods}
     if unused:

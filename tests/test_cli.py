@@ -30,7 +30,7 @@ def test_help_and_version_run_as_module() -> None:
 
 def test_usage_error_exits_2() -> None:
     result = run_cli("grid", "--rows", "0")
-    assert result.returncode == 2 and "must be a positive integer" in result.stderr
+    assert result.returncode == 2 and "argument --rows: must be an integer >= 1, got 0" in result.stderr
 
 
 def test_unknown_dataset_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,3 +130,33 @@ def test_a_compare_run_names_every_missing_data_set(tiny: Tiny, tmp_path: Path, 
     err = capsys.readouterr().err
     assert "error: this run needs Tiny and Tiny2, and Tiny2 was not found." in err
     assert "Tiny (all split) was not found" not in err and not list(tmp_path.glob("*.png"))
+
+
+def test_cache_info_when_the_cache_path_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("FMNIST_VIZ_CACHE", str(blocker))
+    for action in ("info", "clear"):
+        assert main(["cache", action]) == 1
+        err = capsys.readouterr().err
+        assert f"the cache path {blocker} is a file, not a folder" in err and "internal error" not in err
+
+
+def test_a_read_only_cache_with_a_corrupt_entry_recomputes(tiny: Tiny, tmp_path: Path, own_cache: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    argv = ["pca", "--dataset", "tiny", "--format", "npz", "--out", str(tmp_path / "out"),
+            "--data-dir", str(tmp_path / "d")]
+    assert main(argv) == 0
+    (entry,) = (own_cache / "computed" / "embedding").glob("*.npz")
+    entry.write_bytes(b"garbage")
+
+    def read_only(self: Path, missing_ok: bool = False) -> None:  # root ignores modes: simulate a read-only cache
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "discarding corrupt cache entry" in err and "cannot remove" in err and "internal error" not in err

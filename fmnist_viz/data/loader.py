@@ -30,7 +30,7 @@ from .verify import NPZ_KEYS, read_file, validate_pair
 
 log = logging.getLogger(__name__)
 #: What this process has loaded already: said once at INFO, then at DEBUG.
-_ANNOUNCED: set[tuple[str, str, Path]] = set()
+_ANNOUNCED: set[tuple[object, ...]] = set()
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +142,13 @@ def _try_location(spec: DatasetSpec, location: Location, split: str) -> Dataset:
     )
 
 
+def _announce_once(key: tuple[str, str], condition: bool, message: str, *args: object) -> None:
+    """Log a warning the first time ``condition`` holds for ``key`` in this process."""
+    if condition and key not in _ANNOUNCED:
+        _ANNOUNCED.add(key)
+        log.warning(message, *args)
+
+
 def _not_found_message(spec: DatasetSpec, split: str, tried: list[tuple[Location, str]], extra: str = "") -> str:
     needed = ", ".join(f.filename + "[.gz]" for f in spec.files_for(split))
     lines = [f"{spec.title} ({split} split) was not found: it needs the files {needed}. Looked in:"]
@@ -198,15 +205,29 @@ def load(
     start = time.perf_counter()
     spec = get_spec(name)
     needed = spec.files_for(split)
+    _announce_once(("no folder", str(data_dir)), data_dir is not None and not Path(data_dir).expanduser().is_dir(),
+                   "the data folder %s (data_dir, --data-dir) does not exist; looking in the usual places", data_dir)
+    _announce_once(("unverified", spec.name), not all(f.sha256 or f.md5 or f.gz_md5 for f in spec.files_for("all")),
+                   "%s has files without checksums: they are used UNVERIFIED (add sha256 to its FileSpecs)",
+                   spec.title)
     tried: list[tuple[Location, str]] = []
     for location in locations(spec, data_dir):
-        missing = location.missing(needed)
+        try:
+            missing = location.missing(needed)
+        except OSError as exc:  # e.g. a folder without permission to look inside
+            tried.append((location, f"unreadable: {exc.strerror or exc}"))
+            log.warning("skipping %s: %s", location.path, exc.strerror or exc)
+            continue
         if missing:
             empty = len(location.missing(spec.files_for("all"))) == len(spec.files_for("all"))
             tried.append((location, "absent" if empty else f"missing {', '.join(missing)}"))
             continue
         try:
             dataset = _try_location(spec, location, split)
+        except OSError as exc:  # unreadable like any other bad copy: skipped, the search goes on
+            tried.append((location, f"unreadable: {exc.strerror or exc}"))
+            log.warning("skipping %s: %s: %s", location.path, getattr(exc, "filename", None) or "", exc.strerror or exc)
+            continue
         except DataIntegrityError as exc:
             tried.append((location, f"unusable: {exc}"))
             if location.origin == "cache":

@@ -12,6 +12,7 @@ in :mod:`.prepare`, the optimisation in each embedder.
 from __future__ import annotations
 
 import importlib.util
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -54,8 +55,10 @@ class Param:
                 raise ValueError(value)
             else:
                 parsed = kind(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise UsageError(f"{where} must be of type {kind.__name__}, got {value!r}") from None
+        if isinstance(parsed, float) and not math.isfinite(parsed):
+            raise UsageError(f"{where} must be a finite number, got {value!r}")
         if self.choices is not None and parsed not in self.choices:
             raise UsageError(f"{where} must be one of {', '.join(map(str, self.choices))}; got {parsed!r}")
         if self.low is not None and parsed < self.low:
@@ -106,6 +109,13 @@ class Embedder:
             name: p.parse(params[name], self.name) if name in params else p.default
             for name, p in known.items()
         }
+        self.check()
+
+    def check(self) -> None:
+        """Refuse combinations of parameters that are each valid but not together (override; default: none).
+
+        Runs when the embedder is made, so a bad combination fails before any work.
+        """
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())

@@ -146,6 +146,11 @@ class UMAPEmbedder(Embedder):
     def n_neighbors(self) -> int:
         return self.values["n_neighbors"] - 1  # umap-learn counts the point itself
 
+    def check(self) -> None:
+        if self.values["min_dist"] > self.values["spread"]:
+            raise UsageError(f"umap parameter 'min_dist' must be <= spread ({self.values['spread']:g}), "
+                             f"got {self.values['min_dist']:g}; raise spread or lower min_dist")
+
     @property
     def single_threaded(self) -> bool:
         return True  # umap-learn optimises on one thread when given a random_state

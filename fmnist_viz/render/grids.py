@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import MAX_SEED, UsageError, check_number
+from .style import MAX_PIXELS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -64,6 +65,19 @@ def tile_classes(
     return canvas
 
 
+def check_colormap(name: str) -> str:
+    """``name`` if matplotlib has a colormap of that name, else a UsageError suggesting close ones."""
+    import difflib
+
+    import matplotlib
+
+    if name not in matplotlib.colormaps:
+        close = difflib.get_close_matches(name, list(matplotlib.colormaps), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "e.g. gray_r, gray, viridis, magma"
+        raise UsageError(f"must be a matplotlib colormap, got {name!r}; {hint}", param="cmap")
+    return name
+
+
 def class_grid(
     images: np.ndarray,
     labels: np.ndarray,
@@ -88,6 +102,9 @@ def class_grid(
 
     if rows < 1 or cols < 1:
         raise UsageError(f"must both be at least 1, got rows={rows}, cols={cols}", param="rows and cols")
+    check_colormap(cmap)
+    if seed is not None:
+        check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     images = np.asarray(images)
     if images.ndim == 2:
         side = int(round(images.shape[1] ** 0.5))
@@ -98,8 +115,13 @@ def class_grid(
     if len(images) != len(labels):
         raise UsageError(f"has {len(labels)} entries for {len(images)} images", param="labels")
     n_classes = len(class_names)
-    picks = sample_per_class(labels, n_classes, rows * cols, seed)
     h, w = images.shape[1:3]
+    tall, wide = n_classes * (rows * h + max(2, h // 4)) * scale, cols * w * scale
+    if ax is None and max(tall, wide) > MAX_PIXELS:
+        raise UsageError(f"would make a {wide:.0f} x {tall:.0f} pixel image; the most is {MAX_PIXELS} on a side, "
+                         f"so at most {int(MAX_PIXELS / (n_classes * (h + 1) * scale))} rows and "
+                         f"{int(MAX_PIXELS / (w * scale))} columns here", param="rows and cols")
+    picks = sample_per_class(labels, n_classes, rows * cols, seed)
     gap = max(2, h // 4)
     canvas = tile_classes(images, picks, rows, cols, gap, fill=0)
 

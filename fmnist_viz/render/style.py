@@ -22,6 +22,8 @@ CLASS_COLORS = (
     "#882255", "#999999", "#E69F00", "#CC79A7", "#56B4E9",
 )
 
+#: The most pixels a figure may have on a side (matplotlib's own limit is 2**16; memory runs out before).
+MAX_PIXELS = 2**15
 #: The style figures get unless asked for another; its name stays out of file names.
 DEFAULT_STYLE = "screen"
 #: Figure widths in inches, font sizes and resolution per style.

@@ -175,7 +175,8 @@ def test_second_load_uses_decoded_cache(tiny: Tiny, tmp_path: Path, own_cache: P
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     tiny.write(tmp_path / "d")
     first = load("tiny", data_dir=tmp_path / "d")
-    assert sorted(p.name.split("-")[-1] for p in (own_cache / "decoded").iterdir()) == ["X.npy", "y.npy"]
+    assert sorted(p.name.split("-")[-1].split(".", 1)[-1] for p in (own_cache / "decoded").iterdir()) == [
+        "crc32.json", "npy", "npy"]  # images, labels and their checksums
 
     def no_decoding(*args: object) -> None:
         raise AssertionError("decoded again although the cache is valid")
@@ -201,6 +202,46 @@ def test_decoded_cache_invalidated_when_source_changes(tiny: Tiny, tmp_path: Pat
     write_idx(folder / "train-images-idx3-ubyte.gz", tiny2.arrays["train-images-idx3-ubyte"][::-1])
     with pytest.raises(DataNotFoundError, match="checksum mismatch"):  # re-verified, not served stale
         load("tiny", data_dir=folder, download=False)
+
+
+def test_garbled_decoded_array_with_intact_header_is_caught_and_rebuilt(
+        tiny: Tiny, tmp_path: Path, own_cache: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tiny.write(tmp_path / "d")
+    load("tiny", data_dir=tmp_path / "d")
+    for suffix in ("-y.npy", "-X.npy"):  # overwrite bytes in the middle: the .npy header still reads
+        (entry,) = (own_cache / "decoded").glob(f"*{suffix}")
+        raw = bytearray(entry.read_bytes())
+        data_start = 128  # numpy's .npy header is padded to 128 bytes here
+        middle = data_start + (len(raw) - data_start) // 2
+        raw[middle: middle + 16] = b"\xff" * 16
+        entry.write_bytes(bytes(raw))
+        with caplog.at_level("WARNING", logger="fmnist_viz"):
+            data = load("tiny", data_dir=tmp_path / "d")
+        assert "discarding damaged decoded cache" in caplog.text and "checksum mismatch" in caplog.text
+        np.testing.assert_array_equal(data.X, expected(tiny, "all")[0])  # decoded again from the verified files
+        np.testing.assert_array_equal(data.y, expected(tiny, "all")[1])
+        caplog.clear()
+
+
+def test_an_unreadable_copy_is_skipped_with_a_warning(tiny: Tiny, tmp_path: Path, own_cache: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    from fmnist_viz.data import loader
+
+    locked, good = tiny.write(tmp_path / "locked" / "tiny"), tiny.write(tmp_path / "good" / "tiny")
+    monkeypatch.setenv("FMNIST_VIZ_DATA", str(tmp_path / "good"))
+    real = loader._try_location
+
+    def no_permission(spec, location, split):  # root ignores file modes, so the error is simulated
+        if location.path == locked:
+            raise PermissionError(13, "Permission denied", str(locked / "train-images-idx3-ubyte.gz"))
+        return real(spec, location, split)
+
+    monkeypatch.setattr(loader, "_try_location", no_permission)
+    with caplog.at_level("WARNING", logger="fmnist_viz"):
+        data = load("tiny", data_dir=tmp_path / "locked", download=False)
+    assert data.location == good
+    assert f"skipping {locked}" in caplog.text and "Permission denied" in caplog.text
 
 
 def test_corrupt_decoded_cache_is_rebuilt(tiny: Tiny, tmp_path: Path, own_cache: Path) -> None:
