@@ -13,9 +13,11 @@ import argparse
 import difflib
 import logging
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__, commands
 from .errors import MAX_SEED, FmnistVizError, UsageError
@@ -245,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # usage errors, --help, --version: an exit code, not an exception
         return exc.code if isinstance(exc.code, int) else 2
     _setup_logging(-1 if args.quiet else 1 if args.verbose else 0)
+    previous = _exit_on_sigterm()
     try:
         return args.func(args)
     except FmnistVizError as exc:
@@ -267,3 +270,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fmnist-viz: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               file=sys.stderr)
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm() -> Any:
+    """Make SIGTERM (``kill``) unwind like Ctrl-C, so temporary files are removed; returns the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def terminate(signum: int, frame: object) -> None:
+        print("fmnist-viz: terminated", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, terminate)

@@ -32,3 +32,14 @@ def env_data_dirs() -> list[Path]:
     """The folders named by ``$FMNIST_VIZ_DATA``, in order."""
     value = os.environ.get(DATA_ENV, "")
     return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+
+
+def inside(folder: str | os.PathLike[str], name: str) -> Path:
+    """``folder / name``, refusing a name that would resolve outside ``folder`` (``..``, links, absolute)."""
+    from .errors import UsageError
+
+    base = Path(folder).resolve()
+    target = Path(folder) / name
+    if target.resolve().parent != base:
+        raise UsageError(f"{name!r} would be written outside {folder}; use a plain file name", param="filename")
+    return target

@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +145,8 @@ class Mirror:
         self.files: dict[str, bytes] = {}
         self.failures: dict[str, list[int]] = {}  # path -> status codes to answer first
         self.requests: list[str] = []
+        #: path -> (Content-Length to announce or None, seconds between chunks): sends zeros until cut off
+        self.endless: dict[str, tuple[int | None, float]] = {}
         mirror = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -153,6 +156,18 @@ class Mirror:
                 if queue:
                     self.send_error(queue.pop(0))
                     return
+                if self.path in mirror.endless:
+                    announced, delay = mirror.endless[self.path]
+                    self.send_response(200)
+                    if announced is not None:
+                        self.send_header("Content-Length", str(announced))
+                    self.end_headers()
+                    try:
+                        while True:
+                            self.wfile.write(b"\0" * 65536)
+                            time.sleep(delay)
+                    except OSError:  # the client hung up
+                        return
                 body = mirror.files.get(self.path)
                 if body is None:
                     self.send_error(404)

@@ -35,21 +35,68 @@ _CODE_BY_KIND = {(dt.kind, dt.itemsize): code for code, dt in DTYPE_CODES.items(
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_bytes(path: str | os.PathLike[str], source: str | None = None) -> bytes:
+#: The longest IDX header: the magic number and 255 dimensions.
+HEADER_MAX = 4 + 4 * 255
+#: The most bytes an IDX file may announce when nothing else bounds it (EMNIST, the largest, is ~700 MB).
+MAX_IDX_BYTES = 2**31
+
+
+def read_bytes(path: str | os.PathLike[str], source: str | None = None, limit: int | None = None) -> bytes:
     """Return the decompressed contents of ``path`` (gzipped or not).
 
     Gzip is detected from the file's first bytes, not its name, so a
-    decompressed file that kept its ``.gz`` name still reads. ``source`` names
-    the file in errors (default: the path).
+    decompressed file that kept its ``.gz`` name still reads. Inflating stops
+    as soon as the output passes the size the IDX header announces (or
+    ``limit``, or :data:`MAX_IDX_BYTES`): a small ``.gz`` that would inflate
+    to gigabytes fails at once instead of filling memory. ``source`` names the
+    file in errors (default: the path).
     """
     path = Path(path)
     raw = path.read_bytes()
     if not raw.startswith(GZIP_MAGIC):
         return raw
+    return inflate(raw, source or str(path), limit)
+
+
+def _announced_size(head: bytes, source: str) -> int | None:
+    """Header plus payload bytes that an IDX file's first bytes announce; None while too few are known."""
+    if len(head) < 4:
+        return None
+    if head[0] or head[1] or head[2] not in DTYPE_CODES or not head[3]:
+        parse_idx(head, source)  # not IDX: raises the specific error, before inflating anything more
+    if len(head) < 4 + 4 * head[3]:
+        return None
+    shape = struct.unpack(f">{head[3]}I", head[4: 4 + 4 * head[3]])
+    return 4 + 4 * head[3] + int(np.prod(shape, dtype=object)) * DTYPE_CODES[head[2]].itemsize
+
+
+def inflate(raw: bytes, source: str, limit: int | None = None) -> bytes:
+    """Decompress gzip bytes, stopping at once past the size their IDX header announces (see :func:`read_bytes`)."""
+    cap = MAX_IDX_BYTES if limit is None else limit
+    out = bytearray()
+    expected: int | None = None
+    data = raw
     try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DataIntegrityError(f"{source or path}: corrupt or truncated gzip data ({exc})") from exc
+        while data:  # one gzip member per pass (concatenated members are valid gzip)
+            inflater = zlib.decompressobj(wbits=31)
+            pending = data
+            while pending and not inflater.eof:
+                room = (HEADER_MAX if expected is None else expected) + 1 - len(out)
+                out += inflater.decompress(pending, max(room, 1))
+                pending = inflater.unconsumed_tail
+                if expected is None and (expected := _announced_size(bytes(out[:HEADER_MAX]), source)) is not None \
+                        and expected > cap:
+                    raise DataIntegrityError(f"{source}: its IDX header announces {expected:,} bytes, more than "
+                                             f"the {cap:,} expected; refusing to inflate it")
+                if expected is not None and len(out) > expected:
+                    raise DataIntegrityError(f"{source}: inflates past the {expected:,} bytes its IDX header "
+                                             "announces (a corrupt file or a decompression bomb); stopped")
+            if not inflater.eof:
+                raise DataIntegrityError(f"{source}: corrupt or truncated gzip data (it ends early)")
+            data = inflater.unused_data
+    except zlib.error as exc:
+        raise DataIntegrityError(f"{source}: corrupt or truncated gzip data ({exc})") from exc
+    return bytes(out)
 
 
 def parse_idx(data: bytes | bytearray | memoryview, source: str = "<bytes>") -> np.ndarray:

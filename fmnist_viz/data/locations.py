@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import DATA_ENV, cache_dir, env_data_dirs
+from ..paths import DATA_ENV, cache_dir, env_data_dirs, inside
 from .specs import DatasetSpec, FileSpec, get_spec
 
 
@@ -53,8 +53,8 @@ class Location:
 
 
 def dataset_cache_dir(spec: DatasetSpec) -> Path:
-    """Where downloads of ``spec`` go."""
-    return cache_dir() / spec.name
+    """Where downloads of ``spec`` go (refusing a name that would lead outside the cache)."""
+    return inside(cache_dir(), spec.name)
 
 
 def _expand(base: Path, spec: DatasetSpec, bare: bool) -> list[Path]:

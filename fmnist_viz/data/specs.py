@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import UsageError
 
@@ -31,6 +32,13 @@ class FileSpec:
     sha256: str | None = None
     md5: str | None = None
     gz_md5: str | None = None
+    #: Bytes of the decompressed file, when known: downloads stop past it (see ``download.max_bytes``).
+    size: int | None = None
+
+    def __post_init__(self) -> None:
+        check_plain_name(self.filename, "filename")
+        if self.size is not None and (not isinstance(self.size, int) or self.size < 1):
+            raise UsageError(f"must be a positive number of bytes, got {self.size!r}", param="size")
 
 
 @dataclass(frozen=True)
@@ -57,9 +65,28 @@ class DatasetSpec:
     license: str = ""
     homepage: str = ""
 
+    def __post_init__(self) -> None:
+        check_plain_name(self.name, "name")  # it names the data set's cache folder
+        for sub in self.subdirs:
+            if Path(sub).is_absolute() or any(part in ("", ".", "..") for part in sub.replace("\\", "/").split("/")):
+                raise UsageError(f"must be relative folders below a data folder, without '..'; got {sub!r}",
+                                 param="subdirs")
+
     def files_for(self, split: str) -> list[FileSpec]:
         """The files ``split`` needs, in (train images, train labels, test ...) order."""
         return [f for s in splits(split) for f in self.files[s]]
+
+
+def check_plain_name(name: str, param: str) -> str:
+    """``name`` if it is a plain file name (no folder part, not ``.`` or ``..``), else a UsageError.
+
+    Names from a spec become paths in the cache; a name like
+    ``../../outside/evil`` must never write outside it.
+    """
+    if (not isinstance(name, str) or name in ("", ".", "..") or any(c in name for c in "/\\\0")
+            or Path(name).is_absolute() or name != name.strip()):
+        raise UsageError(f"must be a plain file name (no folders, no '..'), got {name!r}", param=param)
+    return name
 
 
 def splits(split: str) -> tuple[str, ...]:
@@ -92,18 +119,18 @@ FASHION_MNIST = DatasetSpec(
         "train": (
             FileSpec("train-images-idx3-ubyte",
                      "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-                     "f4a8712d7a061bf5bd6d2ca38dc4d50a", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+                     "f4a8712d7a061bf5bd6d2ca38dc4d50a", "8d4fb7e6c68d591d4c3dfef9ec88bf0d", size=47040016),
             FileSpec("train-labels-idx1-ubyte",
                      "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-                     "9018921c3c673c538a1fc5bad174d6f9", "25c81989df183df01b3e8a0aad5dffbe"),
+                     "9018921c3c673c538a1fc5bad174d6f9", "25c81989df183df01b3e8a0aad5dffbe", size=60008),
         ),
         "test": (
             FileSpec("t10k-images-idx3-ubyte",
                      "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-                     "8181f5470baa50b63fa0f6fddb340f0a", "bef4ecab320f06d8554ea6380940ec79"),
+                     "8181f5470baa50b63fa0f6fddb340f0a", "bef4ecab320f06d8554ea6380940ec79", size=7840016),
             FileSpec("t10k-labels-idx1-ubyte",
                      "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-                     "15d484375f8d13e6eb1aabb0c3f46965", "bb300cfdad3c16e7a12a480ee83cd310"),
+                     "15d484375f8d13e6eb1aabb0c3f46965", "bb300cfdad3c16e7a12a480ee83cd310", size=10008),
         ),
     },
     mirrors=(
@@ -128,18 +155,18 @@ MNIST = DatasetSpec(
         "train": (
             FileSpec("train-images-idx3-ubyte",
                      "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-                     "6bbc9ace898e44ae57da46a324031adb", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+                     "6bbc9ace898e44ae57da46a324031adb", "f68b3c2dcbeaaa9fbdd348bbdeb94873", size=47040016),
             FileSpec("train-labels-idx1-ubyte",
                      "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-                     "a25bea736e30d166cdddb491f175f624", "d53e105ee54ea40749a09fcbcd1e9432"),
+                     "a25bea736e30d166cdddb491f175f624", "d53e105ee54ea40749a09fcbcd1e9432", size=60008),
         ),
         "test": (
             FileSpec("t10k-images-idx3-ubyte",
                      "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-                     "2646ac647ad5339dbf082846283269ea", "9fb629c4189551a2d022fa330f9573f3"),
+                     "2646ac647ad5339dbf082846283269ea", "9fb629c4189551a2d022fa330f9573f3", size=7840016),
             FileSpec("t10k-labels-idx1-ubyte",
                      "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-                     "27ae3e4e09519cfbb04c329615203637", "ec29112dd5afa0611ce80d1b7f02629c"),
+                     "27ae3e4e09519cfbb04c329615203637", "ec29112dd5afa0611ce80d1b7f02629c", size=10008),
         ),
     },
     mirrors=(

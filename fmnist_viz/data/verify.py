@@ -16,7 +16,7 @@ import numpy as np
 
 from ..digest import checksum
 from ..errors import DataIntegrityError, DataNotFoundError, IDXFormatError
-from .idx import GZIP_MAGIC, idx_header, parse_idx, read_bytes
+from .idx import GZIP_MAGIC, idx_header, inflate, parse_idx
 from .locations import Location, survey
 from .specs import SPLITS, DatasetSpec, FileSpec, get_spec
 
@@ -33,9 +33,9 @@ def check_idx_file(path: Path, spec: FileSpec, source: str | None = None) -> byt
     """
     source = source or str(path)
     raw = path.read_bytes()
+    data = inflate(raw, source, spec.size) if raw.startswith(GZIP_MAGIC) else raw
     if raw.startswith(GZIP_MAGIC) and spec.gz_md5 and checksum("md5", raw) == spec.gz_md5:
-        return read_bytes(path, source)
-    data = read_bytes(path, source)
+        return data
     if spec.sha256 is None and spec.md5 is None:
         return data
     if spec.sha256 is not None and checksum("sha256", data) == spec.sha256:
