@@ -123,3 +123,38 @@ def test_legend_clicks_toggle_and_isolate_a_class_of_one_data_set(browser, tmp_p
     settle([600, int((b.labels == 7).sum())])  # MNIST's 7s alone
     ActionChains(browser).double_click(entry("c7")).perform()
     settle([600, 500])
+
+
+def test_a_page_built_from_hostile_names_runs_none_of_them(browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    img = "<img src=x onerror=window.__owned=1>"  # a plain file name: allowed as a data set name
+    script = "</script><script>window.__owned=1</script>"
+    r = result(img, 200, 5)
+    r.title = f'{script}"><svg onload=window.__owned=1>'
+    r.class_names = (img, script, *r.class_names[2:])
+    page = write_html(interactive_figure([r]), tmp_path / "page.html", {img: np.zeros((600, 28, 28), np.uint8)},
+                      title=script)
+    open_page(browser, page)
+    time.sleep(1)  # onerror/onload handlers would have fired by now
+    x, y = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, t = g._fullData[0];
+        var box = g.getBoundingClientRect();
+        return [box.left + L.xaxis._offset + L.xaxis.l2p(t.x[0]), box.top + L.yaxis._offset + L.yaxis.l2p(t.y[0])];
+    """)
+    body = browser.find_element("tag name", "body")
+    ActionChains(browser).move_to_element_with_offset(body, 0, 0).perform()
+    ActionChains(browser).move_to_element_with_offset(
+        body, int(x - body.size["width"] / 2), int(y - body.size["height"] / 2)).perform()
+    deadline = time.time() + 10
+    caption = ""
+    while time.time() < deadline and not caption:
+        caption = browser.execute_script("var c = document.querySelector('#fmnist-viz-hover-image .caption');"
+                                         "return c && c.parentNode.style.display === 'block' ? c.textContent : '';")
+        time.sleep(0.2)
+    assert browser.execute_script("return window.__owned") is None  # nothing ran
+    assert browser.title == script  # shown as text
+    legend = [e.text for e in browser.find_elements("css selector", "g.traces")]
+    assert legend[:2] == [img, script]  # the names are shown literally
+    assert r.title in caption or img in caption or script in caption
+    assert not browser.find_elements("css selector", "svg[onload], img[onerror]")
