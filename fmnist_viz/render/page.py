@@ -69,7 +69,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     """A Plotly figure of one method's results: a WebGL panel per data set, a legend per data set.
 
     Each panel is one trace of its points in :func:`~.style.draw_order`
-    (``seed``), coloured by class, carrying each point's row index (into
+    (``seed``), coloured by class (their classes in ``meta["labels"]``), carrying each point's row index (into
     ``load(dataset, split="all")``) in ``customdata``; ``max_points`` keeps a
     random subset per panel. Every panel of a data set draws the same rows in
     the same order (:func:`drawn_rows`). The legend entries are empty traces;
@@ -86,14 +86,15 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     datasets = list(dict.fromkeys(r.dataset for r in results))
     for col, r in enumerate(results, start=1):
         order = draw_order(len(r), seed, max_points)
-        k = len(r.class_names)
-        scale = [[(c + edge) / k, class_color(c)] for c in range(k) for edge in (0, 1)]
+        labels = r.labels[order]
+        palette = np.array([class_color(c) for c in range(len(r.class_names))])
         fig.add_trace(go.Scattergl(
             x=r.embedding[order, 0].astype(np.float32), y=r.embedding[order, 1].astype(np.float32),
             mode="markers", customdata=r.index[order].astype(np.int32), hoverinfo="none", showlegend=False,
-            marker={"color": r.labels[order].astype(np.int8), "colorscale": scale, "cmin": -0.5, "cmax": k - 0.5,
-                    "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
-            meta={"role": "points", "dataset": r.dataset, "title": r.title, "classes": list(r.class_names)},
+            # colours as strings, not class numbers on a colorscale: Plotly paints them ~0.5 s sooner
+            marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
+            meta={"role": "points", "dataset": r.dataset, "title": r.title, "classes": list(r.class_names),
+                  "labels": labels.astype(np.int16)},
         ), row=1, col=col)
         (x0, y0), (x1, y1) = robust_limits(r.embedding)
         fig.update_xaxes(visible=False, range=[x0, x1], row=1, col=col)

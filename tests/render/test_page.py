@@ -45,8 +45,9 @@ def test_figure_keeps_every_point_with_its_row_in_random_order() -> None:
         order = draw_order(len(r), 3)  # the static figure's order too
         np.testing.assert_array_equal(np.asarray(trace.customdata), r.index[order])
         np.testing.assert_array_equal(np.asarray(trace.x), r.embedding[order, 0])
-        labels = np.asarray(trace.marker.color)
+        labels = np.asarray(trace.meta["labels"])
         np.testing.assert_array_equal(labels, r.labels[order])
+        assert list(trace.marker.color) == [CLASS_COLORS[c] for c in labels]
         assert (np.diff(labels.astype(int)) != 0).sum() > len(r) / 2  # classes interleaved, not drawn in runs
         entries = [t for t in fig.data if t.meta["role"] == "legend" and t.meta["dataset"] == r.dataset]
         assert [t.name for t in entries] == list(r.class_names) and {t.legend for t in entries} == {legend}

@@ -1,8 +1,8 @@
 // fmnist-viz interactive page: each point's image on hover, one legend per data set whose
 // entries toggle their class (a double click isolates it).
 // Plotly runs this after drawing the figure, with {plot_id} replaced by the plot's element id.
-// Traces are of two roles (trace.meta.role): "points" (one per panel, every drawn point, coloured
-// by class index in marker.color, the row in customdata) and "legend" (an empty trace per class).
+// Traces are of two roles (trace.meta.role): "points" (one per panel, every drawn point, its class
+// index in meta.labels, its row in customdata) and "legend" (an empty trace per class).
 // The images come from the JSON in #fmnist-viz-sprites: per data set, base64 PNG sprite sheets of
 // the drawn points in drawing order, `per_sheet` images in rows of `columns`, decoded on first use.
 (function () {
@@ -24,7 +24,7 @@
   gd.data.forEach(function (trace, i) {
     if (trace.meta && trace.meta.role === 'points') {
       panels.push({index: i, dataset: trace.meta.dataset, x: values(trace.x), y: values(trace.y),
-                   labels: values(trace.marker.color), meta: trace.meta});
+                   labels: values(trace.meta.labels), meta: trace.meta});
     }
   });
 
