@@ -176,6 +176,7 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
 
 
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from .align import ALIGN_AUTO, ALIGN_NONE
     from .embed import BUILTIN_METHODS, embedder_names, get_embedder_class
     from .metrics import TABLE_FORMATS
     from .outputs import DEFAULT_FORMATS, MAX_EXEMPLARS, RESULT_FORMATS
@@ -201,6 +202,10 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
         p.add_argument("--exemplars", type=_number(0, MAX_EXEMPLARS), default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")
         p.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
+        if name == "all":
+            p.add_argument("--align", default=ALIGN_AUTO, choices=(ALIGN_AUTO, ALIGN_NONE, *BUILTIN_METHODS),
+                           help="rotate/scale every layout onto this method's, so classes sit alike in every "
+                                "panel (default auto: PCA)")
         p.set_defaults(func=commands.cmd_embed)
 
     metrics = sub.add_parser("metrics", parents=[common, with_device], help="quality table of embeddings",

@@ -189,7 +189,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     results = _run_embeddings(args, methods)
     for path in save_results(results, args.out, formats, name=args.command, style=args.style,
                              exemplars=args.exemplars, seed=args.seed, max_points=args.max_points,
-                             plotly_js=args.plotly_js, data_dir=args.data_dir):
+                             plotly_js=args.plotly_js, data_dir=args.data_dir, align=getattr(args, "align", "auto")):
         print(path)
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .align import ALIGN_AUTO, align_results
 from .atomic import atomic_path
 from .errors import MAX_SEED, UsageError, check_number
 from .render.style import DEFAULT_STYLE, MAX_PIXELS
@@ -144,15 +145,17 @@ def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
 def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> Path:
     """Write one result as ``METHOD_DATASET[_VARIANT].npz`` (see :func:`variant_suffix`).
 
-    Holds ``embedding`` (n, 2) float32, ``labels``, ``index`` (rows of
-    ``load(dataset, split="all")``), ``class_names``, ``method``, ``params``
-    (JSON) and ``seed``.
+    Holds ``embedding`` (n, 2) float32 as the method made it, ``labels``,
+    ``index`` (rows of ``load(dataset, split="all")``), ``class_names``,
+    ``method``, ``params`` (JSON) and ``seed``; and ``aligned``, the layout as
+    figures draw it, when it was aligned onto another method's.
     """
+    extra = {"aligned": result.aligned} if result.aligned is not None else {}
     return save_npz(
         Path(folder) / embedding_filename(result.method, [result.dataset], "npz", variant_suffix([result])),
         embedding=result.embedding, labels=result.labels, index=result.index,
         class_names=np.array(result.class_names), method=np.array(result.method),
-        params=np.array(json.dumps(result.params)), seed=np.array(result.seed),
+        params=np.array(json.dumps(result.params)), seed=np.array(result.seed), **extra,
     )
 
 
@@ -168,6 +171,7 @@ def save_results(
     max_points: int | None = None,
     plotly_js: str = "embed",
     data_dir: str | os.PathLike[str] | None = None,
+    align: str = "auto",
 ) -> list[Path]:
     """Write results as files and return their paths.
 
@@ -179,8 +183,9 @@ def save_results(
         Output folder (created if needed).
     formats : str or sequence of str
         Any of ``png``, ``svg``, ``pdf`` (one figure: methods as rows, data
-        sets as columns), ``html`` (one interactive page per method) and
-        ``npz`` (one file per method and data set).
+        sets as columns), ``html`` (one interactive page: with several
+        methods, a row per data set and a column per method) and ``npz`` (one
+        file per method and data set).
     name : str, optional
         What the figure's file name starts with (default: the method, or
         ``all`` for several), as in ``umap_fashion-vs-mnist.png``. Every name
@@ -199,6 +204,12 @@ def save_results(
         ``embed`` (works offline) or ``cdn`` (small file, needs internet).
     data_dir : path, optional
         Where to find the images for pages and exemplars (see :func:`fmnist_viz.load`).
+    align : str
+        With several methods, each data set's layouts are rotated, reflected,
+        scaled and shifted onto one method's (:mod:`fmnist_viz.align`):
+        ``auto`` (PCA when run, else the first method), a method name, or
+        ``none``. Figures and pages draw the aligned layouts; npz files keep
+        the raw embedding and add ``aligned``.
 
     Returns
     -------
@@ -223,6 +234,8 @@ def save_results(
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
     name = name or (methods[0] if len(methods) == 1 else "all")
+    reference = align_results(results, align)
+    aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
     written = [save_result_npz(r, out) for r in results] if "npz" in formats else []
     figures = [f for f in formats if f in STATIC_FORMATS]
     if not figures and "html" not in formats:
@@ -233,17 +246,16 @@ def save_results(
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if "html" in formats or exemplars else {}
     if "html" in formats:
-        from .render.page import drawn_rows, hover_images, interactive_figure, write_page
+        from .render.page import drawn_rows, interactive_figure, write_page
+        from .render.sprites import hover_images
 
-        hover = None  # every page of one call draws the same rows: their images are made once
-        for method in methods:
-            mine = [r for r in results if r.method == method]
-            page = interactive_figure(mine, max_points=max_points, seed=seed)
-            if hover is None:  # cached unless the results were made with the cache off
-                hover = hover_images(images, drawn_rows(page), use_cache=all(r.cache_key is not None for r in results))
-            html_name = embedding_filename(method, datasets, "html", variant_suffix(mine, max=max_points))
-            written.append(write_page(page, out / html_name, hover, plotly_js=plotly_js,
-                                      title=f"fmnist-viz: {method}"))
+        page = interactive_figure(results, max_points=max_points, seed=seed)
+        # the sheets are cached unless the results were made with the cache off
+        hover = hover_images(images, drawn_rows(page), use_cache=all(r.cache_key is not None for r in results))
+        html_name = embedding_filename(name, datasets, "html", variant_suffix(results, max=max_points,
+                                                                             align=aligned_to))
+        written.append(write_page(page, out / html_name, hover, plotly_js=plotly_js,
+                                  title=f"fmnist-viz: {', '.join(methods)}"))
     if figures:
         from .render.scatter import results_figure
 
@@ -251,7 +263,8 @@ def save_results(
                              seed=seed)
         import matplotlib.pyplot as plt
 
-        suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars)
+        suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars,
+                                align=aligned_to)
         try:
             written += [save_figure(fig, out / embedding_filename(name, datasets, fmt, suffix)) for fmt in figures]
         finally:

@@ -59,9 +59,16 @@ class EmbeddingResult:
     variant: dict[str, Any] = field(default_factory=dict)
     #: The key of its cache entry (None when caching is off): measured quality is cached under it.
     cache_key: dict[str, Any] | None = field(default=None, repr=False)
+    #: The embedding rotated/scaled onto the run's reference method (:func:`fmnist_viz.align.align_results`).
+    aligned: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.embedding)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """The coordinates figures draw: the aligned layout when there is one, else the embedding."""
+        return self.aligned if self.aligned is not None else self.embedding
 
 
 def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:

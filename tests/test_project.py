@@ -60,11 +60,13 @@ def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path
         archive.extractall(tmp_path / "site")
     assert {"fmnist_viz/render/assets/page.js", "fmnist_viz/render/assets/page.css"} <= names
     code = (
-        "import numpy as np, fmnist_viz, plotly.graph_objects as go\n"
-        "from fmnist_viz.render.page import write_html\n"
+        "import numpy as np, fmnist_viz\n"
+        "from fmnist_viz.pipeline import EmbeddingResult\n"
+        "from fmnist_viz.render.page import interactive_figure, write_html\n"
         "assert fmnist_viz.__file__.startswith(sys.argv[1]), fmnist_viz.__file__\n"
-        "fig = go.Figure(go.Scattergl(x=[0], y=[0], customdata=[0], meta='d'))\n"
-        "path = write_html(fig, sys.argv[1] + '/p.html', {'d': np.zeros((1, 28, 28), np.uint8)})\n"
+        "r = EmbeddingResult('d', 'D', 'umap', {}, np.zeros((3, 2), np.float32), np.zeros(3, np.uint8),\n"
+        "                    np.arange(3), ('a',), 0, 'cpu', 0.0, False)\n"
+        "path = write_html(interactive_figure([r]), sys.argv[1] + '/p.html', {'d': np.zeros((3, 28, 28), np.uint8)})\n"
         "text = path.read_text()\n"
         "print(\"gd.on('plotly_hover'\" in text, '#fmnist-viz-hover-image' in text)\n"
     )

@@ -16,10 +16,7 @@ is first hovered, so the plot paints without waiting for the images.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,86 +26,78 @@ import numpy as np
 
 from ..atomic import atomic_path
 from ..errors import UsageError
+from .sprites import hover_images
 from .style import class_color, draw_order, panel_title, robust_limits
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-SHEET_COLUMNS = 100
-SHEET_SIZE = 10_000
 PLOTLY_JS_CHOICES = ("embed", "cdn")
-#: Bump when the sheets are drawn differently, so cached ones are made again.
-SPRITE_VERSION = 1
-
-
-def sprite_sheets(images: np.ndarray, per_sheet: int = SHEET_SIZE, columns: int = SHEET_COLUMNS) -> list[str]:
-    """Base64 PNG sheets of (n, h, w) uint8 images, 16 grey levels, dark on white, row-major."""
-    from PIL import Image
-
-    n, h, w = images.shape
-    palette = []
-    for level in range(16):
-        grey = 255 - level * 17
-        palette += [grey, grey, grey]
-    sheets = []
-    for start in range(0, n, per_sheet):
-        chunk = images[start : start + per_sheet] >> 4
-        rows = -(-len(chunk) // columns)
-        canvas = np.zeros((rows * columns, h, w), dtype=np.uint8)
-        canvas[: len(chunk)] = chunk
-        tiled = canvas.reshape(rows, columns, h, w).transpose(0, 2, 1, 3).reshape(rows * h, columns * w)
-        picture = Image.fromarray(tiled, mode="P")
-        picture.putpalette(palette)
-        buffer = io.BytesIO()
-        picture.save(buffer, format="PNG", bits=4, compress_level=6)
-        sheets.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
-    return sheets
 
 
 def interactive_figure(results: Sequence[Any], max_points: int | None = None, seed: int = 0) -> go.Figure:
-    """A Plotly figure of one method's results: a WebGL panel per data set, a legend per data set.
+    """A Plotly figure of results: one WebGL panel per (data set, method), one legend per data set.
 
+    One method: its data sets side by side. Several: a row per data set and a
+    column per method (draw them aligned: :func:`fmnist_viz.align.align_results`).
     Each panel is one trace of its points in :func:`~.style.draw_order`
-    (``seed``), coloured by class (their classes in ``meta["labels"]``), carrying each point's row index (into
-    ``load(dataset, split="all")``) in ``customdata``; ``max_points`` keeps a
-    random subset per panel. Every panel of a data set draws the same rows in
-    the same order (:func:`drawn_rows`). The legend entries are empty traces;
-    the page's script (:func:`write_page`) makes them toggle their class.
+    (``seed``), at their :attr:`~fmnist_viz.pipeline.EmbeddingResult.positions`,
+    coloured by class (their classes in ``meta["labels"]``), carrying each
+    point's row (into ``load(dataset, split="all")``) in ``customdata``;
+    ``max_points`` keeps a random subset. Every panel of a data set draws the
+    same rows in the same order (:func:`drawn_rows`), so a point is the same
+    trace index everywhere. The legend entries are empty traces; the page's
+    script (:func:`write_page`) makes them toggle their class.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     if not results:
         raise UsageError("is empty: nothing to draw", param="results")
-    titles = [panel_title(r, line_break="<br>", escape=html.escape) for r in results]
-    fig = make_subplots(rows=1, cols=len(results), subplot_titles=titles, horizontal_spacing=0.04)
-    legends: dict[str, str] = {}
+    methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
-    for col, r in enumerate(results, start=1):
+    grid = len(methods) > 1  # a row per data set, a column per method
+    rows, cols = (len(datasets), len(methods)) if grid else (1, len(results))
+    place = {(r.dataset, r.method): ((datasets.index(r.dataset), methods.index(r.method)) if grid
+                                     else (0, i)) for i, r in enumerate(results)}
+    titles = [""] * (rows * cols)
+    for r in results:
+        row, col = place[(r.dataset, r.method)]
+        titles[row * cols + col] = panel_title(r, line_break="<br>", escape=html.escape)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.02 if grid else 0.04,
+                        vertical_spacing=0.08)
+    legends: dict[str, str] = {}
+    for r in results:
+        row, col = (v + 1 for v in place[(r.dataset, r.method)])
         order = draw_order(len(r), seed, max_points)
         labels = r.labels[order]
         palette = np.array([class_color(c) for c in range(len(r.class_names))])
+        xy = r.positions[order]
         fig.add_trace(go.Scattergl(
-            x=r.embedding[order, 0].astype(np.float32), y=r.embedding[order, 1].astype(np.float32),
+            x=xy[:, 0].astype(np.float32), y=xy[:, 1].astype(np.float32),
             mode="markers", customdata=r.index[order].astype(np.int32), hoverinfo="none", showlegend=False,
             # colours as strings, not class numbers on a colorscale: Plotly paints them ~0.5 s sooner
             marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
-            meta={"role": "points", "dataset": r.dataset, "title": r.title, "classes": list(r.class_names),
-                  "labels": labels.astype(np.int16)},
-        ), row=1, col=col)
-        (x0, y0), (x1, y1) = robust_limits(r.embedding)
-        fig.update_xaxes(visible=False, range=[x0, x1], row=1, col=col)
-        fig.update_yaxes(visible=False, range=[y0, y1], scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
+            meta={"role": "points", "dataset": r.dataset, "method": r.method, "title": r.title,
+                  "classes": list(r.class_names), "labels": labels.astype(np.int16)},
+        ), row=row, col=col)
+        (x0, y0), (x1, y1) = robust_limits(r.positions)
+        anchor = fig.get_subplot(row, col).xaxis.anchor  # this panel's y axis, e.g. "y5"
+        fig.update_xaxes(visible=False, range=[x0, x1], row=row, col=col)
+        fig.update_yaxes(visible=False, range=[y0, y1], scaleanchor=anchor.replace("y", "x"), row=row, col=col)
         if r.dataset in legends:
             continue
         legend = legends[r.dataset] = "legend" if not legends else f"legend{len(legends) + 1}"
-        fig.update_layout({legend: {"title": {"text": html.escape(r.title)}, "itemsizing": "constant",
-                                    **_legend_place(datasets.index(r.dataset), len(datasets))}})
+        where = (_row_legend(fig.get_subplot(row, col).yaxis.domain) if grid
+                 else _legend_place(datasets.index(r.dataset), len(datasets)))
+        fig.update_layout({legend: {"title": {"text": html.escape(r.title)}, "itemsizing": "constant", **where}})
         for c in np.unique(r.labels[order]):
             fig.add_trace(go.Scattergl(
                 x=[None], y=[None], mode="markers", name=html.escape(r.class_names[c]), legend=legend,
                 marker={"color": class_color(int(c)), "size": 8}, hoverinfo="skip",
                 meta={"role": "legend", "dataset": r.dataset, "class": int(c)}))
+    if grid:
+        fig.update_annotations(font_size=11)
     fig.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 60, "b": 10},
                       hovermode="closest")
     return fig
@@ -128,6 +117,11 @@ def _legend_place(k: int, count: int) -> dict[str, Any]:
             "yanchor": "middle" if right == 1 else ("top" if j == 0 else "bottom" if j == right - 1 else "middle")}
 
 
+def _row_legend(domain: Sequence[float]) -> dict[str, Any]:
+    """A legend right of the panels, beside the row whose y domain is ``domain``."""
+    return {"x": 1.01, "xanchor": "left", "y": (domain[0] + domain[1]) / 2, "yanchor": "middle"}
+
+
 def drawn_rows(fig: go.Figure) -> dict[str, np.ndarray]:
     """Each data set's rows in the order its panels draw them (what the page needs images of)."""
     rows: dict[str, np.ndarray] = {}
@@ -143,22 +137,6 @@ def drawn_rows(fig: go.Figure) -> dict[str, np.ndarray]:
     return rows
 
 
-def _cached_sprite_sheets(images: np.ndarray, use_cache: bool) -> list[str]:
-    """:func:`sprite_sheets`, kept in the cache by the images' digest: every page of a data set reuses them."""
-    from ..cache import ResultCache
-    from ..digest import short_digest
-
-    cache = ResultCache(enabled=use_cache)
-    key = {"images": short_digest(images), "shape": list(images.shape), "per_sheet": SHEET_SIZE,
-           "columns": SHEET_COLUMNS, "version": SPRITE_VERSION}
-    found = cache.load("sprites", key)
-    if found is not None:
-        return [sheet.decode("ascii") for sheet in found[0]["sheets"]]
-    sheets = sprite_sheets(images)
-    cache.store("sprites", key, {"sheets": np.array([sheet.encode("ascii") for sheet in sheets])})
-    return sheets
-
-
 def _asset(name: str) -> str:
     """The text of a file shipped in ``fmnist_viz/render/assets/``."""
     from importlib.resources import files
@@ -167,28 +145,36 @@ def _asset(name: str) -> str:
 
 
 def _json_for_script(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element: no ``</script>`` or ``<!--`` can form."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    """JSON (numpy arrays as base64, as Plotly writes them) that is safe inside a ``<script>`` element."""
+    from plotly.io.json import to_json_plotly
+
+    return to_json_plotly(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def hover_images(images: Mapping[str, np.ndarray], rows: Mapping[str, np.ndarray], *,
-                 use_cache: bool = True) -> dict[str, dict[str, Any]]:
-    """What a page carries for its hover images: sprite sheets of the drawn points, in drawing order.
+def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the page's script plots: the figure, with what its panels share kept once per data set.
 
-    ``images`` maps each data set to its (n, h, w) images, indexed by row;
-    ``rows`` are the rows each data set's panels draw (:func:`drawn_rows`).
-    Build it once and hand it to :func:`write_page` for every page that draws
-    the same rows.
+    The panels of a data set draw the same rows in the same order, so their
+    rows, classes and colours travel once, beside the data set's images
+    (``hover``), and the script gives them back to each panel before plotting.
     """
-    from ..digest import short_digest
-
-    payload = {}
-    for name, drawn in rows.items():
-        pictures = images[name]
-        payload[name] = {"sheets": _cached_sprite_sheets(pictures[drawn], use_cache), "per_sheet": SHEET_SIZE,
-                         "columns": SHEET_COLUMNS, "h": int(pictures.shape[1]), "w": int(pictures.shape[2]),
-                         "rows": short_digest(np.ascontiguousarray(drawn, dtype=np.int32))}
-    return payload
+    figure = fig.to_plotly_json()
+    datasets: dict[str, dict[str, Any]] = {}
+    for trace in figure["data"]:
+        meta = trace.get("meta") or {}
+        if meta.get("role") != "points":
+            continue
+        name = meta["dataset"]
+        if name not in datasets:
+            classes = list(meta["classes"])
+            datasets[name] = {**hover[name], "title": meta["title"], "classes": classes,
+                              "colors": [class_color(c) for c in range(len(classes))],
+                              "labels": np.asarray(meta["labels"]), "rows": np.asarray(trace["customdata"])}
+        trace["marker"] = {k: v for k, v in trace["marker"].items() if k != "color"}
+        trace.pop("customdata")
+        trace["meta"] = {k: v for k, v in meta.items() if k not in ("labels", "classes", "title")}
+    return {"figure": figure, "datasets": datasets,
+            "config": {"responsive": True, "displaylogo": False}}
 
 
 def write_html(fig: go.Figure, path: str | os.PathLike[str], images: Mapping[str, np.ndarray],
@@ -214,17 +200,22 @@ def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str,
         if name not in hover or hover[name]["rows"] != short_digest(np.ascontiguousarray(drawn, dtype=np.int32)):
             raise UsageError(f"has no images of the points the figure draws of {name!r}; "
                              "make it with hover_images(images, drawn_rows(fig))", param="hover")
-    body = fig.to_html(
-        full_html=False, include_plotlyjs=True if plotly_js == "embed" else "cdn", default_height="100vh",
-        post_script=_asset("page.js"), config={"responsive": True, "displaylogo": False}, div_id="fmnist-viz-plot",
-    )
+    if plotly_js == "embed":
+        from plotly.offline import get_plotlyjs
+
+        plotly = f"<script>{get_plotlyjs()}</script>"
+    else:
+        from plotly.offline import get_plotlyjs_version
+
+        plotly = f"<script src='https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js' charset='utf-8'></script>"
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<style>\n{_asset('page.css')}</style></head>\n<body>\n"
-        f"<script type='application/json' id='fmnist-viz-sprites'>{_json_for_script(dict(hover))}</script>\n"
-        f"{body}\n</body></html>\n"
+        "<div id='fmnist-viz-plot'></div>\n"
+        f"<script type='application/json' id='fmnist-viz-data'>{_json_for_script(page_data(fig, hover))}</script>\n"
+        f"{plotly}\n<script>\n{_asset('page.js')}</script>\n</body></html>\n"
     )
     path = Path(path)
     with atomic_path(path, suffix=".html") as tmp:

@@ -186,6 +186,6 @@ def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None 
         for dataset in datasets:
             r = by_key[(method, dataset)]
             pictures = images[dataset][r.index] if images and dataset in images else None
-            row.append(Panel(r.embedding, r.labels, r.class_names, panel_title(r), pictures))
+            row.append(Panel(r.positions, r.labels, r.class_names, panel_title(r), pictures))
         rows.append(row)
     return compare_figure(rows, **kwargs)

@@ -40,7 +40,7 @@ def open_page(browser, path: Path) -> None:
     browser.get(path.as_uri())
     deadline = time.time() + 30
     while time.time() < deadline and not browser.execute_script(
-            "var g = document.getElementById('fmnist-viz-plot'); return !!(g && g._fullLayout && g.data);"):
+            "var g = document.getElementById('fmnist-viz-plot'); return !!(g && g.dataset.ready);"):
         time.sleep(0.2)
 
 
@@ -73,7 +73,7 @@ def test_hovering_a_point_shows_its_image_class_and_row(browser, tmp_path: Path)
         shown = browser.execute_script("""
             var b = document.getElementById('fmnist-viz-hover-image');
             if (!b || b.style.display !== 'block' || !b.dataset.row) return null;
-            var d = b.querySelector('canvas').getContext('2d').getImageData(0, 0, 112, 112).data, dark = 0;
+            var d = b.querySelector('canvas').getContext('2d').getImageData(0, 0, 140, 140).data, dark = 0;
             for (var i = 0; i < d.length; i += 4) if (d[i] < 64) dark++;
             return [b.dataset.row, dark, b.querySelector('.caption').textContent];
         """)
@@ -83,7 +83,7 @@ def test_hovering_a_point_shows_its_image_class_and_row(browser, tmp_path: Path)
     assert shown is not None, "no hover image appeared"
     assert shown[0] == f"fashion:{r.index[point]}"
     assert shown[2] == f"c0 \u00b7 FASHION row {r.index[point]}"
-    assert shown[1] > 112 * 112 * 0.9  # the solid image, scaled to 112 x 112
+    assert shown[1] > 140 * 140 * 0.9  # the solid image, scaled to 140 x 140
 
 
 def test_legend_clicks_toggle_and_isolate_a_class_of_one_data_set(browser, tmp_path: Path) -> None:

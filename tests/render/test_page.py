@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.render.page import drawn_rows, hover_images, interactive_figure, sprite_sheets, write_html, write_page
+from fmnist_viz.render.page import drawn_rows, interactive_figure, write_html, write_page
+from fmnist_viz.render.sprites import hover_images, sprite_sheets
 from fmnist_viz.render.style import CLASS_COLORS, draw_order
 
 from conftest import fake_result as result
@@ -66,7 +67,7 @@ def test_page_ships_only_the_images_of_drawn_points_in_drawing_order(tmp_path: P
     fig = interactive_figure([a], max_points=500, seed=2)
     rows = drawn_rows(fig)["fashion"]
     text = write_html(fig, tmp_path / "p.html", {"fashion": images}).read_text()
-    sprites = json.loads(re.search(r"id='fmnist-viz-sprites'>(.*?)</script>", text).group(1))["fashion"]
+    sprites = json.loads(re.search(r"id='fmnist-viz-data'>(.*?)</script>", text).group(1))["datasets"]["fashion"]
     (sheet,) = sprites["sheets"]
     picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(sheet))).convert("L"))
     assert picture.shape == (5 * 28, 100 * 28)  # 500 images, not 9,000
@@ -85,11 +86,11 @@ def test_page_is_self_contained_and_names_its_parts(tmp_path: Path) -> None:
     path = write_html(interactive_figure([a]), tmp_path / "p.html", images)
     html = path.read_text()
     assert html.startswith("<!DOCTYPE html>") and "plotly_hover" in html
-    sprites = json.loads(re.search(r"id='fmnist-viz-sprites'>(.*?)</script>", html).group(1))
+    sprites = json.loads(re.search(r"id='fmnist-viz-data'>(.*?)</script>", html).group(1))["datasets"]
     assert sprites["fashion"]["per_sheet"] == 10000 and len(sprites["fashion"]["sheets"]) == 1
-    assert 'src="https://cdn.plot.ly' not in html and len(html) > 3_000_000  # plotly.js embedded: offline
+    assert 'https://cdn.plot.ly/plotly-' not in html and len(html) > 3_000_000  # plotly.js embedded: offline
     small = write_html(interactive_figure([a]), tmp_path / "q.html", images, plotly_js="cdn").read_text()
-    assert 'src="https://cdn.plot.ly' in small and len(small) < len(html) - 3_000_000
+    assert "src='https://cdn.plot.ly/plotly-" in small and len(small) < len(html) - 3_000_000
     with pytest.raises(UsageError, match="plotly_js must be one of embed, cdn, got 'local'"):
         write_html(interactive_figure([a]), tmp_path / "r.html", images, plotly_js="local")
     assert not (tmp_path / "r.html").exists()
