@@ -78,6 +78,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
             mode="markers", customdata=r.index[order].astype(np.int32), hoverinfo="none", showlegend=False,
             # colours as strings, not class numbers on a colorscale: Plotly paints them ~0.5 s sooner
             marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
+            selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.05}},
             meta={"role": "points", "dataset": r.dataset, "method": r.method, "title": r.title,
                   "classes": list(r.class_names), "labels": labels.astype(np.int16)},
         ), row=row, col=col)
@@ -99,7 +100,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     if grid:
         fig.update_annotations(font_size=11)
     fig.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                      hovermode="closest")
+                      hovermode="closest", dragmode="select")  # a drag selects; the mode bar has zoom and lasso
     return fig
 
 

@@ -158,3 +158,122 @@ def test_a_page_built_from_hostile_names_runs_none_of_them(browser, tmp_path: Pa
     assert legend[:2] == [img, script]  # the names are shown literally
     assert r.title in caption or img in caption or script in caption
     assert not browser.find_elements("css selector", "svg[onload], img[onerror]")
+
+
+def two_methods(n: int = 400):
+    """PCA and UMAP results of one data set (same rows), and a second data set."""
+    a = result("fashion", n, 1)
+    a.method = "pca"
+    b = result("fashion", n, 2)
+    b.method, b.index, b.labels = "umap", a.index, a.labels
+    c = result("mnist", 300, 3)
+    c.method = "pca"
+    d = result("mnist", 300, 4)
+    d.method, d.index, d.labels = "umap", c.index, c.labels
+    return [a, b, c, d]
+
+
+def pixel(browser, trace: int, x: float, y: float) -> tuple[float, float]:
+    """Where data point (x, y) of the panel holding ``trace`` is on the screen."""
+    return browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), t = g._fullData[arguments[0]], L = g._fullLayout;
+        var xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
+        var box = g.getBoundingClientRect();
+        return [box.left + xa._offset + xa.l2p(arguments[1]), box.top + ya._offset + ya.l2p(arguments[2])];
+    """, trace, x, y)
+
+
+def drag(browser, start: tuple[float, float], end: tuple[float, float]) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    body = browser.find_element("tag name", "body")
+    w, h = body.size["width"], body.size["height"]
+    ActionChains(browser).move_to_element_with_offset(body, int(start[0] - w / 2), int(start[1] - h / 2)) \
+        .click_and_hold().move_by_offset(10, 10) \
+        .move_to_element_with_offset(body, int(end[0] - w / 2), int(end[1] - h / 2)).release().perform()
+
+
+def test_a_box_drag_selects_in_every_panel_of_the_data_set(browser, tmp_path: Path) -> None:
+    results = two_methods()
+    pca = results[0]
+    images = {"fashion": np.zeros((1200, 28, 28), np.uint8), "mnist": np.zeros((900, 28, 28), np.uint8)}
+    images["fashion"][pca.index] = 255  # drawn images are solid: thumbnails must show dark pixels
+    page = write_html(interactive_figure(results, seed=3), tmp_path / "page.html", images)
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    open_page(browser, page)
+    panels = browser.execute_script("return window.fmnistViz.panels()")
+    assert panels == [{"dataset": "fashion", "method": "pca"}, {"dataset": "fashion", "method": "umap"},
+                      {"dataset": "mnist", "method": "pca"}, {"dataset": "mnist", "method": "umap"}]
+    x0, x1, y0, y1 = -0.6, 0.9, -0.5, 0.7  # data coordinates of the box in the PCA panel
+    drag(browser, pixel(browser, 0, x0, y1), pixel(browser, 0, x1, y0))
+    deadline = time.time() + 10
+    chosen = None
+    while time.time() < deadline and not chosen:
+        chosen = browser.execute_script("return window.fmnistViz.selection()")
+        time.sleep(0.1)
+    # the box as Plotly drew it (the mouse moves in whole pixels), in data coordinates
+    box = browser.execute_script("var s = document.getElementById('fmnist-viz-plot')._fullLayout.selections[0];"
+                                 "return [s.x0, s.x1, s.y0, s.y1];")
+    (bx0, bx1), (by0, by1) = sorted(box[:2]), sorted(box[2:])
+    assert abs(bx0 - x0) < 0.05 and abs(by1 - y1) < 0.05
+    xs, ys = pca.embedding[:, 0].astype(np.float64), pca.embedding[:, 1].astype(np.float64)
+    inside = (xs >= bx0) & (xs <= bx1) & (ys >= by0) & (ys <= by1)
+    expected = sorted(pca.index[inside].tolist())
+    assert chosen["dataset"] == "fashion" and len(expected) > 50
+    assert chosen["rows"] == expected
+    # the UMAP panel highlights exactly the same rows; MNIST's panels none
+    highlighted = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), out = [];
+        g.data.forEach(function (t, i) {
+            if (t.meta.role !== 'points') return;
+            var s = t.selectedpoints;
+            out.push([t.meta.dataset, t.meta.method, s ? Array.from(s).map(function (k) { return t.customdata[k]; })
+                                                       : null]);
+        });
+        return out;
+    """)
+    assert [(d, m) for d, m, _ in highlighted] == [("fashion", "pca"), ("fashion", "umap"), ("mnist", "pca"),
+                                                    ("mnist", "umap")]
+    assert sorted(highlighted[1][2]) == chosen["rows"]  # the UMAP panel lights up the same rows
+    assert highlighted[2][2] is None and highlighted[3][2] is None  # MNIST's panels are untouched
+    # the pane: the count, a thumbnail per point, drawn from the images
+    pane = browser.execute_script("""
+        var grid = document.getElementById('fmnist-viz-selection'), c = grid.querySelector('canvas');
+        var d = c.getContext('2d').getImageData(0, 0, 56, 56).data, dark = 0;
+        for (var i = 0; i < d.length; i += 4) if (d[i] < 64) dark++;
+        return [grid.querySelectorAll('canvas').length, dark,
+                document.querySelector('#fmnist-viz-pane .count').textContent];
+    """)
+    assert pane[0] == len(chosen["rows"]) and pane[1] > 56 * 56 * 0.9
+    assert pane[2].startswith(f"{len(chosen['rows'])} of FASHION")
+    browser.find_element("css selector", "#fmnist-viz-pane button[data-do=csv]").click()
+    browser.find_element("css selector", "#fmnist-viz-pane button[data-do=json]").click()
+    deadline = time.time() + 10
+    while time.time() < deadline and not all((tmp_path / f"selection.{ext}").exists() for ext in ("csv", "json")):
+        time.sleep(0.1)
+    lines = (tmp_path / "selection.csv").read_text().splitlines()
+    assert lines[0] == "dataset,row,class" and [int(line.split(",")[1]) for line in lines[1:]] == chosen["rows"]
+    import json
+
+    saved = json.loads((tmp_path / "selection.json").read_text())
+    assert saved["dataset"] == "fashion" and saved["rows"] == chosen["rows"]
+    assert saved["classes"] == [f"c{pca.labels[list(pca.index).index(r)]}" for r in chosen["rows"]]
+    browser.find_element("css selector", "#fmnist-viz-pane button[data-do=clear]").click()
+    assert browser.execute_script("return window.fmnistViz.selection()") is None
+
+
+def test_the_page_api_selects_by_row_and_reports_positions(browser, tmp_path: Path) -> None:
+    results = two_methods()
+    images = {"fashion": np.zeros((1200, 28, 28), np.uint8), "mnist": np.zeros((900, 28, 28), np.uint8)}
+    open_page(browser, write_html(interactive_figure(results), tmp_path / "page.html", images))
+    rows = [int(r) for r in results[1].index[[5, 1, 9]]]
+    assert browser.execute_script("return window.fmnistViz.select('fashion', arguments[0])", rows) == {
+        "dataset": "fashion", "rows": sorted(rows)}
+    x, y = browser.execute_script("return window.fmnistViz.position('fashion', 'umap', arguments[0])", rows[0])
+    assert (x, y) == pytest.approx(tuple(results[1].embedding[5]), abs=1e-5)
+    for call, message in (("select('cifar', [1])", "unknown data set"),
+                          ("position('fashion', 'tsne', arguments[0])", "no panel of fashion"),
+                          ("selectionText('xml')", "format must be csv or json")):
+        with pytest.raises(Exception, match=message):
+            browser.execute_script(f"window.fmnistViz.select('fashion', [arguments[0]]); "
+                                   f"return window.fmnistViz.{call}", rows[0])

@@ -158,12 +158,192 @@
     return false;
   }
 
+  // ---- selection: a box or lasso in any panel selects those points in every panel of its data set
+  var MAX_THUMBS = 300;
+  var chosen = null;  // {dataset, slots: Int32Array sorted by row}
+  var slotOfRow = {};  // data set -> Map(row -> slot), built on first use
+
+  function slotsOf(d, rows) {
+    if (!slotOfRow[d.name]) {
+      var map = new Map();
+      for (var i = 0; i < d.rows.length; i++) { map.set(d.rows[i], i); }
+      slotOfRow[d.name] = map;
+    }
+    var found = [], missing = [];
+    rows.forEach(function (r) {
+      var slot = slotOfRow[d.name].get(Number(r));
+      if (slot === undefined) { missing.push(r); } else { found.push(slot); }
+    });
+    return {slots: found, missing: missing};
+  }
+
+  function dataset(name) {
+    var d = datasets[name];
+    if (!d) { throw new Error('fmnistViz: unknown data set ' + JSON.stringify(name) + '; the page has ' + Object.keys(datasets).join(', ')); }
+    return d;
+  }
+
+  function showSelection(name, slots) {
+    var d = datasets[name];
+    var unique = Array.from(new Set(slots)).sort(function (a, b) { return d.rows[a] - d.rows[b]; });
+    chosen = {dataset: name, slots: unique};
+    var which = [], points = [];
+    panels.forEach(function (panel) {
+      which.push(panel.index);
+      points.push(panel.dataset.name === name ? unique : null);
+    });
+    Plotly.restyle(gd, {selectedpoints: points}, which);
+    renderPane();
+  }
+
+  function clearSelection() {
+    chosen = null;
+    Plotly.restyle(gd, {selectedpoints: panels.map(function () { return null; })},
+                   panels.map(function (p) { return p.index; }));
+    renderPane();
+  }
+
+  function onSelected(ev) {
+    if (!ev || !ev.points || !ev.points.length) { return; }
+    var name = null, slots = [];
+    ev.points.forEach(function (p) {
+      var panel = panelOf(p.curveNumber);
+      if (!panel) { return; }
+      if (name === null) { name = panel.dataset.name; }
+      if (panel.dataset.name === name) { slots.push(p.pointNumber); }
+    });
+    if (name !== null) { showSelection(name, slots); }
+  }
+
+  // ---- the selection pane: how many, per class, their images, downloads
+  var pane = document.createElement('div');
+  pane.id = 'fmnist-viz-pane';
+  pane.innerHTML = "<div class='head'><span class='count'></span><span class='buttons'>" +
+    "<button data-do='csv'>CSV</button><button data-do='json'>JSON</button><button data-do='clear'>Clear</button>" +
+    "</span></div><div class='classes'></div><div id='fmnist-viz-selection'></div>";
+  document.body.appendChild(pane);
+  pane.addEventListener('click', function (e) {
+    var action = e.target && e.target.dataset && e.target.dataset['do'];
+    if (action === 'clear') { api.clear(); } else if (action) { api.download(action); }
+  });
+
+  function sampleOf(slots, n) {  // up to n slots, the same ones every time for the same selection
+    if (slots.length <= n) { return slots; }
+    var step = slots.length / n, out = [];
+    for (var i = 0; i < n; i++) { out.push(slots[Math.floor(i * step)]); }
+    return out;
+  }
+
+  function renderPane() {
+    var grid = document.getElementById('fmnist-viz-selection');
+    grid.textContent = '';
+    if (!chosen) { pane.style.display = 'none'; return; }
+    var d = datasets[chosen.dataset], slots = chosen.slots, counts = {};
+    slots.forEach(function (s) { counts[d.labels[s]] = (counts[d.labels[s]] || 0) + 1; });
+    var shown = sampleOf(slots, MAX_THUMBS);
+    pane.querySelector('.count').textContent = slots.length.toLocaleString('en') + ' of ' + d.title +
+      (shown.length < slots.length ? ' (' + shown.length + ' shown)' : '');
+    var classes = pane.querySelector('.classes');
+    classes.textContent = '';
+    Object.keys(counts).sort(function (a, b) { return counts[b] - counts[a]; }).forEach(function (c) {
+      var chip = document.createElement('span');
+      chip.className = 'chip';
+      chip.style.borderColor = d.colors[c];
+      chip.textContent = d.classes[c] + ' ' + counts[c];
+      classes.appendChild(chip);
+    });
+    shown.forEach(function (slot) {
+      var thumb = document.createElement('canvas');
+      thumb.width = thumb.height = 56;
+      thumb.title = d.classes[d.labels[slot]] + ' \u00b7 row ' + d.rows[slot];
+      thumb.dataset.row = d.rows[slot];
+      thumb.style.borderColor = d.colors[d.labels[slot]];
+      grid.appendChild(thumb);
+      drawImage(thumb.getContext('2d'), d, slot, 56);
+    });
+    pane.style.display = 'block';
+  }
+
+  function selectionTable() {
+    var d = datasets[chosen.dataset];
+    return chosen.slots.map(function (s) { return {row: d.rows[s], 'class': d.classes[d.labels[s]]}; });
+  }
+
+  function save(text, name, type) {
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], {type: type}));
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  // ---- the scriptable page: window.fmnistViz, which the page's own controls use too
+  var api = {
+    /** Every panel: [{dataset, method}]. */
+    panels: function () {
+      return panels.map(function (p) { return {dataset: p.dataset.name, method: p.method}; });
+    },
+    /** Select these rows of a data set in every panel of it; rows not drawn are reported. */
+    select: function (name, rows) {
+      var d = dataset(name);
+      if (!Array.isArray(rows)) { throw new Error('fmnistViz.select: rows must be an array of row numbers'); }
+      var found = slotsOf(d, rows);
+      if (found.missing.length) {
+        console.warn('fmnistViz.select: ' + found.missing.length + ' row(s) of ' + name + ' are not drawn: ' +
+                     found.missing.slice(0, 10).join(', '));
+      }
+      showSelection(name, found.slots);
+      return api.selection();
+    },
+    /** The selection: {dataset, rows} with rows sorted, or null. */
+    selection: function () {
+      if (!chosen) { return null; }
+      var d = datasets[chosen.dataset];
+      return {dataset: chosen.dataset, rows: chosen.slots.map(function (s) { return d.rows[s]; })};
+    },
+    clear: clearSelection,
+    /** The selection as the text of a CSV or JSON file (what the pane's buttons download). */
+    selectionText: function (format) {
+      if (!chosen) { return null; }
+      var table = selectionTable();
+      if (format === 'csv') {
+        return 'dataset,row,class\n' + table.map(function (t) {
+          return [chosen.dataset, t.row, '"' + String(t['class']).replace(/"/g, '""') + '"'].join(',');
+        }).join('\n') + '\n';
+      }
+      if (format === 'json') {
+        return JSON.stringify({dataset: chosen.dataset, rows: table.map(function (t) { return t.row; }),
+                               classes: table.map(function (t) { return t['class']; })}, null, 1);
+      }
+      throw new Error('fmnistViz: format must be csv or json, got ' + JSON.stringify(format));
+    },
+    download: function (format) {
+      var text = api.selectionText(format);
+      if (text !== null) {
+        save(text, 'selection.' + format, format === 'csv' ? 'text/csv' : 'application/json');
+      }
+    },
+    /** Where a row is drawn now in one panel: [x, y]. */
+    position: function (name, method, row) {
+      var d = dataset(name), found = slotsOf(d, [row]);
+      if (!found.slots.length) { throw new Error('fmnistViz: row ' + row + ' of ' + name + ' is not drawn'); }
+      var panel = panels.filter(function (p) { return p.dataset.name === name && p.method === method; })[0];
+      if (!panel) { throw new Error('fmnistViz: no panel of ' + name + ' by ' + JSON.stringify(method)); }
+      var full = gd._fullData[panel.index];
+      return [full.x[found.slots[0]], full.y[found.slots[0]]];
+    }
+  };
+  window.fmnistViz = api;
+
   gd.style.height = '100vh';
   Plotly.newPlot(gd, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
     gd.on('plotly_hover', onHover);
     gd.on('plotly_unhover', function () { box.style.display = 'none'; });
     gd.on('plotly_legendclick', onLegendClick);
     gd.on('plotly_legenddoubleclick', onLegendDoubleClick);
+    gd.on('plotly_selected', onSelected);
+    gd.on('plotly_deselect', clearSelection);
     gd.dataset.ready = '1';
   });
 })();
