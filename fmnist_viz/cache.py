@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 FORMAT = 2
 #: Bump when the decoded-array layout changes, so old entries are ignored.
 DECODED_FORMAT = 2
-KINDS = ("prepared", "knn", "embedding", "metrics", "sprites")
+KINDS = ("prepared", "knn", "embedding", "metrics", "pointwise", "sprites")
 COMPUTED = "computed"
 DECODED = "decoded"
 

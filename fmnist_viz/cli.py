@@ -113,8 +113,8 @@ def _common_options(suppress: bool) -> argparse.ArgumentParser:
 
 def _embedding_options(device: bool) -> argparse.ArgumentParser:
     """Options of every command that computes embeddings (``--device`` where a method can use a GPU)."""
+    from .devices import DEVICES
     from .embed.prepare import DEFAULT_PCA_DIMS
-    from .pipeline import DEVICES
 
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")

@@ -246,9 +246,11 @@ def save_results(
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if "html" in formats or exemplars else {}
     if "html" in formats:
+        from .pointwise import point_quality
         from .render.page import drawn_rows, interactive_figure, write_page
         from .render.sprites import hover_images
 
+        point_quality(results, data_dir=data_dir)  # what the page can colour points by
         page = interactive_figure(results, max_points=max_points, seed=seed)
         # the sheets are cached unless the results were made with the cache off
         hover = hover_images(images, drawn_rows(page), use_cache=all(r.cache_key is not None for r in results))

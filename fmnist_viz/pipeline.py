@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import numpy as np
 
 from .cache import ResultCache
 from .data import Dataset, get_spec, load_all
+from .devices import resolve_device
 from .digest import short_digest
 from .embed import DEFAULT_PCA_DIMS, Embedder, Prepared, check_enough_points, create
 from .embed.prepare import IVF_LISTS, IVF_PROBES
@@ -34,7 +34,6 @@ from .progress import step
 log = logging.getLogger(__name__)
 
 #: Where GPU-capable methods may run: ``auto`` picks CUDA when PyTorch sees a GPU.
-DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass
@@ -61,6 +60,8 @@ class EmbeddingResult:
     cache_key: dict[str, Any] | None = field(default=None, repr=False)
     #: The embedding rotated/scaled onto the run's reference method (:func:`fmnist_viz.align.align_results`).
     aligned: np.ndarray | None = field(default=None, repr=False)
+    #: Quality point by point, once measured (:func:`fmnist_viz.pointwise.point_quality`).
+    pointwise: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.embedding)
@@ -86,32 +87,6 @@ def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np
     rng = np.random.default_rng(seed)
     picks = [rng.choice(np.flatnonzero(labels == c), size=t, replace=False) for c, t in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(picks))
-
-
-def resolve_device(requested: str, embedders: Sequence[Embedder]) -> str:
-    """The device for GPU-capable embedders: ``cuda`` when asked for or (``auto``) available."""
-    if requested not in DEVICES:
-        raise UsageError(f"must be one of {', '.join(DEVICES)}, got {requested!r}", param="device")
-    if requested == "cpu" or (requested == "auto" and not any(e.supports_gpu for e in embedders)):
-        return "cpu"
-    if requested == "auto" and _surely_no_nvidia_gpu():
-        return "cpu"  # without importing torch, which takes seconds
-    import torch
-
-    if torch.cuda.is_available():
-        gpu = torch.cuda.get_device_name(0)
-        users = ", ".join(e.name for e in embedders if e.supports_gpu) or "no method requested"
-        log.info("using CUDA GPU %s for %s", gpu, users)
-        return "cuda"
-    if requested == "cuda":
-        raise UsageError("is cuda, but PyTorch sees no CUDA GPU; use auto or cpu", param="device")
-    return "cpu"
-
-
-def _surely_no_nvidia_gpu() -> bool:
-    """True on Linux when no NVIDIA driver is loaded (so CUDA cannot be available)."""
-    return sys.platform.startswith("linux") and not (
-        os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl"))
 
 
 @dataclass
@@ -294,6 +269,17 @@ class _Job:
             cached=self.cached, variant=_variant(self.embedder, self.subset),
             cache_key=self.key if cache.enabled else None,
         )
+
+
+def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLike[str] | None = None,
+                 progress: bool | None = None) -> np.ndarray:
+    """Each point's ``k`` nearest neighbours in the prepared space its method saw (n, k), from the cache when made."""
+    from .data import load
+
+    pca = (result.cache_key or {}).get("prepared", {}).get("pca", result.variant.get("pca", DEFAULT_PCA_DIMS))
+    subset = _Subset(load(result.dataset, "all", data_dir=data_dir), result.index, pca or None, result.seed)
+    prepared = _prepare(subset, ResultCache(enabled=result.cache_key is not None), k, progress)
+    return prepared.neighbors(k)[0][:, 1:]
 
 
 def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache, progress: bool | None) -> None:

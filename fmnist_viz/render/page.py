@@ -80,8 +80,12 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
             marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
             selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.05}},
             meta={"role": "points", "dataset": r.dataset, "method": r.method, "title": r.title,
-                  "classes": list(r.class_names), "labels": labels.astype(np.int16)},
+                  "classes": list(r.class_names), "labels": labels.astype(np.int16), **_measures(r, order)},
         ), row=row, col=col)
+        fig.add_trace(go.Scattergl(  # where the page's Find marks a point (empty until then)
+            x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+            marker={"symbol": "circle-open", "size": 22, "color": "#000000", "line": {"width": 3}},
+            meta={"role": "mark", "dataset": r.dataset, "method": r.method}), row=row, col=col)
         (x0, y0), (x1, y1) = robust_limits(r.positions)
         anchor = fig.get_subplot(row, col).xaxis.anchor  # this panel's y axis, e.g. "y5"
         fig.update_xaxes(visible=False, range=[x0, x1], row=row, col=col)
@@ -99,9 +103,20 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
                 meta={"role": "legend", "dataset": r.dataset, "class": int(c)}))
     if grid:
         fig.update_annotations(font_size=11)
-    fig.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 60, "b": 10},
+    fig.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 84, "b": 10},
                       hovermode="closest", dragmode="select")  # a drag selects; the mode bar has zoom and lasso
     return fig
+
+
+def _measures(result: Any, order: np.ndarray) -> dict[str, np.ndarray]:
+    """The point-by-point measures a panel can be coloured by, in drawing order, as small integers.
+
+    ``disagreement`` is 0 or 1; ``preservation`` is in tenths (0 to 10).
+    """
+    if not result.pointwise:
+        return {}
+    return {"disagreement": result.pointwise["disagreement"][order].astype(np.uint8),
+            "preservation": np.round(result.pointwise["preservation"][order] * 10).astype(np.uint8)}
 
 
 def _legend_place(k: int, count: int) -> dict[str, Any]:
@@ -152,6 +167,15 @@ def _json_for_script(value: Any) -> str:
     return to_json_plotly(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+#: Colours of the colour-by modes: disagreement (agrees, disagrees) and preservation in tenths
+#: (viridis: dark purple for torn neighbourhoods, yellow for kept ones).
+COLOR_SCALES = {
+    "disagreement": ["#D9D9D9", "#D55E00"],
+    "preservation": ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884", "#44BF70",
+                     "#7AD151", "#BDDF26", "#FDE725"],
+}
+
+
 def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """What the page's script plots: the figure, with what its panels share kept once per data set.
 
@@ -174,8 +198,8 @@ def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, 
         trace["marker"] = {k: v for k, v in trace["marker"].items() if k != "color"}
         trace.pop("customdata")
         trace["meta"] = {k: v for k, v in meta.items() if k not in ("labels", "classes", "title")}
-    return {"figure": figure, "datasets": datasets,
-            "config": {"responsive": True, "displaylogo": False}}
+    return {"figure": figure, "datasets": datasets, "scales": COLOR_SCALES,
+            "config": {"responsive": True, "displaylogo": False, "scrollZoom": True}}
 
 
 def write_html(fig: go.Figure, path: str | os.PathLike[str], images: Mapping[str, np.ndarray],

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.render.page import interactive_figure, write_html
-from fmnist_viz.render.style import draw_order
+from fmnist_viz.render.page import COLOR_SCALES, interactive_figure, write_html
+from fmnist_viz.render.style import CLASS_COLORS, draw_order
 
 from conftest import fake_result as result
 
@@ -226,9 +226,9 @@ def test_a_box_drag_selects_in_every_panel_of_the_data_set(browser, tmp_path: Pa
         var g = document.getElementById('fmnist-viz-plot'), out = [];
         g.data.forEach(function (t, i) {
             if (t.meta.role !== 'points') return;
-            var s = t.selectedpoints;
-            out.push([t.meta.dataset, t.meta.method, s ? Array.from(s).map(function (k) { return t.customdata[k]; })
-                                                       : null]);
+            var c = t.marker.color, lit = [], rows = g._fullData[i].customdata;
+            for (var k = 0; k < c.length; k++) if (c[k][0] === '#') lit.push(rows[k]);  // dimmed ones are rgba()
+            out.push([t.meta.dataset, t.meta.method, lit.length === c.length ? null : lit]);
         });
         return out;
     """)
@@ -277,3 +277,58 @@ def test_the_page_api_selects_by_row_and_reports_positions(browser, tmp_path: Pa
         with pytest.raises(Exception, match=message):
             browser.execute_script(f"window.fmnistViz.select('fashion', [arguments[0]]); "
                                    f"return window.fmnistViz.{call}", rows[0])
+
+
+def test_colour_by_find_and_morph(browser, tmp_path: Path) -> None:
+    results = two_methods()
+    for r in results:  # point-by-point measures as the pipeline would give them
+        rng = np.random.default_rng(len(r))
+        r.pointwise = {"disagreement": (rng.random(len(r)) < 0.3).astype(np.uint8),
+                       "preservation": rng.integers(0, 11, len(r)) / 10}
+    images = {"fashion": np.zeros((1200, 28, 28), np.uint8), "mnist": np.zeros((900, 28, 28), np.uint8)}
+    fig = interactive_figure(results, seed=2)
+    open_page(browser, write_html(fig, tmp_path / "page.html", images))
+    order = draw_order(400, 2)
+
+    def colours(panel: int) -> list[str]:
+        return browser.execute_script("""
+            var g = document.getElementById('fmnist-viz-plot');
+            var t = g.data.filter(function (t) { return t.meta.role === 'points'; })[arguments[0]];
+            return Array.from(t.marker.color);""", panel)
+
+    assert colours(0) == [CLASS_COLORS[c] for c in results[0].labels[order]]
+    browser.execute_script("window.fmnistViz.colorBy('disagreement')")
+    assert colours(1) == [["#D9D9D9", "#D55E00"][v] for v in results[1].pointwise["disagreement"][order]]
+    browser.execute_script("window.fmnistViz.colorBy('preservation')")
+    assert colours(0)[:50] == [COLOR_SCALES["preservation"][round(v * 10)]
+                               for v in results[0].pointwise["preservation"][order][:50]]
+    with pytest.raises(Exception, match="mode must be class, disagreement or preservation"):
+        browser.execute_script("window.fmnistViz.colorBy('rainbow')")
+    browser.execute_script("window.fmnistViz.colorBy('class')")
+    assert colours(0) == [CLASS_COLORS[c] for c in results[0].labels[order]]
+
+    row = int(results[0].index[order[7]])
+    assert browser.execute_script("return window.fmnistViz.find('fashion', arguments[0])", row) == {
+        "dataset": "fashion", "row": row, "panels": 2}
+    marks = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot');
+        return g.data.filter(function (t) { return t.meta.role === 'mark'; }).map(function (t) {
+            return [t.meta.method, t.meta.dataset, Array.from(t.x), Array.from(t.y)]; });""")
+    for method, dataset, xs, ys in marks:
+        if dataset == "fashion":
+            r = results[0] if method == "pca" else results[1]
+            assert (xs[0], ys[0]) == pytest.approx(tuple(r.embedding[order[7]]), abs=1e-5)
+        else:
+            assert xs == [None] and ys == [None]  # nothing marked in MNIST
+    assert browser.execute_script("return document.getElementById('fmnist-viz-found').style.display") == "block"
+    with pytest.raises(Exception, match="row 99999 of fashion is not drawn"):
+        browser.execute_script("window.fmnistViz.find('fashion', 99999)")
+
+    done = browser.execute_async_script(
+        "var cb = arguments[arguments.length - 1];"
+        "window.fmnistViz.morph('fashion', 'pca', 'umap', 300).then(cb);")
+    assert done["frames"] >= 2
+    x, y = browser.execute_script("return window.fmnistViz.position('fashion', 'pca', arguments[0])", row)
+    assert (x, y) == pytest.approx(tuple(results[1].embedding[order[7]]), abs=1e-5)  # now at UMAP's place
+    with pytest.raises(Exception, match='no panel of fashion by "tsne"'):
+        browser.execute_script("window.fmnistViz.morph('fashion', 'pca', 'tsne')")

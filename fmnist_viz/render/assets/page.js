@@ -37,7 +37,8 @@
     var d = datasets[trace.meta.dataset];
     trace.marker.color = d.pointColors;
     trace.customdata = d.rows;
-    panels.push({index: i, dataset: d, method: trace.meta.method, x: values(trace.x), y: values(trace.y)});
+    panels.push({index: i, marker: i + 1, dataset: d, method: trace.meta.method, x: values(trace.x), y: values(trace.y),
+                 disagreement: values(trace.meta.disagreement), preservation: values(trace.meta.preservation)});
   });
 
   // ---- the hover image, with the point's class and row under it
@@ -110,13 +111,8 @@
   }
 
   function applyHidden(name) {
-    var off = hidden[name] || {}, xs = [], ys = [], which = [];
-    panels.forEach(function (panel) {
-      if (panel.dataset.name !== name) { return; }
-      var x = new Float32Array(panel.x), y = new Float32Array(panel.y), labels = panel.dataset.labels;
-      for (var i = 0; i < x.length; i++) { if (off[labels[i]]) { x[i] = NaN; y[i] = NaN; } }
-      xs.push(x); ys.push(y); which.push(panel.index);
-    });
+    var off = hidden[name] || {}, mine = panels.filter(function (p) { return p.dataset.name === name; });
+    mine.forEach(place);  // at once on screen
     var legendVisible = [], legendWhich = [];
     gd.data.forEach(function (t, i) {
       if (t.meta && t.meta.role === 'legend' && t.meta.dataset === name) {
@@ -124,8 +120,8 @@
         legendVisible.push(off[t.meta['class']] ? 'legendonly' : true);
       }
     });
-    Plotly.restyle(gd, {x: xs, y: ys}, which);
     Plotly.restyle(gd, {visible: legendVisible}, legendWhich);
+    setTimeout(function () { mine.forEach(redraw); }, 0);  // then Plotly's own data, for hover and selection
   }
 
   function legendTrace(ev) {
@@ -187,19 +183,13 @@
     var d = datasets[name];
     var unique = Array.from(new Set(slots)).sort(function (a, b) { return d.rows[a] - d.rows[b]; });
     chosen = {dataset: name, slots: unique};
-    var which = [], points = [];
-    panels.forEach(function (panel) {
-      which.push(panel.index);
-      points.push(panel.dataset.name === name ? unique : null);
-    });
-    Plotly.restyle(gd, {selectedpoints: points}, which);
+    paint();
     renderPane();
   }
 
   function clearSelection() {
     chosen = null;
-    Plotly.restyle(gd, {selectedpoints: panels.map(function () { return null; })},
-                   panels.map(function (p) { return p.index; }));
+    paint();
     renderPane();
   }
 
@@ -278,6 +268,164 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
+  // ---- drawing colours and positions fast: straight into Plotly's WebGL scene when it is there
+  // (a restyle recomputes a 70,000-point panel in over a second; the scene takes tens of ms), with
+  // the same values written into gd.data so that any later restyle draws the same picture.
+  var DIM = 0.06;
+
+  function sceneOf(panel) {
+    var full = gd._fullData[panel.index], cd = gd.calcdata && gd.calcdata[panel.index];
+    var plot = full && gd._fullLayout._plots[full.xaxis + full.yaxis];
+    var scene = plot && plot._scene;
+    var k = cd && cd[0] && cd[0].t && cd[0].t.index;
+    return scene && scene.markerOptions && scene.markerOptions[k] ? {scene: scene, k: k} : null;
+  }
+
+  function rgb(hex) { return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]; }
+
+  function baseColors(panel) {  // hex colour per point for the current colour mode
+    if (colorMode === 'class') { return panel.dataset.pointColors; }
+    var scale = DATA.scales[colorMode];
+    return Array.prototype.map.call(panel[colorMode], function (v) { return scale[v]; });
+  }
+
+  function paint() {  // colours of every panel: the colour mode, dimmed outside the selection
+    panels.forEach(function (panel) {
+      var hex = baseColors(panel), n = hex.length, mask = null;
+      if (chosen && chosen.dataset === panel.dataset.name) {
+        mask = new Uint8Array(n);
+        chosen.slots.forEach(function (s) { mask[s] = 1; });
+      }
+      var cache = {}, rgba = new Uint8Array(4 * n), strings = new Array(n);
+      for (var i = 0; i < n; i++) {
+        var c = cache[hex[i]] || (cache[hex[i]] = rgb(hex[i])), a = mask && !mask[i] ? DIM : 1;
+        rgba[4 * i] = c[0]; rgba[4 * i + 1] = c[1]; rgba[4 * i + 2] = c[2]; rgba[4 * i + 3] = Math.round(a * 255);
+        strings[i] = a === 1 ? hex[i] : 'rgba(' + c[0] + ',' + c[1] + ',' + c[2] + ',' + a + ')';
+      }
+      gd.data[panel.index].marker.color = strings;
+      var where = sceneOf(panel);
+      if (where) {
+        where.scene.markerOptions[where.k].colors = rgba;
+        upload(where, {colors: rgba});
+      } else {
+        Plotly.restyle(gd, {'marker.color': [strings]}, [panel.index]);
+      }
+    });
+  }
+
+  function place(panel) {  // draw a panel's current x, y quickly (hover follows at the next sync)
+    var where = sceneOf(panel);
+    if (!where) { return false; }
+    var off = hidden[panel.dataset.name] || {}, labels = panel.dataset.labels;
+    var pos = where.scene.markerOptions[where.k].positions;
+    for (var i = 0; i < panel.x.length; i++) {
+      var gone = off[labels[i]];
+      pos[2 * i] = gone ? NaN : panel.x[i];
+      pos[2 * i + 1] = gone ? NaN : panel.y[i];
+    }
+    upload(where, {positions: pos});
+    return true;
+  }
+
+  function upload(where, changed) {  // send one trace's changed arrays to the GPU, leave the others be
+    var batch = where.scene.markerOptions.map(function () { return null; });
+    batch[where.k] = changed;
+    where.scene.scatter2d.update(batch);
+    where.scene.draw();
+  }
+
+  // ---- colour modes, find, morph: their state and helpers
+  var colorMode = 'class', found_ = null, lastMorph = null;
+  var HINTS = {
+    'class': '',
+    disagreement: 'orange: the majority of its 10 nearest points in the picture is another class',
+    preservation: 'yellow: its 10 nearest neighbours in the data are its nearest here too; purple: torn apart'
+  };
+  panels.forEach(function (p) { p.own = {x: Float32Array.from(p.x), y: Float32Array.from(p.y)}; });
+
+  function panelFor(d, method) {
+    var p = panels.filter(function (q) { return q.dataset === d && q.method === method; })[0];
+    if (!p) { throw new Error('fmnistViz: no panel of ' + d.name + ' by ' + JSON.stringify(method) + '; methods: ' +
+                              panels.filter(function (q) { return q.dataset === d; }).map(function (q) { return q.method; }).join(', ')); }
+    return p;
+  }
+
+  function redraw(panel) {  // draw a panel's current x, y (hidden classes stay hidden)
+    var off = hidden[panel.dataset.name] || {}, labels = panel.dataset.labels;
+    var x = new Float32Array(panel.x), y = new Float32Array(panel.y);
+    for (var i = 0; i < x.length; i++) { if (off[labels[i]]) { x[i] = NaN; y[i] = NaN; } }
+    return Plotly.restyle(gd, {x: [x], y: [y]}, [panel.index]);
+  }
+
+  // ---- the tool bar: colour by, find a row, morph
+  var tools = document.createElement('div');
+  tools.id = 'fmnist-viz-tools';
+  var names = Object.keys(datasets), methods = Array.from(new Set(panels.map(function (p) { return p.method; })));
+  function options(list, labels) {
+    return list.map(function (v, i) {
+      var o = document.createElement('option');
+      o.value = v; o.textContent = labels ? labels[i] : v;
+      return o;
+    });
+  }
+  function control(label, elements) {
+    var span = document.createElement('span');
+    span.className = 'control';
+    span.appendChild(document.createTextNode(label + ' '));
+    elements.forEach(function (e) { span.appendChild(e); });
+    tools.appendChild(span);
+    return span;
+  }
+  function select(list, labels) {
+    var s = document.createElement('select');
+    options(list, labels).forEach(function (o) { s.appendChild(o); });
+    return s;
+  }
+  function button(text, onClick) {
+    var b = document.createElement('button');
+    b.textContent = text;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+  tools.mode = select(['class', 'disagreement', 'preservation'],
+                      ['class', '2-D neighbour disagreement', 'neighbourhood preservation']);
+  tools.hint = document.createElement('span');
+  tools.hint.className = 'hint';
+  tools.message = document.createElement('span');
+  tools.message.className = 'message';
+  var titles = names.map(function (n) { return datasets[n].title; });
+  var findSet = select(names, titles), findRow = document.createElement('input');
+  findRow.type = 'number'; findRow.min = 0; findRow.placeholder = 'row';
+  function attempt(f) {
+    try { tools.message.textContent = ''; f(); } catch (e) { tools.message.textContent = e.message; console.error(e.message); }
+  }
+  if (panels.some(function (p) { return p.disagreement; })) {
+    control('Colour by', [tools.mode, tools.hint]);
+    tools.mode.addEventListener('change', function () { attempt(function () { api.colorBy(tools.mode.value); }); });
+  }
+  control('Find', [findSet, findRow, button('Find', function () {
+    attempt(function () { api.find(findSet.value, findRow.value === '' ? NaN : Number(findRow.value)); });
+  })]);
+  if (methods.length > 1) {
+    var morphSet = select(names, titles), morphFrom = select(methods), morphTo = select(methods);
+    morphTo.selectedIndex = 1;
+    control('Morph', [morphSet, morphFrom, document.createTextNode(' \u2192 '), morphTo,
+      button('Play', function () { attempt(function () { api.morph(morphSet.value, morphFrom.value, morphTo.value); }); }),
+      button('Reset', function () { attempt(function () { api.morph(morphSet.value, morphFrom.value, morphFrom.value, 0); }); })]);
+  }
+  tools.appendChild(tools.message);
+  document.body.appendChild(tools);
+
+  var foundBox = document.createElement('div'), foundCanvas = document.createElement('canvas');
+  var foundCaption = document.createElement('div');
+  foundBox.id = 'fmnist-viz-found';
+  foundCanvas.width = foundCanvas.height = 112;
+  foundCaption.className = 'caption';
+  foundBox.appendChild(foundCanvas);
+  foundBox.appendChild(foundCaption);
+  foundBox.appendChild(button('\u00d7', function () { foundBox.style.display = 'none'; }));
+  document.body.appendChild(foundBox);
+
   // ---- the scriptable page: window.fmnistViz, which the page's own controls use too
   var api = {
     /** Every panel: [{dataset, method}]. */
@@ -324,14 +472,76 @@
         save(text, 'selection.' + format, format === 'csv' ? 'text/csv' : 'application/json');
       }
     },
+    /** Colour every panel by class (default), disagreement or preservation (see the README). */
+    colorBy: function (mode) {
+      if (['class', 'disagreement', 'preservation'].indexOf(mode) < 0) {
+        throw new Error('fmnistViz.colorBy: mode must be class, disagreement or preservation, got ' + JSON.stringify(mode));
+      }
+      if (mode !== 'class' && panels.some(function (p) { return !p[mode]; })) {
+        throw new Error('fmnistViz.colorBy: this page carries no point-by-point measures');
+      }
+      colorMode = mode;
+      paint();
+      tools.mode.value = mode;
+      tools.hint.textContent = HINTS[mode];
+      return mode;
+    },
+    /** Mark a row in every panel of its data set and show its image. */
+    find: function (name, row) {
+      var d = dataset(name), found = slotsOf(d, [row]);
+      if (!found.slots.length) {
+        throw new Error('fmnistViz.find: row ' + JSON.stringify(row) + ' of ' + name + ' is not drawn (rows 0 to ' +
+                        (Math.max.apply(null, d.rows)) + ' exist; this page draws ' + d.rows.length + ')');
+      }
+      var slot = found.slots[0], mine = panels.filter(function (p) { return p.dataset === d; });
+      var slow = {x: [], y: []}, which = [];
+      panels.forEach(function (p) {
+        var xy = p.dataset === d ? [p.x[slot], p.y[slot]] : [NaN, NaN];
+        gd.data[p.marker].x = xy.slice(0, 1);
+        gd.data[p.marker].y = xy.slice(1);
+        var where = sceneOf({index: p.marker});
+        if (where) {
+          upload(where, {positions: Float64Array.from(xy)});
+        } else {
+          slow.x.push(xy.slice(0, 1)); slow.y.push(xy.slice(1)); which.push(p.marker);
+        }
+      });
+      if (which.length) { Plotly.restyle(gd, slow, which); }
+      found_ = {dataset: name, row: Number(row), slot: slot};
+      foundCaption.textContent = d.classes[d.labels[slot]] + ' \u00b7 ' + d.title + ' row ' + row;
+      drawImage(foundCanvas.getContext('2d'), d, slot, 112);
+      foundBox.style.display = 'block';
+      return {dataset: name, row: Number(row), panels: mine.length};
+    },
+    /** Move the points of one panel smoothly from its layout to another method's; resolves when done. */
+    morph: function (name, fromMethod, toMethod, ms) {
+      var d = dataset(name), from = panelFor(d, fromMethod), to = panelFor(d, toMethod);
+      var duration = ms === undefined ? 1500 : Number(ms);
+      if (!(duration >= 0)) { throw new Error('fmnistViz.morph: ms must be a duration in milliseconds'); }
+      var x0 = Float32Array.from(from.x), y0 = Float32Array.from(from.y), x1 = to.own.x, y1 = to.own.y;
+      var start = performance.now(), frames = 0;
+      return new Promise(function (resolve) {
+        function frame(now) {
+          var t = duration ? Math.min(1, (now - start) / duration) : 1, e = t * t * (3 - 2 * t);
+          for (var i = 0; i < x0.length; i++) { from.x[i] = x0[i] + (x1[i] - x0[i]) * e; from.y[i] = y0[i] + (y1[i] - y0[i]) * e; }
+          frames++;
+          if (t < 1 && place(from)) { requestAnimationFrame(frame); return; }
+          var seconds = (performance.now() - start) / 1000;
+          lastMorph = {frames: frames, seconds: seconds, fps: frames / Math.max(seconds, 1e-9)};
+          redraw(from).then(function () { resolve(lastMorph); });  // hover and selection follow the points
+        }
+        requestAnimationFrame(frame);
+      });
+    },
+    /** Frames and frames per second of the last morph. */
+    lastMorph: function () { return lastMorph; },
     /** Where a row is drawn now in one panel: [x, y]. */
     position: function (name, method, row) {
       var d = dataset(name), found = slotsOf(d, [row]);
       if (!found.slots.length) { throw new Error('fmnistViz: row ' + row + ' of ' + name + ' is not drawn'); }
       var panel = panels.filter(function (p) { return p.dataset.name === name && p.method === method; })[0];
       if (!panel) { throw new Error('fmnistViz: no panel of ' + name + ' by ' + JSON.stringify(method)); }
-      var full = gd._fullData[panel.index];
-      return [full.x[found.slots[0]], full.y[found.slots[0]]];
+      return [panel.x[found.slots[0]], panel.y[found.slots[0]]];
     }
   };
   window.fmnistViz = api;

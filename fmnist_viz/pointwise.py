@@ -1,0 +1,87 @@
+"""Quality point by point: what "colour by" shows in pages and figures.
+
+- ``disagreement``: the majority class of a point's 10 nearest neighbours in
+  2-D is not its own (1), or is (0): where a picture mixes classes;
+- ``preservation``: the share of a point's 10 nearest neighbours in the
+  prepared space (the shared k-NN graph the methods used) that are also among
+  its 10 nearest in 2-D: where a picture keeps, or tears, neighbourhoods.
+
+Both are measured on the method's own embedding (alignment changes no
+distance) and cached beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+
+#: What points can be coloured by: their class (the default) or one of the measures above.
+COLOR_BY = ("class", "disagreement", "preservation")
+MEASURES = COLOR_BY[1:]
+DEFAULT_K = 10
+#: Bump when a measure is computed differently, so cached values are measured again.
+POINTWISE_VERSION = 1
+
+
+def check_color_by(mode: str) -> str:
+    """``mode`` if points can be coloured by it, else a UsageError naming the choices."""
+    if mode not in COLOR_BY:
+        raise UsageError(f"must be one of {', '.join(COLOR_BY)}, got {mode!r}", param="color_by")
+    return mode
+
+
+def _neighbours_2d(points: np.ndarray, k: int) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    return NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(return_distance=False)[:, 1:]
+
+
+def disagreement(embedding: np.ndarray, labels: np.ndarray, k: int = DEFAULT_K) -> np.ndarray:
+    """1 where the majority class of a point's ``k`` nearest 2-D neighbours differs from its own, else 0 (uint8)."""
+    labels = np.asarray(labels).astype(np.int64)
+    near = labels[_neighbours_2d(np.asarray(embedding, dtype=np.float64), k)]
+    votes = np.zeros((len(labels), int(labels.max()) + 1), dtype=np.int32)
+    np.add.at(votes, (np.repeat(np.arange(len(labels)), k), near.ravel()), 1)
+    return (votes.argmax(axis=1) != labels).astype(np.uint8)
+
+
+def preservation(embedding: np.ndarray, graph: np.ndarray) -> np.ndarray:
+    """The share of each point's neighbours in ``graph`` (n, k) that are among its k nearest in 2-D (float32)."""
+    k = graph.shape[1]
+    low = _neighbours_2d(np.asarray(embedding, dtype=np.float64), k)
+    # both lists hold distinct points: after sorting them together, each shared point appears twice in a row
+    both = np.sort(np.concatenate([graph, low], axis=1), axis=1)
+    hits = (both[:, 1:] == both[:, :-1]).sum(axis=1)
+    return (hits / k).astype(np.float32)
+
+
+def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
+                  k: int = DEFAULT_K, progress: bool | None = None) -> None:
+    """Fill each result's ``pointwise`` with ``disagreement`` and ``preservation`` arrays (cached beside it)."""
+    from .cache import ResultCache
+    from .pipeline import shared_graph
+    from .progress import step
+
+    cache = ResultCache()
+    graphs: dict[tuple[str, bytes], np.ndarray] = {}
+    for r in results:
+        if r.pointwise:
+            continue
+        key = None if r.cache_key is None else {"embedding": r.cache_key, "k": k, "version": POINTWISE_VERSION}
+        found = cache.load("pointwise", key) if key is not None else None
+        if found is not None:
+            r.pointwise = {name: found[0][name] for name in MEASURES}
+            continue
+        with step(f"{r.title}: point-by-point quality of {r.method}"):
+            where = (r.dataset, r.index.tobytes())
+            if where not in graphs:
+                graphs[where] = shared_graph(r, k, data_dir=data_dir, progress=progress)
+            r.pointwise = {"disagreement": disagreement(r.embedding, r.labels, k),
+                           "preservation": preservation(r.embedding, graphs[where])}
+        if key is not None:
+            cache.store("pointwise", key, r.pointwise, meta={"dataset": r.dataset, "method": r.method})
