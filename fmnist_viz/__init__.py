@@ -47,6 +47,10 @@ _API = {
     "Embedder": "fmnist_viz.embed",
     "Param": "fmnist_viz.embed",
     "save_results": "fmnist_viz.outputs",
+    "page": "fmnist_viz.explorer",
+    "Page": "fmnist_viz.explorer",
+    "align_results": "fmnist_viz.align",
+    "read_selection": "fmnist_viz.selection",
     "class_grid": "fmnist_viz.render.grids",
     "plot_embedding": "fmnist_viz.render.scatter",
     "results_figure": "fmnist_viz.render.scatter",
@@ -55,8 +59,8 @@ _API = {
 
 __all__ = [  # the names in _API, grouped the same way
     "__version__", "load", "load_data", "load_mnist", "Dataset", "DatasetSpec", "FileSpec", "register_dataset",
-    "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "class_grid",
-    "plot_embedding", "results_figure", "FmnistVizError",
+    "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "page", "Page",
+    "align_results", "read_selection", "class_grid", "plot_embedding", "results_figure", "FmnistVizError",
 ]
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ log = logging.getLogger("fmnist_viz")
 DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 #: Library parameter -> the flag that sets it, where that is not simply --name-with-dashes.
 FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output", "k": "-k",
+         "selection": "--highlight",
          "rows and cols": "--rows and --cols"}
 
 
@@ -159,7 +160,7 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
         "grid", parents=[common], help="per-class grid of sample images",
         description="Draw ROWS x COLS random sample images of every class, class names as row labels.",
     )
-    grid.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")
+    grid.add_argument("--dataset", help=f"{DATASET_HINT} (default fashion, or the one of --rows-from)")
     grid.add_argument("--split", default="all", choices=ALL_SPLITS, help="default all")
     grid.add_argument("--rows", type=_positive_int, default=3, help="rows per class (default 3)")
     grid.add_argument("--cols", type=_positive_int, default=24, help="images per row (default 24)")
@@ -170,6 +171,8 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
     grid.add_argument("--dpi", type=_number(10, 1200, integer=False), default=None,
                       help="resolution for PNG (default: 2 px per image pixel)")
     grid.add_argument("--no-title", action="store_true", help="leave out the title")
+    grid.add_argument("--rows-from", metavar="FILE",
+                      help="draw exactly the images of a selection downloaded from a page (selection.json or .csv)")
     grid.add_argument("-o", "--output", metavar="FILE",
                       help="PNG, SVG or PDF, by extension (default figures/DATASET-grid.png)")
     grid.set_defaults(func=commands.cmd_grid)
@@ -180,6 +183,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     from .embed import BUILTIN_METHODS, embedder_names, get_embedder_class
     from .metrics import TABLE_FORMATS
     from .outputs import DEFAULT_FORMATS, MAX_EXEMPLARS, RESULT_FORMATS
+    from .pointwise import COLOR_BY
     from .render.page import PLOTLY_JS_CHOICES
     from .render.style import DEFAULT_STYLE, STYLES
 
@@ -202,6 +206,11 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
         p.add_argument("--exemplars", type=_number(0, MAX_EXEMPLARS), default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")
         p.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
+        p.add_argument("--color-by", default="class", choices=COLOR_BY,
+                       help="colour static figures by class (default), 2-D neighbour disagreement or neighbourhood "
+                            "preservation")
+        p.add_argument("--highlight", metavar="FILE",
+                       help="make the rows of a selection downloaded from a page stand out in the figure")
         if name == "all":
             p.add_argument("--align", default=ALIGN_AUTO, choices=(ALIGN_AUTO, ALIGN_NONE, *BUILTIN_METHODS),
                            help="rotate/scale every layout onto this method's, so classes sit alike in every "

@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from .errors import UsageError
 
@@ -127,15 +128,29 @@ def cmd_grid(args: argparse.Namespace) -> int:
     from .outputs import check_output_path, save_figure
     from .render.grids import class_grid
 
-    spec = get_spec(args.dataset)
+    chosen = None
+    if args.rows_from:
+        from .selection import read_selection
+
+        chosen = read_selection(args.rows_from, param="rows_from")
+        if args.dataset and get_spec(args.dataset).name != chosen.dataset:
+            raise UsageError(f"holds rows of {chosen.dataset}, not of {args.dataset}", param="rows_from")
+        if args.split != "all":
+            raise UsageError("rows from a page index the whole data set; leave out --split", param="split")
+    spec = get_spec(chosen.dataset if chosen else args.dataset or "fashion")
     output = check_output_path(args.output or f"figures/{spec.name}-grid.png")
     data = load(spec.name, split=args.split, data_dir=args.data_dir, progress=_progress(args))
+    picks = None
+    if chosen:
+        chosen.check_rows(len(data), spec.title)
+        picks = [chosen.rows[data.y[chosen.rows] == c] for c in range(len(data.class_names))]
     title = None if args.no_title else (
+        f"{spec.title}: the {len(chosen.rows):,} images selected in {Path(chosen.source).name}" if chosen else
         f"{spec.title}: {args.rows * args.cols} random samples per class "
         f"({'train+test' if args.split == 'all' else args.split + ' split'}, seed {args.seed})"
     )
     fig = class_grid(data.images, data.y, data.class_names, rows=args.rows, cols=args.cols,
-                     seed=args.seed, cmap=args.cmap, title=title)
+                     seed=args.seed, cmap=args.cmap, title=title, picks=picks)
     save_figure(fig, output, dpi=args.dpi)
     print(output)
     return 0
@@ -185,11 +200,17 @@ def cmd_embed(args: argparse.Namespace) -> int:
     methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
     formats = check_formats(args.format)
     check_writable_dir(args.out)
+    highlight = None
+    if args.highlight:  # read before the long work: a bad file fails at once
+        from .selection import read_selection
+
+        highlight = read_selection(args.highlight)
     start = time.perf_counter()
     results = _run_embeddings(args, methods)
     for path in save_results(results, args.out, formats, name=args.command, style=args.style,
                              exemplars=args.exemplars, seed=args.seed, max_points=args.max_points,
-                             plotly_js=args.plotly_js, data_dir=args.data_dir, align=getattr(args, "align", "auto")):
+                             plotly_js=args.plotly_js, data_dir=args.data_dir, align=getattr(args, "align", "auto"),
+                             highlight=highlight, color_by=args.color_by):
         print(path)
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0

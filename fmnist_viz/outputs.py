@@ -22,7 +22,9 @@ import numpy as np
 from .align import ALIGN_AUTO, align_results
 from .atomic import atomic_path
 from .errors import MAX_SEED, UsageError, check_number
+from .pointwise import check_color_by
 from .render.style import DEFAULT_STYLE, MAX_PIXELS
+from .selection import Selection, read_selection
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -172,6 +174,8 @@ def save_results(
     plotly_js: str = "embed",
     data_dir: str | os.PathLike[str] | None = None,
     align: str = "auto",
+    highlight: str | os.PathLike[str] | Selection | None = None,
+    color_by: str = "class",
 ) -> list[Path]:
     """Write results as files and return their paths.
 
@@ -210,6 +214,14 @@ def save_results(
         ``auto`` (PCA when run, else the first method), a method name, or
         ``none``. Figures and pages draw the aligned layouts; npz files keep
         the raw embedding and add ``aligned``.
+    highlight : path or Selection, optional
+        A selection downloaded from a page (``selection.json``/``.csv``):
+        static figures draw its rows on top and fade the rest (the name gets
+        ``_highlight-STEM``).
+    color_by : str
+        Static figures colour points by ``class`` (default), ``disagreement``
+        or ``preservation`` (see :mod:`fmnist_viz.pointwise`; the name gets
+        ``_color-MODE``); pages offer all three.
 
     Returns
     -------
@@ -220,6 +232,9 @@ def save_results(
     from .render.style import STYLES
 
     formats = check_formats(formats)
+    check_color_by(color_by)
+    if highlight is not None and not isinstance(highlight, Selection):
+        highlight = read_selection(highlight)
     check_number(exemplars, "exemplars", low=0, high=MAX_EXEMPLARS, integer=True)
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     if max_points is not None:
@@ -234,6 +249,10 @@ def save_results(
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
     name = name or (methods[0] if len(methods) == 1 else "all")
+    if highlight is not None:
+        if highlight.dataset not in datasets:
+            raise UsageError(f"holds rows of {highlight.dataset}, which these results do not show", param="selection")
+        highlight.check_rows(max(int(r.index.max()) + 1 for r in results if r.dataset == highlight.dataset))
     reference = align_results(results, align)
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
     written = [save_result_npz(r, out) for r in results] if "npz" in formats else []
@@ -244,29 +263,29 @@ def save_results(
     from .metrics import evaluate_results
 
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
-    images = {d: load(d, data_dir=data_dir).images for d in datasets} if "html" in formats or exemplars else {}
+    images = {d: load(d, data_dir=data_dir).images for d in datasets} if exemplars else {}
     if "html" in formats:
-        from .pointwise import point_quality
-        from .render.page import drawn_rows, interactive_figure, write_page
-        from .render.sprites import hover_images
+        from .explorer import page
 
-        point_quality(results, data_dir=data_dir)  # what the page can colour points by
-        page = interactive_figure(results, max_points=max_points, seed=seed)
-        # the sheets are cached unless the results were made with the cache off
-        hover = hover_images(images, drawn_rows(page), use_cache=all(r.cache_key is not None for r in results))
         html_name = embedding_filename(name, datasets, "html", variant_suffix(results, max=max_points,
                                                                              align=aligned_to))
-        written.append(write_page(page, out / html_name, hover, plotly_js=plotly_js,
-                                  title=f"fmnist-viz: {', '.join(methods)}"))
+        written.append(page(results, max_points=max_points, seed=seed, align=align, data_dir=data_dir,
+                            plotly_js=plotly_js).save(out / html_name))
     if figures:
         from .render.scatter import results_figure
 
-        fig = results_figure(results, images if exemplars else None, style=style, exemplars=exemplars,
-                             seed=seed)
+        if color_by != "class":
+            from .pointwise import point_quality
+
+            point_quality(results, data_dir=data_dir)
+        fig = results_figure(results, images if exemplars else None, highlight=highlight, color_by=color_by,
+                             style=style, exemplars=exemplars, seed=seed)
         import matplotlib.pyplot as plt
 
+        lit = f"highlight-{_token(Path(highlight.source).stem)}" if highlight is not None else None
         suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars,
-                                align=aligned_to)
+                                align=aligned_to, highlight=lit,
+                                color=None if color_by == "class" else f"color-{color_by}")
         try:
             written += [save_figure(fig, out / embedding_filename(name, datasets, fmt, suffix)) for fmt in figures]
         finally:

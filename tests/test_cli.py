@@ -160,3 +160,11 @@ def test_a_read_only_cache_with_a_corrupt_entry_recomputes(tiny: Tiny, tmp_path:
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert "discarding corrupt cache entry" in err and "cannot remove" in err and "internal error" not in err
+
+
+def test_color_by_on_the_command_line(tiny: Tiny, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    argv = ["pca", "--dataset", "tiny", "--format", "png", "--out", str(tmp_path / "o"), "--data-dir",
+            str(tmp_path / "d"), "--color-by", "disagreement"]
+    assert main(argv) == 0 and (tmp_path / "o" / "pca_tiny_color-disagreement.png").is_file()
+    assert main([*argv[:-1], "rainbow"]) == 2

@@ -90,13 +90,16 @@ def class_grid(
     title: str | None = None,
     scale: float = 2.0,
     ax: Axes | None = None,
+    picks: Sequence[np.ndarray] | None = None,
 ) -> Figure:
     """Draw ``rows`` x ``cols`` random samples of every class; returns the Figure.
 
     ``images`` is (n, h, w) (or (n, h*w) for square images) and ``labels`` (n,)
     class indices into ``class_names``. ``seed`` picks the samples
-    reproducibly; ``scale`` is screen pixels per image pixel when a new figure
-    is made; with ``ax`` the grid is drawn there instead.
+    reproducibly, unless ``picks`` gives the images of each class (row indices
+    into ``images``, a list per class: as many rows as the largest needs).
+    ``scale`` is screen pixels per image pixel when a new figure is made;
+    with ``ax`` the grid is drawn there instead.
     """
     import matplotlib.pyplot as plt
 
@@ -114,6 +117,12 @@ def class_grid(
         images = images.reshape(len(images), side, side)
     if len(images) != len(labels):
         raise UsageError(f"has {len(labels)} entries for {len(images)} images", param="labels")
+    if picks is None:
+        picks = sample_per_class(labels, len(class_names), rows * cols, seed)
+    else:  # exactly these images, each class's in rows of ``cols``; classes without any left out
+        kept = [c for c, p in enumerate(picks) if len(p)]
+        class_names, picks = [class_names[c] for c in kept], [np.asarray(picks[c]) for c in kept]
+        rows = max(1, -(-max((len(p) for p in picks), default=1) // cols))
     n_classes = len(class_names)
     h, w = images.shape[1:3]
     tall, wide = n_classes * (rows * h + max(2, h // 4)) * scale, cols * w * scale
@@ -121,7 +130,6 @@ def class_grid(
         raise UsageError(f"would make a {wide:.0f} x {tall:.0f} pixel image; the most is {MAX_PIXELS} on a side, "
                          f"so at most {int(MAX_PIXELS / (n_classes * (h + 1) * scale))} rows and "
                          f"{int(MAX_PIXELS / (w * scale))} columns here", param="rows and cols")
-    picks = sample_per_class(labels, n_classes, rows * cols, seed)
     gap = max(2, h // 4)
     canvas = tile_classes(images, picks, rows, cols, gap, fill=0)
 

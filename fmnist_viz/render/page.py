@@ -27,7 +27,7 @@ import numpy as np
 from ..atomic import atomic_path
 from ..errors import UsageError
 from .sprites import hover_images
-from .style import class_color, draw_order, panel_title, robust_limits
+from .style import COLOR_SCALES, class_color, draw_order, panel_title, robust_limits
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -167,15 +167,6 @@ def _json_for_script(value: Any) -> str:
     return to_json_plotly(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-#: Colours of the colour-by modes: disagreement (agrees, disagrees) and preservation in tenths
-#: (viridis: dark purple for torn neighbourhoods, yellow for kept ones).
-COLOR_SCALES = {
-    "disagreement": ["#D9D9D9", "#D55E00"],
-    "preservation": ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884", "#44BF70",
-                     "#7AD151", "#BDDF26", "#FDE725"],
-}
-
-
 def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """What the page's script plots: the figure, with what its panels share kept once per data set.
 
@@ -217,6 +208,16 @@ def write_html(fig: go.Figure, path: str | os.PathLike[str], images: Mapping[str
 def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str, dict[str, Any]],
                plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
     """:func:`write_html` with the hover images already made by :func:`hover_images`."""
+    text = page_html(fig, hover, plotly_js=plotly_js, title=title)
+    path = Path(path)
+    with atomic_path(path, suffix=".html") as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def page_html(fig: go.Figure, hover: Mapping[str, dict[str, Any]], plotly_js: str = "embed",
+              title: str = "fmnist-viz") -> str:
+    """The whole self-contained page of ``fig`` with its images, as text."""
     from ..digest import short_digest
 
     if plotly_js not in PLOTLY_JS_CHOICES:
@@ -233,7 +234,7 @@ def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str,
         from plotly.offline import get_plotlyjs_version
 
         plotly = f"<script src='https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js' charset='utf-8'></script>"
-    page = (
+    return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -242,7 +243,3 @@ def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str,
         f"<script type='application/json' id='fmnist-viz-data'>{_json_for_script(page_data(fig, hover))}</script>\n"
         f"{plotly}\n<script>\n{_asset('page.js')}</script>\n</body></html>\n"
     )
-    path = Path(path)
-    with atomic_path(path, suffix=".html") as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return path

@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
-from .style import DEFAULT_STYLE, STYLES, class_color, draw_order, panel_title, point_style, robust_limits
+from .style import (
+    DEFAULT_STYLE,
+    STYLES,
+    class_color,
+    draw_order,
+    measure_colors,
+    panel_title,
+    point_style,
+    robust_limits,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -32,6 +41,9 @@ class Panel:
     class_names: Sequence[str]
     title: str = ""
     images: np.ndarray | None = None  # (n, h, w) for class exemplars
+    highlight: np.ndarray | None = None  # (n,) bool: these points stand out, the rest fade
+    colors: np.ndarray | None = None  # (n,) colours instead of the class colours (colour by a measure)
+    key: list[tuple[str, str]] | None = None  # the legend of those colours: (name, colour)
 
 
 def plot_embedding(
@@ -47,12 +59,16 @@ def plot_embedding(
     images: np.ndarray | None = None,
     exemplars: int = 0,
     seed: int = 0,
+    highlight: np.ndarray | None = None,
+    point_colors: np.ndarray | None = None,
 ) -> Figure:
     """Scatter an (n, 2) embedding coloured by class; returns the Figure.
 
     Points are drawn in a random order (``seed``) so that no class hides the
     others. With ``images`` and ``exemplars`` > 0, that many real images of
-    each class are drawn as thumbnails near the class's centre.
+    each class are drawn as thumbnails near the class's centre. ``highlight``
+    (a boolean per point) draws those points on top, larger, and fades the rest;
+    ``point_colors`` (a colour per point) replace the class colours.
     """
     import matplotlib.pyplot as plt
 
@@ -66,11 +82,20 @@ def plot_embedding(
         _, ax = plt.subplots(figsize=(6, 6))
     size, opacity = point_style(len(embedding))
     order = draw_order(len(embedding), seed)
-    colors = np.array([class_color(i) for i in range(len(class_names))])
-    ax.scatter(embedding[order, 0], embedding[order, 1], c=colors[labels[order]],
-               s=point_size if point_size is not None else size,
-               alpha=alpha if alpha is not None else opacity,
-               linewidths=0, marker="o", rasterized=True)
+    palette = np.array([class_color(i) for i in range(len(class_names))])
+    colors = np.asarray(point_colors) if point_colors is not None else palette[labels]
+    size = point_size if point_size is not None else size
+    opacity = alpha if alpha is not None else opacity
+    if highlight is not None:
+        highlight = np.asarray(highlight, dtype=bool)
+        faded, lit = order[~highlight[order]], order[highlight[order]]
+        ax.scatter(embedding[faded, 0], embedding[faded, 1], c=colors[faded], s=size, alpha=0.08,
+                   linewidths=0, marker="o", rasterized=True)
+        ax.scatter(embedding[lit, 0], embedding[lit, 1], c=colors[lit], s=max(size * 4, 6), alpha=0.95,
+                   linewidths=0.3, edgecolors="black", marker="o", rasterized=True)
+    else:
+        ax.scatter(embedding[order, 0], embedding[order, 1], c=colors[order], s=size, alpha=opacity,
+                   linewidths=0, marker="o", rasterized=True)
     (x0, y0), (x1, y1) = robust_limits(embedding)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -138,6 +163,7 @@ def compare_figure(
     font sizes, 300 dpi); ``width`` (inches) overrides the figure width.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     if style not in STYLES:
         raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
@@ -158,9 +184,12 @@ def compare_figure(
                 ax.set_axis_off()
             for ax, p in drawn:
                 plot_embedding(p.embedding, p.labels, p.class_names, ax=ax, title=p.title, legend=False,
-                               images=p.images, exemplars=exemplars, seed=seed)
+                               images=p.images, exemplars=exemplars, seed=seed, highlight=p.highlight,
+                               point_colors=p.colors)
             if drawn:
-                handles = legend_handles(drawn[0][1].labels, drawn[0][1].class_names)
+                first = drawn[0][1]
+                handles = legend_handles(first.labels, first.class_names) if first.key is None else [
+                    Line2D([], [], marker="o", linestyle="", markersize=6, color=c, label=n) for n, c in first.key]
                 column.legend(handles=handles, loc="outside lower center" if rows == 1 else "outside upper center",
                               ncol=min(5, len(handles)), **LEGEND_STYLE)
         if suptitle:
@@ -169,13 +198,16 @@ def compare_figure(
 
 
 def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None = None,
-                   **kwargs: Any) -> Figure:
+                   highlight: Any = None, color_by: str = "class", **kwargs: Any) -> Figure:
     """Embedding results as a grid: methods as rows, data sets as columns (see :func:`compare_figure`).
 
     ``results`` are :class:`~fmnist_viz.pipeline.EmbeddingResult`; titles
     carry the method, the number of points and, when computed, the 10-NN
     accuracy and trustworthiness. ``images`` maps a data set name to its
-    (70000, h, w) images, for exemplars.
+    (70000, h, w) images, for exemplars. ``highlight`` (a
+    :class:`~fmnist_viz.selection.Selection`) makes its rows stand out in its
+    data set's panels. ``color_by`` other than ``"class"`` colours points by a
+    measure in each result's ``pointwise`` (see :mod:`fmnist_viz.pointwise`).
     """
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
@@ -186,6 +218,8 @@ def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None 
         for dataset in datasets:
             r = by_key[(method, dataset)]
             pictures = images[dataset][r.index] if images and dataset in images else None
-            row.append(Panel(r.positions, r.labels, r.class_names, panel_title(r), pictures))
+            lit = np.isin(r.index, highlight.rows) if highlight is not None and highlight.dataset == dataset else None
+            colors, key = measure_colors(r.pointwise[color_by], color_by) if color_by != "class" else (None, None)
+            row.append(Panel(r.positions, r.labels, r.class_names, panel_title(r), pictures, lit, colors, key))
         rows.append(row)
     return compare_figure(rows, **kwargs)

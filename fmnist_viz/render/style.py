@@ -33,6 +33,29 @@ STYLES = {
 }
 
 
+#: Colours of the colour-by modes: disagreement (agrees, disagrees) and preservation in tenths
+#: (viridis: dark purple for torn neighbourhoods, yellow for kept ones).
+COLOR_SCALES = {
+    "disagreement": ["#D9D9D9", "#D55E00"],
+    "preservation": ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884", "#44BF70",
+                     "#7AD151", "#BDDF26", "#FDE725"],
+}
+
+
+def measure_colors(values: np.ndarray, mode: str) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Per-point colours for a colour-by ``mode`` and the legend entries (name, colour) that explain them.
+
+    ``values`` are a result's ``pointwise[mode]``: disagreement 0/1,
+    preservation a share in [0, 1].
+    """
+    scale = np.array(COLOR_SCALES[mode])
+    if mode == "disagreement":
+        return scale[np.asarray(values, dtype=int)], [("class agrees with its 10 neighbours", scale[0]),
+                                                      ("disagrees", scale[1])]
+    steps = np.round(np.asarray(values, dtype=float) * (len(scale) - 1)).astype(int)
+    return scale[steps], [("0 of 10 neighbours kept", scale[0]), ("5", scale[5]), ("10 of 10", scale[-1])]
+
+
 def class_color(index: int) -> str:
     """The colour of class ``index`` (cycles past ten classes)."""
     return CLASS_COLORS[index % len(CLASS_COLORS)]

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.render.page import COLOR_SCALES, interactive_figure, write_html
-from fmnist_viz.render.style import CLASS_COLORS, draw_order
+from fmnist_viz.render.page import interactive_figure, write_html
+from fmnist_viz.render.style import CLASS_COLORS, COLOR_SCALES, draw_order
 
 from conftest import fake_result as result
 

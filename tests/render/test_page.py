@@ -106,3 +106,23 @@ def test_names_reaching_the_page_are_escaped(tmp_path: Path) -> None:
     text = page.read_text()
     assert "<script>alert(1)" not in text
     assert "<title>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;</title>" in text
+
+
+def test_the_page_object_saves_and_shows_in_a_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import fmnist_viz as fv
+    from fmnist_viz import explorer
+
+    a, b = result("fashion", 300, 1), result("fashion", 300, 2)
+    a.method, b.index, b.labels = "pca", a.index, a.labels
+    for r in (a, b):
+        r.pointwise = {"disagreement": np.zeros(len(r), np.uint8), "preservation": np.ones(len(r))}
+    monkeypatch.setattr("fmnist_viz.data.load", lambda name, **k: type("D", (), {
+        "images": np.zeros((900, 28, 28), np.uint8)})())
+    page = fv.page([a, b], title="two methods")
+    assert isinstance(page, explorer.Page) and b.aligned is not None  # aligned onto PCA
+    saved = page.save(tmp_path / "p.html")
+    assert saved.read_text() == page.html() and "<title>two methods</title>" in page.html()
+    frame = page._repr_html_()
+    assert frame.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and "sandbox='allow-scripts" in frame
+    with pytest.raises(UsageError, match="plotly_js must be one of embed, cdn"):
+        fv.page([a, b], plotly_js="local")

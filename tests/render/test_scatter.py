@@ -121,3 +121,26 @@ def test_styles_save_at_their_resolution_with_truetype_fonts(tmp_path: Path, sty
     raster_px = max(int(w) for w in re.findall(rb"/Width (\d+)", pdf))
     assert raster_px >= 0.85 * axes_in * dpi, (raster_px, axes_in)  # the raster spans the points, not the frame
     assert b"/Type3" not in pdf and b"/FontFile2" in pdf
+
+
+def test_static_figures_colour_by_a_measure_with_its_own_legend() -> None:
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from fmnist_viz.render.scatter import results_figure
+    from fmnist_viz.render.style import COLOR_SCALES
+
+    from conftest import fake_result
+
+    r = fake_result("fashion", 300, 0)
+    r.pointwise = {"disagreement": (np.arange(300) % 3 == 0).astype(np.uint8), "preservation": np.linspace(0, 1, 300)}
+    fig = results_figure([r], color_by="disagreement")
+    drawn = fig.axes[0].collections[0].get_facecolors()
+    grey, orange = (mcolors.to_rgba(c) for c in COLOR_SCALES["disagreement"])
+    assert sum(np.allclose(c[:3], orange[:3]) for c in drawn) == 100 and sum(np.allclose(c[:3], grey[:3])
+                                                                          for c in drawn) == 200
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["class agrees with its 10 neighbours", "disagrees"]
+    plt.close(fig)
+    fig = results_figure([r], color_by="preservation")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["0 of 10 neighbours kept", "5", "10 of 10"]
+    plt.close(fig)

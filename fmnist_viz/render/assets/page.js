@@ -8,7 +8,9 @@
 // colors, and the images as base64 PNG sprite sheets of `per_sheet` images in rows of `columns`,
 // in drawing order, decoded on first use. Point i of any panel of a data set is row rows[i].
 (function () {
+  var timing = {start: performance.now()};  // kept on the plot element for benchmarks
   var DATA = JSON.parse(document.getElementById('fmnist-viz-data').textContent);
+  timing.parsed = performance.now();
   var gd = document.getElementById('fmnist-viz-plot');
   var ARRAYS = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
                 u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
@@ -35,6 +37,8 @@
   DATA.figure.data.forEach(function (trace, i) {
     if (!trace.meta || trace.meta.role !== 'points') { return; }
     var d = datasets[trace.meta.dataset];
+    // Plotly parses these strings (about a second for 8 panels); plotting in one colour and sending the
+    // class colours to the GPU afterwards (paint) was slower here: every extra draw costs more in software GL
     trace.marker.color = d.pointColors;
     trace.customdata = d.rows;
     panels.push({index: i, marker: i + 1, dataset: d, method: trace.meta.method, x: values(trace.x), y: values(trace.y),
@@ -291,16 +295,19 @@
 
   function paint() {  // colours of every panel: the colour mode, dimmed outside the selection
     panels.forEach(function (panel) {
-      var hex = baseColors(panel), n = hex.length, mask = null;
-      if (chosen && chosen.dataset === panel.dataset.name) {
-        mask = new Uint8Array(n);
+      var d = panel.dataset, mask = null, rgba, strings;
+      if (chosen && chosen.dataset === d.name) {
+        mask = new Uint8Array(d.rows.length);
         chosen.slots.forEach(function (s) { mask[s] = 1; });
       }
-      var cache = {}, rgba = new Uint8Array(4 * n), strings = new Array(n);
-      for (var i = 0; i < n; i++) {
-        var c = cache[hex[i]] || (cache[hex[i]] = rgb(hex[i])), a = mask && !mask[i] ? DIM : 1;
-        rgba[4 * i] = c[0]; rgba[4 * i + 1] = c[1]; rgba[4 * i + 2] = c[2]; rgba[4 * i + 3] = Math.round(a * 255);
-        strings[i] = a === 1 ? hex[i] : 'rgba(' + c[0] + ',' + c[1] + ',' + c[2] + ',' + a + ')';
+      if (colorMode === 'class' && !mask) {  // the common case, made once per data set
+        if (!d.classRGBA) { d.classRGBA = colorArrays(d.pointColors, null).rgba; }
+        rgba = d.classRGBA;
+        strings = d.pointColors;
+      } else {
+        var made = colorArrays(baseColors(panel), mask);
+        rgba = made.rgba;
+        strings = made.strings;
       }
       gd.data[panel.index].marker.color = strings;
       var where = sceneOf(panel);
@@ -311,6 +318,16 @@
         Plotly.restyle(gd, {'marker.color': [strings]}, [panel.index]);
       }
     });
+  }
+
+  function colorArrays(hex, mask) {  // RGBA bytes for the GPU and colour strings for gd.data
+    var n = hex.length, cache = {}, rgba = new Uint8Array(4 * n), strings = new Array(n);
+    for (var i = 0; i < n; i++) {
+      var c = cache[hex[i]] || (cache[hex[i]] = rgb(hex[i])), a = mask && !mask[i] ? DIM : 1;
+      rgba[4 * i] = c[0]; rgba[4 * i + 1] = c[1]; rgba[4 * i + 2] = c[2]; rgba[4 * i + 3] = Math.round(a * 255);
+      strings[i] = a === 1 ? hex[i] : 'rgba(' + c[0] + ',' + c[1] + ',' + c[2] + ',' + a + ')';
+    }
+    return {rgba: rgba, strings: strings};
   }
 
   function place(panel) {  // draw a panel's current x, y quickly (hover follows at the next sync)
@@ -547,6 +564,7 @@
   window.fmnistViz = api;
 
   gd.style.height = '100vh';
+  timing.prepared = performance.now();
   Plotly.newPlot(gd, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
     gd.on('plotly_hover', onHover);
     gd.on('plotly_unhover', function () { box.style.display = 'none'; });
@@ -554,6 +572,8 @@
     gd.on('plotly_legenddoubleclick', onLegendDoubleClick);
     gd.on('plotly_selected', onSelected);
     gd.on('plotly_deselect', clearSelection);
+    timing.plotted = performance.now();
+    gd.dataset.timing = JSON.stringify(timing);
     gd.dataset.ready = '1';
   });
 })();

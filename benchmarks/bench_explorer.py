@@ -1,0 +1,99 @@
+"""Benchmark the explorer page: size, first paint, and how fast selection, colour-by, find and morph respond.
+
+Targets (issue 8): 4 methods x 2 data sets x 70,000 points with every image:
+page <= 45 MB, first paint <= 6 s in headless Chromium here, a selection of
+10,000 points updating all panels in <= 0.5 s, a morph at >= 15 frames per
+second (or what limits it). The single-method page is measured beside it.
+Run from the repo root (embeddings come from the cache after the first run):
+
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_explorer.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_html import first_paint  # noqa: E402  (a sibling script, not a package)
+
+
+def interactions(page: Path, rows: int) -> dict[str, float]:
+    """Milliseconds for select(rows points), colorBy, find, and the frame rate of a 1.5 s morph."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or ""
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or ""), options=options)
+    try:
+        driver.get(page.as_uri())
+        while not driver.execute_script("var g = document.getElementById('fmnist-viz-plot');"
+                                        "return !!(g && g.dataset.ready);"):
+            time.sleep(0.05)
+        timed = "var s = performance.now(); {}; return performance.now() - s;"
+        api = "window.fmnistViz"
+        out = {
+            "select": driver.execute_script(timed.format(
+                f"var r = {api}.panels()[0].dataset, all = []; var n = arguments[0];"
+                f"{api}.select('fashion', Array.from({{length: n}}, function (_, i) {{ return i * 7 % 70000; }}))"),
+                rows),
+            "colorBy": driver.execute_script(timed.format(f"{api}.colorBy('disagreement')")),
+            "find": driver.execute_script(timed.format(f"{api}.find('fashion', {api}.selection().rows[0])")),
+        }
+        methods = sorted({p["method"] for p in driver.execute_script(f"return {api}.panels()")})
+        if len(methods) > 1:
+            morph = driver.execute_async_script(
+                f"var cb = arguments[arguments.length - 1]; {api}.morph('fashion', arguments[0], arguments[1], 1500)"
+                ".then(cb);", methods[0], methods[1])
+            out["morph_fps"] = morph["fps"]
+        return out
+    finally:
+        driver.quit()
+
+
+def measure(command: list[str], out: Path, repeat: int, rows: int) -> dict[str, float | str]:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "fmnist_viz", "-q", *command, "--format", "html", "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+    made = time.perf_counter() - start
+    (page,) = out.glob(f"{command[0]}_*.html")
+    paints = [first_paint(page) for _ in range(repeat)]
+    return {"page": page.name, "MB": page.stat().st_size / 1e6, "written": made,
+            "paint": statistics.median(paints), "worst": max(paints), **interactions(page, rows)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--n", type=int, help="a stratified subsample of N points (default: all 70,000)")
+    parser.add_argument("--smoke", action="store_true", help="--n 2000, one repeat: a quick check that it runs (CI)")
+    args = parser.parse_args()
+    if args.smoke:
+        args.n, args.repeat = args.n or 2000, 1
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        sys.exit("needs headless Chromium: apt-get install chromium chromium-driver")
+    size = ["--n", str(args.n)] if args.n else []
+    rows = min(10_000, args.n or 10_000)
+    print("| page | size MB | written in s | first paint s (median) | worst | select "
+          f"{rows:,} ms | colour-by ms | find ms | morph fps |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for command in (["umap", "--compare", "mnist"], ["all", "--compare", "mnist"]):
+        m = measure([*command, *size], Path(tempfile.mkdtemp(prefix="fmnist-viz-explorer-")), args.repeat, rows)
+        fps = f"{m['morph_fps']:.1f}" if "morph_fps" in m else "-"
+        print(f"| {m['page']} | {m['MB']:.1f} | {m['written']:.1f} | {m['paint']:.2f} | {m['worst']:.2f} | "
+              f"{m['select']:.0f} | {m['colorBy']:.0f} | {m['find']:.0f} | {fps} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The interactive page as an object: build it from results, save it, or show it in a notebook.
+
+:func:`page` does everything a page needs (aligned layouts, point-by-point
+quality for colour-by, the figure, the images of the drawn points);
+:class:`Page` writes it (:meth:`Page.save`) or displays inline in Jupyter.
+``save_results(..., formats="html")`` uses the same path.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+
+@dataclass
+class Page:
+    """One self-contained interactive page: the figure and the images it shows."""
+
+    figure: go.Figure
+    hover: dict[str, dict[str, Any]]
+    title: str = "fmnist-viz"
+    plotly_js: str = "embed"
+
+    def html(self) -> str:
+        """The page as text (plotly.js included unless ``plotly_js="cdn"``)."""
+        from .render.page import page_html
+
+        return page_html(self.figure, self.hover, plotly_js=self.plotly_js, title=self.title)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` atomically and return the path; it opens offline from ``file://``."""
+        from .render.page import write_page
+
+        return write_page(self.figure, path, self.hover, plotly_js=self.plotly_js, title=self.title)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the page inline, in a frame of its own."""
+        return (f"<iframe srcdoc=\"{html.escape(self.html(), quote=True)}\" "
+                "style='width: 100%; height: 820px; border: 0' sandbox='allow-scripts allow-downloads'></iframe>")
+
+
+def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0, align: str = "auto",
+         data_dir: str | os.PathLike[str] | None = None, plotly_js: str = "embed", title: str | None = None) -> Page:
+    """The interactive page of ``results`` (from :func:`fmnist_viz.run`): a :class:`Page` to save or display.
+
+    With several methods: a row per data set, a column per method, layouts
+    aligned onto ``align`` (see :func:`fmnist_viz.align.align_results`), linked
+    selection, colour-by, find and morph. ``max_points`` draws a random subset
+    of each panel; ``seed`` fixes the drawing order.
+    """
+    from .align import align_results
+    from .data import load
+    from .errors import UsageError
+    from .pointwise import point_quality
+    from .render.page import PLOTLY_JS_CHOICES, drawn_rows, interactive_figure
+    from .render.sprites import hover_images
+
+    if not results:
+        raise UsageError("is empty: nothing to draw", param="results")
+    if plotly_js not in PLOTLY_JS_CHOICES:
+        raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
+    align_results(results, align)
+    point_quality(results, data_dir=data_dir)  # what points can be coloured by
+    figure = interactive_figure(results, max_points=max_points, seed=seed)
+    images = {d: load(d, data_dir=data_dir).images for d in dict.fromkeys(r.dataset for r in results)}
+    # the sheets are cached unless the results were made with the cache off
+    hover = hover_images(images, drawn_rows(figure), use_cache=all(r.cache_key is not None for r in results))
+    methods = ", ".join(dict.fromkeys(r.method for r in results))
+    return Page(figure, hover, title or f"fmnist-viz: {methods}", plotly_js)

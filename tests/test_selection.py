@@ -1,0 +1,86 @@
+"""Selections downloaded from a page, replayed: exact grids, highlighted figures, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmnist_viz.cli import main
+from fmnist_viz.errors import UsageError
+from fmnist_viz.render.grids import class_grid
+from fmnist_viz.render.scatter import results_figure
+from fmnist_viz.selection import read_selection
+
+from conftest import Tiny, fake_result
+
+
+def test_json_and_csv_from_a_page_read_the_same(tmp_path: Path) -> None:
+    (tmp_path / "s.json").write_text(json.dumps({"dataset": "fashion", "rows": [9, 3, 3, 70], "classes": ["a"] * 4}))
+    (tmp_path / "s.csv").write_text('dataset,row,class\nfashion,9,"Bag"\nfashion,3,"Coat"\nfashion,70,"Bag"\n')
+    for name in ("s.json", "s.csv"):
+        chosen = read_selection(tmp_path / name)
+        assert chosen.dataset == "fashion" and chosen.rows.tolist() == [3, 9, 70]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("none.json", None, "does not exist"),
+    ("bad.json", "{not json", "is not a selection"),
+    ("list.json", "[1, 2]", 'expected {"dataset": NAME, "rows": \\[ROW, ...\\]}'),
+    ("neg.json", '{"dataset": "fashion", "rows": [-1]}', "rows must be whole numbers >= 0"),
+    ("two.csv", "dataset,row\nfashion,1\nmnist,2\n", "expected rows of one data set"),
+    ("empty.json", '{"dataset": "fashion", "rows": []}', "selects no rows"),
+    ("sel.txt", "1,2", "expected a .json or .csv file"),
+    ("cifar.json", '{"dataset": "cifar", "rows": [1]}', "not a known data set"),
+])
+def test_malformed_selection_files_are_clear_errors(tmp_path: Path, name: str, text: str | None,
+                                                   message: str) -> None:
+    if text is not None:
+        (tmp_path / name).write_text(text)
+    with pytest.raises(UsageError, match=message):
+        read_selection(tmp_path / name)
+
+
+def test_a_grid_of_exactly_the_selected_images() -> None:
+    images = np.arange(40, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)  # image i is all i
+    labels = np.arange(40) % 4
+    picks = [np.array([0, 4, 8]), np.array([]), np.array([2]), np.array([])]
+    fig = class_grid(images, labels, ["a", "b", "c", "d"], cols=2, picks=picks)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c"]  # classes without picks left out
+    canvas = ax.images[0].get_array()
+    assert canvas.shape == (2 * (2 * 28) + 7, 2 * 28)  # two rows for class a (3 images in rows of 2), gap 7
+    assert canvas[0, 0] == 0 and canvas[0, 28] == 4 and canvas[28, 0] == 8 and canvas[63, 0] == 2
+
+
+def test_grid_rows_from_and_highlight_on_the_command_line(tiny: Tiny, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    chosen = tmp_path / "picked.json"
+    chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 2, 5, 7, 11]}))
+    out = tmp_path / "g.png"
+    assert main(["grid", "--rows-from", str(chosen), "-o", str(out), "--data-dir", str(tmp_path / "d")]) == 0
+    assert out.is_file()
+    chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 500]}))
+    assert main(["grid", "--rows-from", str(chosen), "-o", str(out), "--data-dir", str(tmp_path / "d")]) == 2
+    assert "row 500 is beyond the 50 rows of Tiny" in capsys.readouterr().err
+    chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 2, 5]}))
+    argv = ["pca", "--dataset", "tiny", "--format", "png", "--out", str(tmp_path / "o"), "--data-dir",
+            str(tmp_path / "d"), "--highlight", str(chosen)]
+    assert main(argv) == 0
+    assert (tmp_path / "o" / "pca_tiny_highlight-picked.png").is_file()
+    (tmp_path / "bad.json").write_text("{")
+    assert main([*argv[:-1], str(tmp_path / "bad.json")]) == 2
+    assert "--highlight" in capsys.readouterr().err
+
+
+def test_highlighted_rows_stand_out_in_their_data_set_only() -> None:
+    from fmnist_viz.selection import Selection
+
+    a, b = fake_result("fashion", 200, 0), fake_result("mnist", 200, 1)
+    fig = results_figure([a, b], highlight=Selection("fashion", a.index[:30]))
+    left, right = fig.axes[0], fig.axes[1]
+    assert [len(c.get_offsets()) for c in left.collections] == [170, 30]  # faded, then the highlighted on top
+    assert [len(c.get_offsets()) for c in right.collections] == [200]
