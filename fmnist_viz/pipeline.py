@@ -110,8 +110,8 @@ class _Subset:
                 "sklearn": metadata.version("scikit-learn")}
 
 
-def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | None) -> Prepared:
-    """Scale + PCA and the k-NN graph for ``knn_k`` neighbours, from the cache when possible."""
+def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | None, device: str = "cpu") -> Prepared:
+    """Scale + PCA and the k-NN graph for ``knn_k`` neighbours (exact on CUDA there), from the cache when possible."""
     from importlib import metadata
 
     title = subset.data.title
@@ -129,6 +129,9 @@ def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | N
     if knn_k > 0:
         knn_key = {**subset.prepared_key, "k": knn_k, "faiss": metadata.version("faiss-cpu"),
                    "ivf": [IVF_LISTS, IVF_PROBES]}
+        if device == "cuda":  # the exact graph on the GPU: a key of its own
+            prepared.knn_method = "torch-cuda"
+            knn_key.update(faiss=None, ivf=None, torch=metadata.version("torch"), device="cuda")
         found = cache.load("knn", knn_key)
         if found is not None:
             prepared.knn_indices, prepared.knn_distances = found[0]["indices"], found[0]["distances"]
@@ -209,7 +212,7 @@ def run(
         subset = _Subset(data, stratified_subsample(data.y, n, seed), pca_dims or None, seed)
         check_enough_points(embedders, len(subset.index), f"{spec.title} has only {len(subset.index)} points")
         for embedder in embedders:
-            run_on = gpu_device if embedder.supports_gpu else "cpu"
+            run_on = embedder.device_for(gpu_device)
             key = {**subset.base_key, "prepared": subset.prepared_key, "embedder": embedder.cache_key(),
                    "seed": seed, "device": run_on}
             job = _Job(subset, embedder, run_on, key)
@@ -306,7 +309,8 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
         for job in jobs:  # prepare each data set once; hand its offloaded jobs to the worker at once
             if id(job.subset) in prepared:
                 continue
-            p = prepared[id(job.subset)] = _prepare(job.subset, cache, knn_k, progress)
+            on_gpu = any(j.device == "cuda" for j in jobs if j.subset is job.subset)
+            p = prepared[id(job.subset)] = _prepare(job.subset, cache, knn_k, progress, "cuda" if on_gpu else "cpu")
             for other in (j for j in offload if j.subset is job.subset):
                 log.info("%s: started in a worker process", other.what)
                 worker.submit(other.embedder.name, other.embedder.values, p, other.subset.seed,  # type: ignore[union-attr]

@@ -94,6 +94,14 @@ class Embedder:
         """The label figures use: :attr:`label`, else :attr:`name`."""
         return cls.label or cls.name
 
+    def device_for(self, gpu_device: str) -> str:
+        """Where this embedder, with these parameters, runs when the run's GPU device is ``gpu_device``.
+
+        The device goes into the result's cache key, so a GPU result never
+        poses as a CPU one; override when only some backends use the GPU.
+        """
+        return gpu_device if self.supports_gpu else "cpu"
+
     @property
     def single_threaded(self) -> bool:
         """Whether it uses one core only (the pipeline then runs it beside the others)."""

@@ -51,8 +51,9 @@ class TSNEEmbedder(Embedder):
 
     name = "tsne"
     label = "t-SNE"
-    summary = "t-distributed stochastic neighbour embedding (openTSNE FFT; --param backend=sklearn)"
+    summary = "t-distributed stochastic neighbour embedding (openTSNE FFT; backend=sklearn, or torchdr on a GPU)"
     backend = "openTSNE"
+    supports_gpu = True  # with TorchDR
     params = (
         Param("perplexity", 30.0, "effective number of neighbours; the graph uses 3 x perplexity", float, low=1),
         Param("early_exaggeration_iter", 250, "iterations of early exaggeration", int, low=0),
@@ -61,24 +62,27 @@ class TSNEEmbedder(Embedder):
         Param("dof", 1.0, "degrees of freedom of the t-distribution (openTSNE)", float, low=0.01),
         Param("ints_in_interval", 2.0, "width of the FFT grid's boxes (openTSNE); 1 is its default, "
               "2 halves the time here at the same quality", float, low=0.1),
-        Param("backend", "opentsne", "the implementation", str, choices=("opentsne", "sklearn")),
+        Param("backend", "auto", "the implementation: auto is torchdr on a CUDA GPU, else opentsne", str,
+              choices=("auto", "opentsne", "sklearn", "torchdr")),
     )
+
+    def device_for(self, gpu_device: str) -> str:
+        return _gpu_backend_device(self.values["backend"], gpu_device)
 
     @property
     def n_neighbors(self) -> int:
         return int(3 * self.values["perplexity"])
 
     def cache_key(self) -> dict[str, Any]:
-        key = super().cache_key()
-        if self.values["backend"] == "sklearn":
-            from importlib import metadata
-
-            key.update(backend="scikit-learn", version=metadata.version("scikit-learn"))
-        return key
+        return _backend_key(super().cache_key(), self.values["backend"])
 
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         if self.values["backend"] == "sklearn":
             return self._embed_sklearn(data, seed)
+        if _uses_torchdr(self.values["backend"], device):
+            from .gpu import tsne_torchdr
+
+            return tsne_torchdr(data.features, data.principal_components(2), self.values, seed, device)
         from openTSNE import TSNE, affinity, initialization
         from openTSNE.nearest_neighbors import PrecomputedNeighbors
 
@@ -140,7 +144,16 @@ class UMAPEmbedder(Embedder):
               "umap-learn uses 200 and 500)", int, low=1),
         Param("negative_sample_rate", 5, "negative samples per positive one", int, low=1),
         Param("init", "spectral", "initial layout", str, choices=("spectral", "pca", "random")),
+        Param("backend", "auto", "the implementation: auto is torchdr on a CUDA GPU, else umap-learn", str,
+              choices=("auto", "umap-learn", "torchdr")),
     )
+    supports_gpu = True  # with TorchDR
+
+    def device_for(self, gpu_device: str) -> str:
+        return _gpu_backend_device(self.values["backend"], gpu_device)
+
+    def cache_key(self) -> dict[str, Any]:
+        return _backend_key(super().cache_key(), self.values["backend"])
 
     @property
     def n_neighbors(self) -> int:
@@ -153,7 +166,7 @@ class UMAPEmbedder(Embedder):
 
     @property
     def single_threaded(self) -> bool:
-        return True  # umap-learn optimises on one thread when given a random_state
+        return self.values["backend"] != "torchdr"  # umap-learn optimises on one thread when seeded
 
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         import umap
@@ -167,6 +180,10 @@ class UMAPEmbedder(Embedder):
             init = (pcs / np.abs(pcs).max() * 10).astype(np.float32)
         show = show_progress(data.progress)
         n_epochs = v["n_epochs"] or (100 if len(data) > 10_000 else 500)
+        if _uses_torchdr(v["backend"], device):
+            from .gpu import umap_torchdr
+
+            return umap_torchdr(data.features, data.principal_components(2), v, n_epochs, seed, device)
         reducer = umap.UMAP(
             n_neighbors=k, min_dist=v["min_dist"], spread=v["spread"], n_epochs=n_epochs,
             negative_sample_rate=v["negative_sample_rate"], init=init, random_state=seed,
@@ -175,6 +192,33 @@ class UMAPEmbedder(Embedder):
         )
         with _quiet_library("umap", "sklearn"), contextlib.redirect_stdout(sys.stderr):
             return reducer.fit_transform(data.features)
+
+
+def _uses_torchdr(backend: str, device: str) -> bool:
+    """Whether a t-SNE/UMAP ``backend`` setting means TorchDR on ``device``."""
+    return backend == "torchdr" or (backend == "auto" and device == "cuda")
+
+
+def _gpu_backend_device(backend: str, gpu_device: str) -> str:
+    """The device a t-SNE/UMAP backend setting runs on: only TorchDR (chosen, or auto with CUDA) uses the GPU."""
+    from .gpu import torchdr_available
+
+    if backend == "torchdr" or (backend == "auto" and gpu_device == "cuda" and torchdr_available()):
+        return gpu_device
+    return "cpu"
+
+
+def _backend_key(key: dict[str, Any], backend: str) -> dict[str, Any]:
+    """A cache key naming the library that really ran (scikit-learn, TorchDR) and its version."""
+    from importlib import metadata
+
+    if backend == "sklearn":
+        key.update(backend="scikit-learn", version=metadata.version("scikit-learn"))
+    elif backend == "torchdr":
+        from .gpu import torchdr_available
+
+        key.update(backend="torchdr", version=metadata.version("torchdr") if torchdr_available() else None)
+    return key
 
 
 class PyMDEEmbedder(Embedder):

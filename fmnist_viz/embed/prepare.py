@@ -65,14 +65,22 @@ def knn_graph(Z: np.ndarray, k: int, seed: int = 0, method: str = "auto",
 
     Returns ``indices`` (n, k + 1) int64 and ``distances`` (n, k + 1) float32,
     with each point itself in column 0. ``method`` is ``"exact"``, ``"ivf"``
-    (approximate, faiss inverted file) or ``"auto"`` (exact below
-    :data:`EXACT_KNN_BELOW` points).
+    (approximate, faiss inverted file), ``"auto"`` (exact below
+    :data:`EXACT_KNN_BELOW` points), or ``"torch"`` / ``"torch-cuda"`` (exact,
+    through PyTorch on the CPU or a CUDA GPU).
     """
-    import faiss
-
     n, d = Z.shape
     if k >= n:
         raise ValueError(f"cannot find {k} neighbours among {n} points")
+    if method in ("torch", "torch-cuda"):  # exact, chunked through PyTorch (on the GPU for torch-cuda)
+        from .gpu import torch_knn
+
+        with progress_bar(total=n, desc=f"{k}-NN graph ({method})", unit="pt", progress=progress) as bar:
+            indices, distances = torch_knn(Z, k, device="cuda" if method == "torch-cuda" else "cpu")
+            bar.update(n)
+        return indices, distances
+    import faiss
+
     if method == "auto":
         method = "exact" if n < EXACT_KNN_BELOW else "ivf"
     Z = np.ascontiguousarray(Z, dtype=np.float32)
