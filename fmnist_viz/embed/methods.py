@@ -133,7 +133,7 @@ class UMAPEmbedder(Embedder):
 
     name = "umap"
     label = "UMAP"
-    summary = "uniform manifold approximation and projection (umap-learn)"
+    summary = "uniform manifold approximation and projection (umap-learn; backend=torchdr on a GPU)"
     backend = "umap-learn"
     backend_module = "umap"
     params = (
