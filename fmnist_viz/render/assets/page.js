@@ -275,7 +275,7 @@
   // ---- drawing colours and positions fast: straight into Plotly's WebGL scene when it is there
   // (a restyle recomputes a 70,000-point panel in over a second; the scene takes tens of ms), with
   // the same values written into gd.data so that any later restyle draws the same picture.
-  var DIM = 0.06;
+  var DIM = 0.06, OPACITY = 0.7;  // OPACITY: the points' marker opacity (render/page.py)
 
   function sceneOf(panel) {
     var full = gd._fullData[panel.index], cd = gd.calcdata && gd.calcdata[panel.index];
@@ -313,18 +313,19 @@
       var where = sceneOf(panel);
       if (where) {
         where.scene.markerOptions[where.k].colors = rgba;
-        upload(where, {colors: rgba});
+        where.scene.markerOptions[where.k].borderColors = rgba;  // Plotly outlines each point in its colour
+        upload(where);
       } else {
         Plotly.restyle(gd, {'marker.color': [strings]}, [panel.index]);
       }
     });
   }
 
-  function colorArrays(hex, mask) {  // RGBA bytes for the GPU and colour strings for gd.data
-    var n = hex.length, cache = {}, rgba = new Uint8Array(4 * n), strings = new Array(n);
+  function colorArrays(hex, mask) {  // colours as Plotly gives them to its WebGL scene, and as strings for gd.data
+    var n = hex.length, cache = {}, rgba = new Array(n), strings = new Array(n);
     for (var i = 0; i < n; i++) {
       var c = cache[hex[i]] || (cache[hex[i]] = rgb(hex[i])), a = mask && !mask[i] ? DIM : 1;
-      rgba[4 * i] = c[0]; rgba[4 * i + 1] = c[1]; rgba[4 * i + 2] = c[2]; rgba[4 * i + 3] = Math.round(a * 255);
+      rgba[i] = [c[0] / 255, c[1] / 255, c[2] / 255, a * OPACITY];  // Plotly bakes the marker opacity in
       strings[i] = a === 1 ? hex[i] : 'rgba(' + c[0] + ',' + c[1] + ',' + c[2] + ',' + a + ')';
     }
     return {rgba: rgba, strings: strings};
@@ -340,15 +341,29 @@
       pos[2 * i] = gone ? NaN : panel.x[i];
       pos[2 * i + 1] = gone ? NaN : panel.y[i];
     }
-    upload(where, {positions: pos});
+    upload(where);
     return true;
   }
 
-  function upload(where, changed) {  // send one trace's changed arrays to the GPU, leave the others be
-    var batch = where.scene.markerOptions.map(function () { return null; });
-    batch[where.k] = changed;
+  function upload(where) {  // send one trace's options to the GPU again (undefined leaves the others be)
+    var batch = where.scene.markerOptions.map(function () { return undefined; });
+    batch[where.k] = where.scene.markerOptions[where.k];
     where.scene.scatter2d.update(batch);
-    where.scene.draw();
+    if (where.scene.select2d) { where.scene.select2d.update(batch); }  // in select mode Plotly draws this copy too
+    redrawSoon(where.scene);
+  }
+
+  var redrawing = null;
+  function redrawSoon(scene) {  // the WebGL canvas is shared: clear it once and draw every panel, once a frame
+    if (redrawing) { return; }
+    redrawing = requestAnimationFrame(function () {
+      redrawing = null;
+      scene.scatter2d.regl.clear({color: [0, 0, 0, 0]});
+      Object.keys(gd._fullLayout._plots).forEach(function (id) {
+        var other = gd._fullLayout._plots[id]._scene;
+        if (other) { other.draw(); }
+      });
+    });
   }
 
   // ---- colour modes, find, morph: their state and helpers
@@ -518,7 +533,8 @@
         gd.data[p.marker].y = xy.slice(1);
         var where = sceneOf({index: p.marker});
         if (where) {
-          upload(where, {positions: Float64Array.from(xy)});
+          where.scene.markerOptions[where.k].positions = Float64Array.from(xy);
+          upload(where);
         } else {
           slow.x.push(xy.slice(0, 1)); slow.y.push(xy.slice(1)); which.push(p.marker);
         }
