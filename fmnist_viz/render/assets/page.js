@@ -186,14 +186,16 @@
   function showSelection(name, slots) {
     var d = datasets[name];
     var unique = Array.from(new Set(slots)).sort(function (a, b) { return d.rows[a] - d.rows[b]; });
+    var before = chosen ? [chosen.dataset] : [];
     chosen = {dataset: name, slots: unique};
-    paint();
+    paint(before.concat([name]));
     renderPane();
   }
 
   function clearSelection() {
+    var before = chosen ? [chosen.dataset] : [];
     chosen = null;
-    paint();
+    paint(before);
     renderPane();
   }
 
@@ -293,30 +295,29 @@
     return Array.prototype.map.call(panel[colorMode], function (v) { return scale[v]; });
   }
 
-  function paint() {  // colours of every panel: the colour mode, dimmed outside the selection
+  function paint(only) {  // colours of the panels (of the data sets named in `only`, else all)
+    var shared = {};  // in class mode the panels of a data set share their colours: made once
     panels.forEach(function (panel) {
-      var d = panel.dataset, mask = null, rgba, strings;
+      var d = panel.dataset, mask = null, made;
+      if (only && only.indexOf(d.name) < 0) { return; }
       if (chosen && chosen.dataset === d.name) {
-        mask = new Uint8Array(d.rows.length);
+        mask = shared[d.name + ':mask'] || (shared[d.name + ':mask'] = new Uint8Array(d.rows.length));
         chosen.slots.forEach(function (s) { mask[s] = 1; });
       }
-      if (colorMode === 'class' && !mask) {  // the common case, made once per data set
-        if (!d.classRGBA) { d.classRGBA = colorArrays(d.pointColors, null).rgba; }
-        rgba = d.classRGBA;
-        strings = d.pointColors;
+      if (colorMode === 'class') {
+        made = shared[d.name] || (shared[d.name] = mask ? colorArrays(d.pointColors, mask)
+          : (d.classColors || (d.classColors = colorArrays(d.pointColors, null))));
       } else {
-        var made = colorArrays(baseColors(panel), mask);
-        rgba = made.rgba;
-        strings = made.strings;
+        made = colorArrays(baseColors(panel), mask);
       }
-      gd.data[panel.index].marker.color = strings;
+      gd.data[panel.index].marker.color = made.strings;
       var where = sceneOf(panel);
       if (where) {
-        where.scene.markerOptions[where.k].colors = rgba;
-        where.scene.markerOptions[where.k].borderColors = rgba;  // Plotly outlines each point in its colour
+        where.scene.markerOptions[where.k].colors = made.rgba;
+        where.scene.markerOptions[where.k].borderColors = made.rgba;  // Plotly outlines each point in its colour
         upload(where);
       } else {
-        Plotly.restyle(gd, {'marker.color': [strings]}, [panel.index]);
+        Plotly.restyle(gd, {'marker.color': [made.strings]}, [panel.index]);
       }
     });
   }
