@@ -27,7 +27,7 @@ log = logging.getLogger("fmnist_viz")
 DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 #: Library parameter -> the flag that sets it, where that is not simply --name-with-dashes.
 FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output", "k": "-k",
-         "selection": "--highlight",
+         "selection": "--highlight", "grid": "--grid", "seeds": "--seeds",
          "rows and cols": "--rows and --cols"}
 
 
@@ -225,6 +225,28 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     metrics.set_defaults(func=commands.cmd_metrics)
 
 
+def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from .embed import embedder_names
+    from .sweep import SWEEP_FORMATS
+
+    sweep = sub.add_parser(
+        "sweep", parents=[common], help="one method over a grid of parameters and seeds",
+        description="Embed with METHOD for every combination of --grid values and --seeds, on --dataset (and "
+                    "--compare); write a table (csv) and small multiples per data set. Cells in the cache are not "
+                    "computed again, so an interrupted sweep continues.")
+    sweep.add_argument("method", choices=embedder_names(), metavar="METHOD", help="e.g. umap or tsne")
+    sweep.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...", required=True,
+                       help="a parameter and its values (repeat for more parameters)")
+    sweep.add_argument("--seeds", default="0", help="comma-separated seeds (default 0)")
+    sweep.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")
+    sweep.add_argument("--compare", metavar="DATASET", help="a second data set, swept the same way")
+    sweep.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
+    sweep.add_argument("--format", default="csv,png", help=f"any of {', '.join(SWEEP_FORMATS)} (default csv,png)")
+    sweep.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
+    sweep.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
+    sweep.set_defaults(func=commands.cmd_sweep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``fmnist-viz``."""
     common = _common_options(suppress=True)
@@ -238,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_commands(sub, common)
     _add_grid_command(sub, common)
     _add_embedding_commands(sub, common)
+
+    _add_sweep_command(sub, common)
 
     lister = sub.add_parser("list", parents=[common], help="embedders, their parameters and backends",
                             description="List every embedder (built-in and plugins) with its backend, the device "

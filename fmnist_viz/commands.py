@@ -216,6 +216,34 @@ def cmd_embed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .data import get_spec
+    from .outputs import check_formats, check_writable_dir, variant_suffix
+    from .sweep import SWEEP_FORMATS, parse_grid, save_sweep, sweep
+
+    grid = parse_grid(args.grid, args.method)  # everything checked before any work
+    formats = check_formats(args.format, SWEEP_FORMATS)
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"must be comma-separated whole numbers, got {args.seeds!r}", param="seeds") from None
+    datasets = [get_spec(args.dataset).name]
+    if args.compare:
+        with _as_param("compare"):
+            datasets.append(get_spec(args.compare).name)
+    check_writable_dir(args.out)
+    start = time.perf_counter()
+    result = sweep(args.method, grid, datasets, seeds or [0], n=args.n, data_dir=args.data_dir,
+                   use_cache=not args.no_cache, progress=_progress(args))
+    suffix = variant_suffix([], n=args.n) if args.n else ""
+    for path in save_sweep(result, args.out, formats, name_suffix=suffix):
+        print(path)
+    failed = result.failed
+    log.info("%d cells in %.1f s%s", len(result.cells), time.perf_counter() - start,
+             f"; {len(failed)} failed (see the table's error column)" if failed else "")
+    return 1 if failed else 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from .embed import load_all
 

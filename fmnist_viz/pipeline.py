@@ -154,6 +154,7 @@ def run(
     use_cache: bool = True,
     data_dir: str | os.PathLike[str] | None = None,
     progress: bool | None = None,
+    knn_k: int = 0,
 ) -> list[EmbeddingResult]:
     """Embed each data set with each method, sharing the preparation and caching every result.
 
@@ -181,6 +182,9 @@ def run(
         A folder searched first for the data files.
     progress : bool, optional
         Progress bars (default: when stderr is a terminal).
+    knn_k : int
+        Compute the shared k-NN graph for at least this many neighbours (a
+        sweep asks for the largest any of its cells needs, so all share one).
 
     Returns
     -------
@@ -221,7 +225,7 @@ def run(
                 job.embedding, job.seconds, job.cached = found[0]["embedding"], float(found[1].get("seconds", 0)), True
                 log.info("%s of %s: from the cache", embedder.name, spec.title)
             jobs.append(job)
-    _compute([j for j in jobs if j.embedding is None], embedders, cache, progress)
+    _compute([j for j in jobs if j.embedding is None], embedders, cache, progress, knn_k)
     return [j.result(cache) for j in jobs]
 
 
@@ -285,7 +289,8 @@ def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLi
     return prepared.neighbors(k)[0][:, 1:]
 
 
-def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache, progress: bool | None) -> None:
+def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache, progress: bool | None,
+             min_k: int = 0) -> None:
     """Run the jobs: prepare each data set once, and use both cores where a method uses one.
 
     A method that runs single-threaded (UMAP, which is sequential when seeded)
@@ -294,7 +299,7 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
     """
     if not jobs:
         return
-    knn_k = max(e.n_neighbors for e in embedders)
+    own_k = max(e.n_neighbors for e in embedders)
     offload = [j for j in jobs if j.embedder.single_threaded and j.embedder.name in _registered_names()]
     if len(offload) == len(jobs) or (os.cpu_count() or 1) < 2:
         offload = []
@@ -310,7 +315,9 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
             if id(job.subset) in prepared:
                 continue
             on_gpu = any(j.device == "cuda" for j in jobs if j.subset is job.subset)
-            p = prepared[id(job.subset)] = _prepare(job.subset, cache, knn_k, progress, "cuda" if on_gpu else "cpu")
+            # at least what these methods need; up to min_k (a sweep's largest) where the data has the points
+            k = max(own_k, min(min_k, len(job.subset.index) - 1)) if own_k else 0
+            p = prepared[id(job.subset)] = _prepare(job.subset, cache, k, progress, "cuda" if on_gpu else "cpu")
             for other in (j for j in offload if j.subset is job.subset):
                 log.info("%s: started in a worker process", other.what)
                 worker.submit(other.embedder.name, other.embedder.values, p, other.subset.seed,  # type: ignore[union-attr]

@@ -146,7 +146,7 @@ def _draw_exemplars(ax: Axes, embedding: np.ndarray, labels: np.ndarray, images:
 
 
 def compare_figure(
-    panels: Sequence[Sequence[Panel]],
+    panels: Sequence[Sequence[Panel | None]],
     *,
     style: str = DEFAULT_STYLE,
     width: float | None = None,
@@ -154,7 +154,7 @@ def compare_figure(
     seed: int = 0,
     suptitle: str | None = None,
 ) -> Figure:
-    """A grid of embeddings: ``panels[row][col]`` (e.g. methods as rows, data sets as columns).
+    """A grid of embeddings: ``panels[row][col]`` (e.g. methods as rows, data sets as columns); None leaves a gap.
 
     Each column gets one legend, since each data set has its own class names;
     colours follow the class index everywhere. The legend sits below a single
@@ -179,8 +179,8 @@ def compare_figure(
         columns = fig.subfigures(1, cols, squeeze=False)[0] if cols > 1 else [fig]
         for c, column in enumerate(columns):  # a subfigure per column: its legend spans just that column
             axes = column.subplots(rows, 1, squeeze=False)[:, 0]
-            drawn = [(ax, row[c]) for ax, row in zip(axes, panels, strict=True) if c < len(row)]
-            for ax in axes[len(drawn):]:
+            drawn = [(ax, row[c]) for ax, row in zip(axes, panels, strict=True) if c < len(row) and row[c] is not None]
+            for ax in set(axes) - {ax for ax, _ in drawn}:  # a missing panel (None, or a short row) stays blank
                 ax.set_axis_off()
             for ax, p in drawn:
                 plot_embedding(p.embedding, p.labels, p.class_names, ax=ax, title=p.title, legend=False,

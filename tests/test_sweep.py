@@ -1,0 +1,67 @@
+"""Sweeps on this machine: grids checked before work, one row per cell, failures kept, reruns from the cache."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from fmnist_viz.cli import main
+from fmnist_viz.errors import UsageError
+from fmnist_viz.sweep import parse_grid
+
+from conftest import Tiny
+
+
+def test_grids_are_checked_by_the_methods_own_parameters() -> None:
+    assert parse_grid(["n_neighbors=5,15", "min_dist=0,0.5"], "umap") == {"n_neighbors": [5, 15],
+                                                                          "min_dist": [0.0, 0.5]}
+    for specs, message in ((["n_neighbors"], "must look like NAME=V1,V2"),
+                           (["perplexity=5"], "not a parameter of umap"),
+                           (["n_neighbors=5,x"], "must be of type int"),
+                           (["min_dist=nan"], "must be a finite number"),
+                           (["n_neighbors=5", "n_neighbors=6"], "gives 'n_neighbors' twice"),
+                           (["n_neighbors=5,5"], "repeats a value"), ([], "is empty")):
+        with pytest.raises(UsageError, match=message):
+            parse_grid(specs, "umap")
+
+
+def test_a_sweep_writes_a_row_per_cell_keeps_failures_and_reruns_from_the_cache(
+        tiny: Tiny, tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    argv = ["sweep", "tsne", "--dataset", "tiny", "--grid", "perplexity=3,5,20", "--grid", "n_iter=50,100",
+            "--seeds", "0,1", "--format", "csv,png", "--out", str(tmp_path / "o"), "--data-dir", str(tmp_path / "d")]
+    assert main(argv) == 1  # perplexity 20 needs 60 neighbours of 50 points: those cells fail, the rest run
+    out = capsys.readouterr().out.split()
+    table = tmp_path / "o" / "sweep_tsne.csv"
+    assert str(table) in out and str(tmp_path / "o" / "sweep_tsne_tiny_seed0.png") in out
+    with table.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 * 2 * 2
+    assert list(rows[0])[:5] == ["dataset", "method", "seed", "perplexity", "n_iter"]
+    done = [r for r in rows if r["status"] == "done"]
+    failed = [r for r in rows if r["status"] == "failed"]
+    assert {r["perplexity"] for r in failed} == {"20.0"} and len(failed) == 4
+    assert all(0 <= float(r["knn_accuracy"]) <= 1 and float(r["trustworthiness"]) > 0 for r in done)
+    assert all("needs at least" in r["error"] for r in failed)
+
+    from fmnist_viz.embed.methods import TSNEEmbedder
+
+    monkeypatch.setattr(TSNEEmbedder, "_embed", lambda *a, **k: pytest.fail("computed a cached cell again"))
+    assert main(argv) == 1  # the same sweep again: every finished cell comes from the cache
+    with table.open() as f:
+        assert [r["status"] for r in csv.DictReader(f)] == [r["status"] for r in rows]
+
+
+def test_bad_sweep_input_fails_before_work(capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from fmnist_viz import pipeline
+
+    monkeypatch.setattr(pipeline, "load_all", lambda *a, **k: pytest.fail("started work"))
+    assert main(["sweep", "umap", "--grid", "perplexity=5"]) == 2
+    assert "--grid names 'perplexity', not a parameter of umap" in capsys.readouterr().err
+    assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--seeds", "a"]) == 2
+    assert "--seeds must be comma-separated whole numbers" in capsys.readouterr().err
+    assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--format", "html"]) == 2
