@@ -134,13 +134,16 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     return result
 
 
+#: How the heat maps name their measure.
+METRIC_LABELS = {"knn_accuracy": "10-NN accuracy", "trustworthiness": "trustworthiness"}
 #: What :func:`save_sweep` writes.
 SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz")
 
 
 def save_sweep(result: Sweep, out: str | os.PathLike[str] = "figures", formats: str | Sequence[str] = ("csv", "png"),
                *, name_suffix: str = "") -> list[Any]:
-    """Write a sweep: ``sweep_METHOD.csv`` (one row per cell), small multiples per data set, npz per cell.
+    """Write a sweep: ``sweep_METHOD.csv`` (one row per cell), small multiples and a heat map of 10-NN accuracy
+    per data set, npz per cell.
 
     In the figure of a data set, rows are the values of the first grid
     parameter and columns those of the second (or the seeds); further
@@ -165,12 +168,48 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = "figures", formats: 
     if figures:
         import matplotlib.pyplot as plt
 
-        for label, fig in _small_multiples(result):
+        for label, fig in [*_small_multiples(result), *_heat_maps(result)]:
             try:
                 written += [save_figure(fig, out / f"{stem}_{label}.{fmt}") for fmt in figures]
             finally:
                 plt.close(fig)
     return [Path(p) for p in written]
+
+
+def _heat_maps(result: Sweep, metric: str = "knn_accuracy") -> list[tuple[str, Any]]:
+    """(file label, Figure): ``metric`` over the first two grid parameters (mean over seeds), per data set."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from .embed.registry import method_label
+
+    names = list(result.grid)
+    rows_of, cols_of = result.grid[names[0]], result.grid[names[1]] if len(names) > 1 else [None]
+    figures = []
+    for dataset in dict.fromkeys(c.dataset for c in result.cells):
+        grid = np.full((len(rows_of), len(cols_of)), np.nan)
+        for i, rv in enumerate(rows_of):
+            for j, cv in enumerate(cols_of):
+                values = [c.result.metrics[metric] for c in result.cells
+                          if c.dataset == dataset and c.result is not None and c.params[names[0]] == rv
+                          and (cv is None or c.params[names[1]] == cv)]
+                if values:
+                    grid[i, j] = float(np.mean(values))
+        fig, ax = plt.subplots(figsize=(1.2 * len(cols_of) + 2.2, 0.8 * len(rows_of) + 1.4), layout="constrained")
+        image = ax.imshow(grid, cmap="viridis", aspect="auto")
+        for (i, j), v in np.ndenumerate(grid):  # the number in each cell; a failed one says so
+            ax.text(j, i, "failed" if np.isnan(v) else f"{v:.3f}", ha="center", va="center",
+                    color="white" if np.isnan(v) or v < np.nanmean(grid) else "black", fontsize=9)
+        ax.set_yticks(range(len(rows_of)), [str(v) for v in rows_of])
+        ax.set_ylabel(names[0])
+        ax.set_xticks(range(len(cols_of)), [str(v) for v in cols_of] if len(names) > 1 else [""])
+        ax.set_xlabel(names[1] if len(names) > 1 else "")
+        title = next((c.result.title for c in result.cells if c.dataset == dataset and c.result is not None), dataset)
+        ax.set_title(f"{method_label(result.method)} on {title}: {METRIC_LABELS.get(metric, metric)}"
+                     + (" (mean over seeds)" if len({c.seed for c in result.cells}) > 1 else ""), fontsize=10)
+        fig.colorbar(image, ax=ax, shrink=0.8)
+        figures.append((f"{dataset}_{metric}", fig))
+    return figures
 
 
 def _small_multiples(result: Sweep) -> list[tuple[str, Any]]:

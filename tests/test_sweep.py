@@ -37,6 +37,7 @@ def test_a_sweep_writes_a_row_per_cell_keeps_failures_and_reruns_from_the_cache(
     out = capsys.readouterr().out.split()
     table = tmp_path / "o" / "sweep_tsne.csv"
     assert str(table) in out and str(tmp_path / "o" / "sweep_tsne_tiny_seed0.png") in out
+    assert str(tmp_path / "o" / "sweep_tsne_tiny_knn_accuracy.png") in out  # the heat map
     with table.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 * 2 * 2
