@@ -87,11 +87,19 @@ def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray
     return float(classifier.score(embedding[test], labels[test]))
 
 
-def _knn_sets(points: np.ndarray, k: int) -> np.ndarray:
+def neighbour_sets(points: np.ndarray, k: int) -> np.ndarray:
+    """Each point's ``k`` nearest neighbours (n, k), the point itself excluded."""
     from sklearn.neighbors import NearestNeighbors
 
-    nn = NearestNeighbors(n_neighbors=k + 1).fit(points)
-    return nn.kneighbors(return_distance=False)[:, :k]
+    # kneighbors() without a query already leaves each point out of its own list
+    return NearestNeighbors(n_neighbors=k).fit(points).kneighbors(return_distance=False)
+
+
+def shared_fraction(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row, the share of ``a``'s entries that are also in ``b`` (both (n, k), distinct entries per row)."""
+    # sorted together, each shared entry appears twice in a row
+    both = np.sort(np.concatenate([a, b], axis=1), axis=1)
+    return (both[:, 1:] == both[:, :-1]).sum(axis=1) / a.shape[1]
 
 
 def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
@@ -99,10 +107,9 @@ def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEF
     """Mean share of each point's k nearest neighbours kept in 2-D, within a fixed sample."""
     rows = sample_rows(len(X), sample, seed)
     check_k(k, len(X), sample)
-    high = _knn_sets(scale_pixels(X[rows]), k)
-    low = _knn_sets(np.asarray(embedding[rows], dtype=np.float64), k)
-    shared = [len(np.intersect1d(a, b, assume_unique=True)) for a, b in zip(high, low, strict=True)]
-    return float(np.mean(shared) / k)
+    high = neighbour_sets(scale_pixels(X[rows]), k)
+    low = neighbour_sets(np.asarray(embedding[rows], dtype=np.float64), k)
+    return float(shared_fraction(high, low).mean())
 
 
 def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:

@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
+from .metrics import neighbour_sets, shared_fraction
 
 #: What points can be coloured by: their class (the default) or one of the measures above.
 COLOR_BY = ("class", "disagreement", "preservation")
 MEASURES = COLOR_BY[1:]
 DEFAULT_K = 10
 #: Bump when a measure is computed differently, so cached values are measured again.
-POINTWISE_VERSION = 1
+POINTWISE_VERSION = 2
 
 
 def check_color_by(mode: str) -> str:
@@ -35,16 +36,10 @@ def check_color_by(mode: str) -> str:
     return mode
 
 
-def _neighbours_2d(points: np.ndarray, k: int) -> np.ndarray:
-    from sklearn.neighbors import NearestNeighbors
-
-    return NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(return_distance=False)[:, 1:]
-
-
 def disagreement(embedding: np.ndarray, labels: np.ndarray, k: int = DEFAULT_K) -> np.ndarray:
     """1 where the majority class of a point's ``k`` nearest 2-D neighbours differs from its own, else 0 (uint8)."""
     labels = np.asarray(labels).astype(np.int64)
-    near = labels[_neighbours_2d(np.asarray(embedding, dtype=np.float64), k)]
+    near = labels[neighbour_sets(np.asarray(embedding, dtype=np.float64), k)]
     votes = np.zeros((len(labels), int(labels.max()) + 1), dtype=np.int32)
     np.add.at(votes, (np.repeat(np.arange(len(labels)), k), near.ravel()), 1)
     return (votes.argmax(axis=1) != labels).astype(np.uint8)
@@ -52,12 +47,8 @@ def disagreement(embedding: np.ndarray, labels: np.ndarray, k: int = DEFAULT_K) 
 
 def preservation(embedding: np.ndarray, graph: np.ndarray) -> np.ndarray:
     """The share of each point's neighbours in ``graph`` (n, k) that are among its k nearest in 2-D (float32)."""
-    k = graph.shape[1]
-    low = _neighbours_2d(np.asarray(embedding, dtype=np.float64), k)
-    # both lists hold distinct points: after sorting them together, each shared point appears twice in a row
-    both = np.sort(np.concatenate([graph, low], axis=1), axis=1)
-    hits = (both[:, 1:] == both[:, :-1]).sum(axis=1)
-    return (hits / k).astype(np.float32)
+    low = neighbour_sets(np.asarray(embedding, dtype=np.float64), graph.shape[1])
+    return shared_fraction(graph, low).astype(np.float32)
 
 
 def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,

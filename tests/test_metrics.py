@@ -63,3 +63,17 @@ def test_pca_reports_the_variance_its_two_components_explain(real_data: Path, ow
     rows = quality_rows(results)
     assert list(rows[0]) == list(rows[1]) and rows[1]["explained_variance"] == ""
     assert format_table(rows, "csv").splitlines()[2].endswith(",")
+
+
+def test_point_measures_use_each_points_own_nearest_neighbours() -> None:
+    import numpy as np
+
+    from fmnist_viz.metrics import neighbour_sets
+    from fmnist_viz.pointwise import disagreement, preservation
+
+    points = np.random.default_rng(0).normal(size=(300, 2))
+    graph = neighbour_sets(points, 10)
+    assert (graph != np.arange(300)[:, None]).all()  # never the point itself
+    np.testing.assert_array_equal(preservation(points, graph), np.ones(300))  # the same space keeps them all
+    labels = (points[:, 0] > 0).astype(int)
+    assert disagreement(points, labels).mean() < 0.1  # two halves: only points at the border disagree
