@@ -8,9 +8,7 @@
 // colors, and the images as base64 PNG sprite sheets of `per_sheet` images in rows of `columns`,
 // in drawing order, decoded on first use. Point i of any panel of a data set is row rows[i].
 (function () {
-  var timing = {start: performance.now()};  // kept on the plot element for benchmarks
   var DATA = JSON.parse(document.getElementById('fmnist-viz-data').textContent);
-  timing.parsed = performance.now();
   var gd = document.getElementById('fmnist-viz-plot');
   var ARRAYS = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
                 u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
@@ -368,7 +366,7 @@
   }
 
   // ---- colour modes, find, morph: their state and helpers
-  var colorMode = 'class', found_ = null, lastMorph = null;
+  var colorMode = 'class', lastMorph = null;
   var HINTS = {
     'class': '',
     disagreement: 'orange: the majority of its 10 nearest points in the picture is another class',
@@ -541,7 +539,6 @@
         }
       });
       if (which.length) { Plotly.restyle(gd, slow, which); }
-      found_ = {dataset: name, row: Number(row), slot: slot};
       foundCaption.textContent = d.classes[d.labels[slot]] + ' \u00b7 ' + d.title + ' row ' + row;
       drawImage(foundCanvas.getContext('2d'), d, slot, 112);
       foundBox.style.display = 'block';
@@ -573,15 +570,13 @@
     position: function (name, method, row) {
       var d = dataset(name), found = slotsOf(d, [row]);
       if (!found.slots.length) { throw new Error('fmnistViz: row ' + row + ' of ' + name + ' is not drawn'); }
-      var panel = panels.filter(function (p) { return p.dataset.name === name && p.method === method; })[0];
-      if (!panel) { throw new Error('fmnistViz: no panel of ' + name + ' by ' + JSON.stringify(method)); }
+      var panel = panelFor(d, method);
       return [panel.x[found.slots[0]], panel.y[found.slots[0]]];
     }
   };
   window.fmnistViz = api;
 
   gd.style.height = '100vh';
-  timing.prepared = performance.now();
   Plotly.newPlot(gd, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
     gd.on('plotly_hover', onHover);
     gd.on('plotly_unhover', function () { box.style.display = 'none'; });
@@ -589,8 +584,6 @@
     gd.on('plotly_legenddoubleclick', onLegendDoubleClick);
     gd.on('plotly_selected', onSelected);
     gd.on('plotly_deselect', clearSelection);
-    timing.plotted = performance.now();
-    gd.dataset.timing = JSON.stringify(timing);
     gd.dataset.ready = '1';
   });
 })();
