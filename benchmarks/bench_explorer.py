@@ -21,21 +21,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_html import first_paint  # noqa: E402  (a sibling script, not a package)
+from bench_html import chromium, first_paint  # noqa: E402  (a sibling script, not a package)
 
 
 def interactions(page: Path, rows: int) -> dict[str, float]:
     """Milliseconds for select(rows points), colorBy, find, and the frame rate of a 1.5 s morph."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or ""
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or ""), options=options)
+    driver = chromium()
     try:
         driver.get(page.as_uri())
         while not driver.execute_script("var g = document.getElementById('fmnist-viz-plot');"
@@ -45,8 +36,8 @@ def interactions(page: Path, rows: int) -> dict[str, float]:
         api = "window.fmnistViz"
         out = {
             "select": driver.execute_script(timed.format(
-                f"var r = {api}.panels()[0].dataset, all = []; var n = arguments[0];"
-                f"{api}.select('fashion', Array.from({{length: n}}, function (_, i) {{ return i * 7 % 70000; }}))"),
+                f"{api}.select('fashion', Array.from({{length: arguments[0]}},"
+                " function (_, i) { return i * 7 % 70000; }))"),
                 rows),
             "colorBy": driver.execute_script(timed.format(f"{api}.colorBy('disagreement')")),
             "find": driver.execute_script(timed.format(f"{api}.find('fashion', {api}.selection().rows[0])")),
