@@ -244,6 +244,13 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     sweep.add_argument("--format", default="csv,png", help=f"any of {', '.join(SWEEP_FORMATS)} (default csv,png)")
     sweep.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
     sweep.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
+    where = sweep.add_argument_group("where the cells run")
+    where.add_argument("--workers", type=_positive_int, metavar="N",
+                       help="cells at once on this machine (default: one per core for single-threaded methods "
+                            "such as UMAP, else one), or the size of --scheduler local")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the cells on the Dask cluster at tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS), "
+                            "or 'local' for a Dask cluster on this machine; needs pip install 'fmnist-viz[dask]'")
     sweep.set_defaults(func=commands.cmd_sweep)
 
 

@@ -234,9 +234,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     check_writable_dir(args.out)
     start = time.perf_counter()
     result = sweep(args.method, grid, datasets, seeds or [0], n=args.n, data_dir=args.data_dir,
-                   use_cache=not args.no_cache, progress=_progress(args))
+                   use_cache=not args.no_cache, progress=_progress(args), workers=args.workers,
+                   scheduler=args.scheduler)
     suffix = variant_suffix([], n=args.n) if args.n else ""
-    for path in save_sweep(result, args.out, formats, name_suffix=suffix):
+    for path in save_sweep(result, args.out, formats, name_suffix=suffix, data_dir=args.data_dir):
         print(path)
     failed = result.failed
     log.info("%d cells in %.1f s%s", len(result.cells), time.perf_counter() - start,

@@ -81,3 +81,8 @@ def check_number(value: object, param: str, *, low: float | None = None, high: f
     if (low is not None and value < low) or (high is not None and value > high):  # type: ignore[operator]
         raise UsageError(f"must be {valid}, got {value!r}", param=param)
     return value  # type: ignore[return-value]
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a table or a log: the error's type and message."""
+    return f"{type(exc).__name__}: {exc}"

@@ -16,9 +16,9 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,9 +31,10 @@ from .embed.prepare import IVF_LISTS, IVF_PROBES
 from .errors import MAX_SEED, UsageError, check_number
 from .progress import step
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .executors import Executor, Outcome
 
-#: Where GPU-capable methods may run: ``auto`` picks CUDA when PyTorch sees a GPU.
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -192,17 +193,51 @@ def run(
         In (data set, method) order.
     """
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
-    if n is not None:
-        check_number(n, "n", low=1, integer=True)
-    if pca_dims:  # 0 or None: no PCA; else at least the two dimensions the methods need
-        check_number(pca_dims, "pca_dims", low=2, integer=True)
     params = dict(params or {})
     unused = set(params) - {m if isinstance(m, str) else m.name for m in methods}
     if unused:
         raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
     embedders = [m if isinstance(m, Embedder) else create(m, params.get(m)) for m in methods]
-    specs = [get_spec(name) for name in datasets]
+    plan = plan_jobs([(e, seed) for e in embedders], datasets, n=n, sample_seed=seed, device=device,
+                     pca_dims=pca_dims, use_cache=use_cache, data_dir=data_dir, progress=progress)
+    _compute(plan.todo, plan.cache, progress, knn_k)
+    return [j.result(plan.cache) for j in plan.jobs]
+
+
+@dataclass
+class Plan:
+    """The jobs of a run, in (data set, embedder) order, with those found in the cache filled in."""
+
+    jobs: list[_Job]
+    cache: ResultCache
+
+    @property
+    def todo(self) -> list[_Job]:
+        """The jobs still to compute: neither cached nor refused."""
+        return [j for j in self.jobs if j.embedding is None and not j.error]
+
+
+def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *, n: int | None = None,
+              sample_seed: int = 0, device: str = "auto", pca_dims: int | None = DEFAULT_PCA_DIMS,
+              use_cache: bool = True, data_dir: str | os.PathLike[str] | None = None, progress: bool | None = None,
+              keep_going: bool = False) -> Plan:
+    """Validate, load the data and look every (embedder, seed) pair up in the cache, per data set.
+
+    ``sample_seed`` draws the subsample and seeds the preparation, so pairs
+    with other seeds share the same rows, PCA and k-NN graph. With
+    ``keep_going``, a pair that cannot run on the data (too few points for its
+    parameters) gets the reason in its job's ``error`` instead of raising.
+    """
+    for _, seed in pairs:
+        check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
+    check_number(sample_seed, "seed", low=0, high=MAX_SEED, integer=True)
     if n is not None:
+        check_number(n, "n", low=1, integer=True)
+    if pca_dims:  # 0 or None: no PCA; else at least the two dimensions the methods need
+        check_number(pca_dims, "pca_dims", low=2, integer=True)
+    embedders = list(dict.fromkeys(e for e, _ in pairs))
+    specs = [get_spec(name) for name in datasets]
+    if n is not None and not keep_going:
         check_enough_points(embedders, n)
     for embedder in embedders:
         ok, why = embedder.available()
@@ -213,29 +248,36 @@ def run(
 
     jobs: list[_Job] = []
     for spec, data in zip(specs, load_all(datasets, data_dir=data_dir, progress=progress), strict=True):
-        subset = _Subset(data, stratified_subsample(data.y, n, seed), pca_dims or None, seed)
-        check_enough_points(embedders, len(subset.index), f"{spec.title} has only {len(subset.index)} points")
-        for embedder in embedders:
+        subset = _Subset(data, stratified_subsample(data.y, n, sample_seed), pca_dims or None, sample_seed)
+        for embedder, seed in pairs:
             run_on = embedder.device_for(gpu_device)
             key = {**subset.base_key, "prepared": subset.prepared_key, "embedder": embedder.cache_key(),
                    "seed": seed, "device": run_on}
-            job = _Job(subset, embedder, run_on, key)
+            job = _Job(subset, embedder, seed, run_on, key)
+            jobs.append(job)
+            try:
+                check_enough_points([embedder], len(subset.index), f"{spec.title} has only {len(subset.index)} points")
+            except UsageError as exc:
+                if not keep_going:
+                    raise
+                job.error = str(exc)
+                continue
             found = cache.load("embedding", key)
             if found is not None:
                 job.embedding, job.seconds, job.cached = found[0]["embedding"], float(found[1].get("seconds", 0)), True
                 log.info("%s of %s: from the cache", embedder.name, spec.title)
-            jobs.append(job)
-    _compute([j for j in jobs if j.embedding is None], embedders, cache, progress, knn_k)
-    return [j.result(cache) for j in jobs]
+    return Plan(jobs, cache)
 
 
-def _variant(embedder: Embedder, subset: _Subset) -> dict[str, Any]:
-    """What differs from the defaults for one (data set, method): subsample, seed, PCA, parameters."""
+def _variant(embedder: Embedder, subset: _Subset, seed: int) -> dict[str, Any]:
+    """What differs from the defaults for one (data set, method): subsample, seeds, PCA, parameters."""
     variant: dict[str, Any] = {}
     if len(subset.index) < len(subset.data):
         variant["n"] = len(subset.index)
-    if subset.seed != 0:
-        variant["seed"] = subset.seed
+    if seed != 0:
+        variant["seed"] = seed
+    if subset.seed != seed:  # rows and preparation drawn with another seed than the embedding's
+        variant["sample"] = subset.seed
     if (subset.pca_dims or 0) != DEFAULT_PCA_DIMS:
         variant["pca"] = subset.pca_dims or 0
     defaults = {p.name: p.default for p in embedder.params}
@@ -249,11 +291,13 @@ class _Job:
 
     subset: _Subset
     embedder: Embedder
+    seed: int  # the embedding's seed (the subset has the sample's)
     device: str
     key: dict[str, Any]
     embedding: np.ndarray | None = None
     seconds: float = 0.0
     cached: bool = False
+    error: str = ""  # why it was not computed (plans made with keep_going)
 
     @property
     def what(self) -> str:
@@ -263,7 +307,7 @@ class _Job:
         self.embedding, self.seconds = embedding, seconds
         cache.store("embedding", self.key, {"embedding": embedding}, meta={
             "dataset": self.subset.data.name, "method": self.embedder.name, "params": self.embedder.values,
-            "n": len(self.subset.index), "seed": self.subset.seed, "device": self.device, "seconds": seconds,
+            "n": len(self.subset.index), "seed": self.seed, "device": self.device, "seconds": seconds,
             "created": time.strftime("%Y-%m-%d %H:%M:%S"),
         })
 
@@ -272,8 +316,8 @@ class _Job:
         return EmbeddingResult(
             dataset=data.name, title=data.title, method=self.embedder.name, params=dict(self.embedder.values),
             embedding=self.embedding, labels=np.asarray(data.y[index]), index=index,  # type: ignore[arg-type]
-            class_names=data.class_names, seed=self.subset.seed, device=self.device, seconds=self.seconds,
-            cached=self.cached, variant=_variant(self.embedder, self.subset),
+            class_names=data.class_names, seed=self.seed, device=self.device, seconds=self.seconds,
+            cached=self.cached, variant=_variant(self.embedder, self.subset, self.seed),
             cache_key=self.key if cache.enabled else None,
         )
 
@@ -283,14 +327,54 @@ def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLi
     """Each point's ``k`` nearest neighbours in the prepared space its method saw (n, k), from the cache when made."""
     from .data import load
 
-    pca = (result.cache_key or {}).get("prepared", {}).get("pca", result.variant.get("pca", DEFAULT_PCA_DIMS))
-    subset = _Subset(load(result.dataset, "all", data_dir=data_dir), result.index, pca or None, result.seed)
+    prepared_key = (result.cache_key or {}).get("prepared", {})
+    pca = prepared_key.get("pca", result.variant.get("pca", DEFAULT_PCA_DIMS))
+    sample_seed = prepared_key.get("seed", result.variant.get("sample", result.seed))
+    subset = _Subset(load(result.dataset, "all", data_dir=data_dir), result.index, pca or None, sample_seed)
     prepared = _prepare(subset, ResultCache(enabled=result.cache_key is not None), k, progress)
     return prepared.neighbors(k)[0][:, 1:]
 
 
-def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache, progress: bool | None,
-             min_k: int = 0) -> None:
+def _subsets(jobs: Sequence[_Job]) -> list[_Subset]:
+    """The data sets of ``jobs``, each once, in order."""
+    return list({id(j.subset): j.subset for j in jobs}.values())
+
+
+def _prepare_for(subset: _Subset, jobs: Sequence[_Job], cache: ResultCache, progress: bool | None,
+                 min_k: int = 0) -> Prepared:
+    """Prepare one data set for its jobs: a k-NN graph for the most neighbours any of them needs (and up to
+    ``min_k``, a sweep's largest, where the data has the points), computed on the GPU when one runs there."""
+    mine = [j for j in jobs if j.subset is subset]
+    own_k = max(j.embedder.n_neighbors for j in mine)
+    k = max(own_k, min(min_k, len(subset.index) - 1)) if own_k else 0
+    on_gpu = any(j.device == "cuda" for j in mine)
+    return _prepare(subset, cache, k, progress, "cuda" if on_gpu else "cpu")
+
+
+def compute_on(executor: Executor, jobs: Sequence[_Job], cache: ResultCache, progress: bool | None = None,
+               min_k: int = 0, on_done: Callable[[_Job, Outcome], None] | None = None) -> None:
+    """Run ``jobs`` on ``executor``: each data set is prepared here once and its arrays handed over as soon as
+    it is ready; each result is cached here as it arrives, and a job that fails keeps its error."""
+    from .embed.worker import arrays_of
+    from .executors import Task
+
+    for number, subset in enumerate(_subsets(jobs)):
+        arrays = arrays_of(_prepare_for(subset, jobs, cache, progress, min_k))
+        for i, job in enumerate(jobs):
+            if job.subset is subset:
+                executor.submit(Task(i, job.embedder.name, dict(job.embedder.values), f"data{number}", job.seed,
+                                     job.device), arrays)
+    for outcome in executor.results():
+        job = jobs[outcome.task.index]
+        if outcome.error:
+            job.error = outcome.error
+        else:
+            job.finish(outcome.embedding, outcome.seconds, cache)  # type: ignore[arg-type]
+        if on_done is not None:
+            on_done(job, outcome)
+
+
+def _compute(jobs: list[_Job], cache: ResultCache, progress: bool | None, min_k: int = 0) -> None:
     """Run the jobs: prepare each data set once, and use both cores where a method uses one.
 
     A method that runs single-threaded (UMAP, which is sequential when seeded)
@@ -299,7 +383,6 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
     """
     if not jobs:
         return
-    own_k = max(e.n_neighbors for e in embedders)
     offload = [j for j in jobs if j.embedder.single_threaded and j.embedder.name in _registered_names()]
     if len(offload) == len(jobs) or (os.cpu_count() or 1) < 2:
         offload = []
@@ -311,20 +394,15 @@ def _compute(jobs: list[_Job], embedders: Sequence[Embedder], cache: ResultCache
 
             # the worker imports the library while the data is prepared here
             worker = WorkerProcess(tuple({j.embedder.backend_module or j.embedder.backend for j in offload}))
-        for job in jobs:  # prepare each data set once; hand its offloaded jobs to the worker at once
-            if id(job.subset) in prepared:
-                continue
-            on_gpu = any(j.device == "cuda" for j in jobs if j.subset is job.subset)
-            # at least what these methods need; up to min_k (a sweep's largest) where the data has the points
-            k = max(own_k, min(min_k, len(job.subset.index) - 1)) if own_k else 0
-            p = prepared[id(job.subset)] = _prepare(job.subset, cache, k, progress, "cuda" if on_gpu else "cpu")
-            for other in (j for j in offload if j.subset is job.subset):
+        for subset in _subsets(jobs):  # prepare each data set once; hand its offloaded jobs to the worker at once
+            p = prepared[id(subset)] = _prepare_for(subset, jobs, cache, progress, min_k)
+            for other in (j for j in offload if j.subset is subset):
                 log.info("%s: started in a worker process", other.what)
-                worker.submit(other.embedder.name, other.embedder.values, p, other.subset.seed,  # type: ignore[union-attr]
+                worker.submit(other.embedder.name, other.embedder.values, p, other.seed,  # type: ignore[union-attr]
                               other.device)
         for job in (j for j in jobs if j not in offload):
             with step(job.what) as timed:
-                embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.subset.seed, device=job.device)
+                embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.seed, device=job.device)
             job.finish(embedding, timed.seconds, cache)
         for job in offload:
             embedding, seconds = worker.result()  # type: ignore[union-attr]

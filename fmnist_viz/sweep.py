@@ -6,8 +6,9 @@ k-NN graph for the largest k any cell needs, all cached), a cell already in
 the cache is not computed again, and an interrupted sweep continues where it
 stopped. A cell that fails is recorded with its error; the others go on.
 
-This is the local, one-process engine; parallel and Dask execution build on
-the same cells.
+Cells run in this process, in a pool of worker processes, or on a Dask
+cluster (:mod:`fmnist_viz.executors`); the client prepares the data, writes
+the cache and every output.
 """
 
 from __future__ import annotations
@@ -22,11 +23,6 @@ from typing import Any
 from .errors import FmnistVizError, UsageError
 
 log = logging.getLogger(__name__)
-
-#: Columns of the sweep table, before one column per grid parameter is inserted after ``seed``.
-COLUMNS = ("dataset", "method", "seed", "seconds", "knn_accuracy", "trustworthiness", "neighborhood_preservation",
-           "status", "error")
-
 
 def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
     """``["n_neighbors=5,15,50", "min_dist=0,0.1"]`` -> ``{"n_neighbors": [5, 15, 50], "min_dist": [0.0, 0.1]}``.
@@ -84,8 +80,26 @@ class Sweep:
     def failed(self) -> list[Cell]:
         return [c for c in self.cells if c.error]
 
+    def seed_disparity(self) -> dict[tuple[str, str], float]:
+        """Per (data set, setting) with two or more seeds done: the mean Procrustes disparity between their layouts.
+
+        0 means the seeds draw the same picture up to rotation, reflection,
+        scale and shift; 1 means unrelated pictures. The settings are keyed by
+        ``repr`` of their parameter values.
+        """
+        from .align import procrustes
+
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for c in self.cells:
+            if c.result is not None:
+                groups.setdefault((c.dataset, repr(c.params)), []).append(c.result.embedding)
+        return {key: sum(procrustes(b, a)[1] for a, b in pairs) / len(pairs)
+                for key, layouts in groups.items() if (pairs := list(itertools.combinations(layouts, 2)))}
+
     def rows(self) -> list[dict[str, Any]]:
-        """One table row per cell: data set, method, seed, the grid values, time, quality, status, error."""
+        """One table row per cell: data set, method, seed, the grid values, time, quality, seed disparity,
+        status, error."""
+        disparity = self.seed_disparity()
         rows = []
         for c in self.cells:
             metrics = c.result.metrics if c.result is not None else {}
@@ -94,6 +108,8 @@ class Sweep:
             row["seconds"] = round(c.result.seconds, 2) if c.result is not None else ""
             for name in ("knn_accuracy", "trustworthiness", "neighborhood_preservation"):
                 row[name] = round(metrics[name], 4) if name in metrics else ""
+            found = disparity.get((c.dataset, repr(c.params)))
+            row["seed_disparity"] = round(found, 4) if found is not None and c.result is not None else ""
             row.update(status=c.status, error=c.error)
             rows.append(row)
         return rows
@@ -101,49 +117,99 @@ class Sweep:
 
 def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("fashion",),
           seeds: Sequence[int] = (0,), *, n: int | None = None, data_dir: str | os.PathLike[str] | None = None,
-          use_cache: bool = True, progress: bool | None = None) -> Sweep:
+          use_cache: bool = True, progress: bool | None = None, workers: int | None = None,
+          scheduler: str | None = None) -> Sweep:
     """Run every cell of ``grid`` x ``seeds`` x ``datasets`` with ``method``; failures are kept, not raised.
 
-    Returns the :class:`Sweep` with each cell's result (measured: 10-NN
-    accuracy, trustworthiness, neighbourhood preservation) or error.
+    Each data set is subsampled and prepared once, with the first seed, so
+    the seeds vary the embedding alone and their layouts can be compared
+    point for point. Cells run in this process, in a pool of ``workers``
+    processes (default: one per core for single-threaded methods such as
+    seeded UMAP, else one), or on a Dask cluster (``scheduler``: an address,
+    or ``"local"``); see :mod:`fmnist_viz.executors`. Returns the
+    :class:`Sweep` with each cell's result (measured: 10-NN accuracy,
+    trustworthiness, neighbourhood preservation) or error.
     """
-    from .embed import create
+    from .embed import create, get_embedder_class
     from .errors import MAX_SEED, check_number
+    from .executors import make_executor
     from .metrics import evaluate_results
-    from .pipeline import run
+    from .pipeline import compute_on, plan_jobs
+    from .progress import progress_bar
 
+    if not seeds:
+        raise UsageError("is empty: give at least one seed", param="seeds")
     for s in seeds:
         check_number(s, "seeds", low=0, high=MAX_SEED, integer=True)
     names = list(grid)
+    combos = [dict(zip(names, values, strict=True)) for values in itertools.product(*(grid[k] for k in names))]
+    pairs = [(create(method, params), seed) for params in combos for seed in seeds]
     result = Sweep(method, grid)
-    for dataset in datasets:
-        for values in itertools.product(*(grid[k] for k in names)):
-            for seed in seeds:
-                result.cells.append(Cell(dataset, dict(zip(names, values, strict=True)), seed))
-    knn_k = max(create(method, c.params).n_neighbors for c in result.cells)
-    for i, cell in enumerate(result.cells, start=1):
-        what = ", ".join(f"{k}={v}" for k, v in cell.params.items())
-        log.info("cell %d of %d: %s on %s, %s, seed %d", i, len(result.cells), method, cell.dataset, what, cell.seed)
-        try:
-            (cell.result,) = run([create(method, cell.params)], [cell.dataset], n=n, seed=cell.seed,
-                                 data_dir=data_dir, use_cache=use_cache, progress=progress, knn_k=knn_k)
-            evaluate_results([cell.result], data_dir=data_dir)
-        except (FmnistVizError, ValueError, RuntimeError, MemoryError) as exc:
-            cell.error = f"{type(exc).__name__}: {exc}"
-            log.warning("cell %d failed: %s", i, cell.error)
+    result.cells = [Cell(dataset, params, seed) for dataset in datasets for params in combos for seed in seeds]
+    knn_k = max(e.n_neighbors for e, _ in pairs)
+    library = get_embedder_class(method).backend_module or get_embedder_class(method).backend
+    with make_executor(single_threaded=pairs[0][0].single_threaded, workers=workers, scheduler=scheduler,
+                       preload=(library,) if library else ()) as executor:
+        plan = plan_jobs(pairs, datasets, n=n, sample_seed=seeds[0], use_cache=use_cache, data_dir=data_dir,
+                         progress=progress, keep_going=True)
+        todo = plan.todo
+        log.info("%d cells: %d from the cache, %d refused, %d to compute on %s", len(plan.jobs),
+                 sum(1 for j in plan.jobs if j.cached), sum(1 for j in plan.jobs if j.error), len(todo),
+                 executor.describe())
+        finished = itertools.count(1)
+        with progress_bar(len(todo), "sweep", unit="cell", progress=progress) as bar:
+            def report(job: Any, outcome: Any) -> None:
+                bar.update(1)
+                what = ", ".join(f"{k}={v}" for k, v in job.embedder.values.items() if k in grid)
+                count = f"{next(finished)} of {len(todo)}"
+                if outcome.error:
+                    log.warning("cell %s failed: %s on %s, %s, seed %d: %s", count, method, job.subset.data.name,
+                                what, job.seed, outcome.error)
+                else:
+                    log.info("cell %s done in %.1f s (%s): %s on %s, %s, seed %d", count, outcome.seconds,
+                             outcome.where, method, job.subset.data.name, what, job.seed)
+
+            compute_on(executor, todo, plan.cache, progress, knn_k, on_done=report)
+        shipped = executor.shipped
+    if shipped:
+        log.info("prepared arrays sent to workers: %.1f MB", shipped / 1e6)
+    for cell, job in zip(result.cells, plan.jobs, strict=True):
+        cell.error = job.error
+        cell.result = job.result(plan.cache) if job.embedding is not None else None
+    evaluate_results([c.result for c in result.cells if c.result is not None], data_dir=data_dir)
     return result
 
 
 #: How the heat maps name their measure.
 METRIC_LABELS = {"knn_accuracy": "10-NN accuracy", "trustworthiness": "trustworthiness"}
 #: What :func:`save_sweep` writes.
-SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz")
+SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz", "html")
+
+
+def sweep_page(result: Sweep, *, data_dir: str | os.PathLike[str] | None = None, **options: Any) -> Any:
+    """The interactive page of a sweep (:class:`fmnist_viz.explorer.Page`): a row per data set, a panel per cell,
+    each labelled by its values and aligned onto the first cell's layout, with linked selection, colour-by and
+    morph between cells. ``options`` go to :func:`fmnist_viz.explorer.page`."""
+    import dataclasses
+
+    from .embed.registry import method_label
+    from .explorer import page
+
+    several_seeds = len({c.seed for c in result.cells}) > 1
+    panels = []
+    for c in result.cells:
+        if c.result is not None:
+            label = ", ".join([f"{k}={v}" for k, v in c.params.items()] + ([f"seed {c.seed}"] if several_seeds else []))
+            panels.append(dataclasses.replace(c.result, method=f"{method_label(result.method)} {label}"))
+    if not panels:
+        raise FmnistVizError("no cell of the sweep finished, so there is no page to draw")
+    return page(panels, data_dir=data_dir, title=f"fmnist-viz: {method_label(result.method)} sweep", **options)
 
 
 def save_sweep(result: Sweep, out: str | os.PathLike[str] = "figures", formats: str | Sequence[str] = ("csv", "png"),
-               *, name_suffix: str = "") -> list[Any]:
+               *, name_suffix: str = "", data_dir: str | os.PathLike[str] | None = None) -> list[Any]:
     """Write a sweep: ``sweep_METHOD.csv`` (one row per cell), small multiples and a heat map of 10-NN accuracy
-    per data set, npz per cell.
+    per data set, npz per cell, and (``html``) one interactive page whose panels are the cells.
 
     In the figure of a data set, rows are the values of the first grid
     parameter and columns those of the second (or the seeds); further
@@ -164,6 +230,8 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = "figures", formats: 
         written.append(atomic_write_bytes(out / f"{stem}.csv", (format_table(result.rows(), "csv") + "\n").encode()))
     if "npz" in formats:
         written += [save_result_npz(c.result, out) for c in result.cells if c.result is not None]
+    if "html" in formats and any(c.result is not None for c in result.cells):
+        written.append(sweep_page(result, data_dir=data_dir).save(out / f"{stem}.html"))
     figures = [f for f in formats if f in STATIC_FORMATS]
     if figures:
         import matplotlib.pyplot as plt

@@ -65,4 +65,4 @@ def test_bad_sweep_input_fails_before_work(capsys: pytest.CaptureFixture[str],
     assert "--grid names 'perplexity', not a parameter of umap" in capsys.readouterr().err
     assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--seeds", "a"]) == 2
     assert "--seeds must be comma-separated whole numbers" in capsys.readouterr().err
-    assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--format", "html"]) == 2
+    assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--format", "gif"]) == 2

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,30 +35,72 @@ import numpy as np
 from ..errors import FmnistVizError, UsageError
 from .prepare import Prepared
 
-_ARRAYS = ("features", "pca", "knn_indices", "knn_distances")
+#: The variables that cap the threads of numerical libraries in a worker process.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def arrays_of(data: Prepared) -> dict[str, np.ndarray]:
+    """What a worker needs of prepared data, as plain arrays (the PCA features travel once)."""
+    arrays = {"features": data.features, "is_pca": np.array(data.pca is not None)}
+    if data.knn_indices is not None:
+        arrays.update(knn_indices=data.knn_indices, knn_distances=data.knn_distances)
+    return arrays
+
+
+def embed_arrays(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
+                 device: str) -> tuple[np.ndarray, float]:
+    """Run one embedding on arrays from :func:`arrays_of`: the embedding and the seconds it took.
+
+    What every executor runs, in this process, a worker process or on a Dask
+    worker, so a cell gives the same array wherever it ran.
+    """
+    from .registry import create
+
+    features = arrays["features"]
+    data = Prepared(features, pca=features if bool(arrays["is_pca"]) else None, knn_indices=arrays.get("knn_indices"),
+                    knn_distances=arrays.get("knn_distances"), seed=seed, progress=False)
+    start = time.perf_counter()
+    embedding = create(method, values).embed(data, seed=seed, device=device)
+    return embedding, time.perf_counter() - start
+
+
+class WorkerDied(FmnistVizError):
+    """The worker process ended while it had work (killed, or out of memory)."""
 
 
 class WorkerProcess:
     """The parent's handle on one worker: submit jobs, then collect their results in order."""
 
-    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, preload: tuple[str, ...] = (), threads: int | None = None) -> None:
+        """Start the worker, importing the modules in ``preload``; ``threads`` caps its numerical libraries."""
         import fmnist_viz
 
         self.folder = Path(tempfile.mkdtemp(prefix="fmnist-viz-worker-"))
         source = str(Path(fmnist_viz.__file__).resolve().parents[1])  # importable even when not installed
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)}
+        if threads:
+            env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fmnist_viz.embed.worker", *preload],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
         )
         self.jobs: list[int] = []
+        self.written: dict[str, Path] = {}  # data key -> the file its arrays were written to
 
-    def submit(self, method: str, values: dict[str, Any], data: Prepared, seed: int, device: str) -> None:
-        """Send one embedding job; it runs as soon as the worker is free."""
+    def submit(self, method: str, values: dict[str, Any], data: Prepared | Mapping[str, np.ndarray], seed: int,
+               device: str, data_key: str | None = None) -> None:
+        """Send one embedding job; it runs as soon as the worker is free.
+
+        Jobs that name the same ``data_key`` share one file of arrays, written once.
+        """
         job = len(self.jobs)
-        arrays = {name: getattr(data, name) for name in _ARRAYS if getattr(data, name) is not None}
-        np.savez(self.folder / f"job{job}.npz", **arrays)
-        message = {"job": job, "folder": str(self.folder), "method": method, "values": values,
+        path = self.written.get(data_key) if data_key is not None else None
+        if path is None:
+            path = self.folder / f"data{job}.npz"
+            np.savez(path, **(arrays_of(data) if isinstance(data, Prepared) else data))
+            if data_key is not None:
+                self.written[data_key] = path
+        message = {"job": job, "folder": str(self.folder), "data": path.name, "method": method, "values": values,
                    "seed": seed, "device": device}
         self.process.stdin.write(json.dumps(message) + "\n")  # type: ignore[union-attr]
         self.process.stdin.flush()  # type: ignore[union-attr]
@@ -68,7 +111,7 @@ class WorkerProcess:
         line = self.process.stdout.readline()  # type: ignore[union-attr]
         if not line:
             code = self.process.wait()
-            raise FmnistVizError(f"the worker process stopped unexpectedly (exit status {code})")
+            raise WorkerDied(f"the worker process stopped unexpectedly (exit status {code})")
         reply = json.loads(line)
         if not reply["ok"]:
             if reply["usage"]:
@@ -76,12 +119,12 @@ class WorkerProcess:
             raise FmnistVizError(reply["error"])
         return np.load(self.folder / f"job{reply['job']}-out.npy"), float(reply["seconds"])
 
-    def close(self) -> None:
-        """Stop the worker (at once if it is still busy) and remove its files."""
+    def close(self, wait: float = 2.0) -> None:
+        """Stop the worker (killed after ``wait`` seconds if it is still busy) and remove its files."""
         with contextlib.suppress(OSError):
             self.process.stdin.close()  # type: ignore[union-attr]
         try:
-            self.process.wait(timeout=2)
+            self.process.wait(timeout=wait)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -98,17 +141,18 @@ def _exit_with_parent(parent: int) -> None:
         time.sleep(0.5)
 
 
-def _run_job(message: dict[str, Any]) -> dict[str, Any]:
-    from .registry import create
-
+def _run_job(message: dict[str, Any], loaded: dict[Path, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """One job; ``loaded`` keeps the arrays of the last data file, which the next job usually shares."""
     folder, job = Path(message["folder"]), message["job"]
-    with np.load(folder / f"job{job}.npz") as arrays:
-        data = Prepared(**{name: arrays[name] for name in arrays.files}, seed=message["seed"], progress=False)
-    start = time.perf_counter()
-    embedding = create(message["method"], message["values"]).embed(data, seed=message["seed"],
-                                                                   device=message["device"])
+    path = folder / message["data"]
+    if path not in loaded:
+        loaded.clear()
+        with np.load(path) as arrays:
+            loaded[path] = {name: arrays[name] for name in arrays.files}
+    embedding, seconds = embed_arrays(message["method"], message["values"], loaded[path], message["seed"],
+                                      message["device"])
     np.save(folder / f"job{job}-out.npy", embedding)
-    return {"job": job, "ok": True, "seconds": time.perf_counter() - start}
+    return {"job": job, "ok": True, "seconds": seconds}
 
 
 def main(preload: list[str], replies: IO[str]) -> None:
@@ -119,10 +163,11 @@ def main(preload: list[str], replies: IO[str]) -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     for module in preload:  # import the method's library while the parent prepares the data
         importlib.import_module(module)
+    loaded: dict[Path, dict[str, np.ndarray]] = {}
     for line in sys.stdin:
         message = json.loads(line)
         try:
-            reply = _run_job(message)
+            reply = _run_job(message, loaded)
         except Exception as exc:  # the parent raises it; the worker goes on with the next job
             if isinstance(exc, UsageError):  # keep what it is about, so the CLI can name its flag
                 reply = {"usage": True, "param": exc.param, "error": exc.detail}
