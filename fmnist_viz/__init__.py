@@ -17,7 +17,8 @@ The layers, in the order data flows through them:
 - :mod:`fmnist_viz.embed`: the embedder interface, registry, built-in methods, shared preparation;
 - :mod:`fmnist_viz.pipeline`: run methods on data sets, sharing work and caching results;
 - :mod:`fmnist_viz.render`: static figures, interactive pages, sample grids;
-- :mod:`fmnist_viz.outputs`: results to files; :mod:`fmnist_viz.cli`: the ``fmnist-viz`` command.
+- :mod:`fmnist_viz.outputs`: results to files; :mod:`fmnist_viz.cli`: the ``fmnist-viz`` command;
+- :mod:`fmnist_viz.sweeps` and :mod:`fmnist_viz.executors`: parameter sweeps, here or on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ _API = {
     "Page": "fmnist_viz.explorer",
     "align_results": "fmnist_viz.align",
     "read_selection": "fmnist_viz.selection",
+    "sweep": "fmnist_viz.sweeps",
+    "save_sweep": "fmnist_viz.sweeps",
     "class_grid": "fmnist_viz.render.grids",
     "plot_embedding": "fmnist_viz.render.scatter",
     "results_figure": "fmnist_viz.render.scatter",
@@ -60,7 +63,8 @@ _API = {
 __all__ = [  # the names in _API, grouped the same way
     "__version__", "load", "load_data", "load_mnist", "Dataset", "DatasetSpec", "FileSpec", "register_dataset",
     "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "page", "Page",
-    "align_results", "read_selection", "class_grid", "plot_embedding", "results_figure", "FmnistVizError",
+    "align_results", "read_selection", "sweep", "save_sweep", "class_grid", "plot_embedding", "results_figure",
+    "FmnistVizError",
 ]
 
 if TYPE_CHECKING:
@@ -72,6 +76,7 @@ if TYPE_CHECKING:
     from .pipeline import EmbeddingResult, run
     from .render.grids import class_grid
     from .render.scatter import plot_embedding, results_figure
+    from .sweeps import save_sweep, sweep
 
 
 def __getattr__(name: str) -> Any:

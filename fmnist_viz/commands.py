@@ -219,7 +219,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .data import get_spec
     from .outputs import check_formats, check_writable_dir, variant_suffix
-    from .sweep import SWEEP_FORMATS, parse_grid, save_sweep, sweep
+    from .sweeps import SWEEP_FORMATS, parse_grid, save_sweep, sweep
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
     formats = check_formats(args.format, SWEEP_FORMATS)

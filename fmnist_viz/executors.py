@@ -13,8 +13,10 @@ once per data set.
   ``python -m fmnist_viz.embed.worker`` (never re-importing the caller's
   ``__main__``); a worker that dies is replaced and its task run again.
 - :class:`DaskCluster`: an existing ``distributed`` scheduler (``tcp://HOST:PORT``)
-  or a ``LocalCluster`` started here (``local``); the arrays are scattered to
-  every worker, and the scheduler reruns a task whose worker died.
+  or one started here (``local``: a scheduler in this process and
+  single-threaded workers from ``dask worker``); the arrays are scattered to
+  two workers, which pass them on to the others, and the scheduler reruns a
+  task whose worker died.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .embed.worker import THREAD_VARIABLES
 from .errors import FmnistVizError, UsageError, check_number, describe_error
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 #: Seconds to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT = 10.0
+#: Workers that hold each data set's arrays from the start (the others fetch them from these when needed).
+REPLICAS = 2
+#: Seconds the workers of ``--scheduler local`` may take to start.
+WORKER_START_TIMEOUT = 60.0
 #: ``--scheduler`` value that starts a Dask cluster on this machine.
 LOCAL = "local"
 
@@ -220,6 +227,16 @@ def _probe(address: str, timeout: float) -> None:
         socket.create_connection((parts.hostname, parts.port), timeout=timeout).close()
 
 
+def _preload(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` on a worker (a failure shows later, in the cells that need them)."""
+    import contextlib
+    import importlib
+
+    for module in modules:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+
+
 def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
                     device: str) -> tuple[np.ndarray, float, str]:
     """What a Dask worker runs for a task: the embedding, its seconds, and the worker's address."""
@@ -232,21 +249,23 @@ def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np
 
 
 class DaskCluster(Executor):
-    """The tasks run on a Dask distributed cluster: an existing scheduler, or ``local`` (a LocalCluster here).
+    """The tasks run on a Dask distributed cluster: an existing scheduler, or ``local`` (one started here).
 
     The client connects when this is made, so an unreachable scheduler fails
     before any work. ``workers`` sizes a local cluster (single-threaded
     workers); an existing cluster has the workers it has.
     """
 
-    def __init__(self, address: str, workers: int | None = None, timeout: float = CONNECT_TIMEOUT) -> None:
+    def __init__(self, address: str, workers: int | None = None, timeout: float = CONNECT_TIMEOUT,
+                 preload: tuple[str, ...] = ()) -> None:
         distributed = _import_distributed()
-        self.address, self.cluster = address, None
+        self.address, self.cluster, self.worker_process = address, None, None
+        self.futures: dict[Any, Task] = {}
         if address == LOCAL:
-            self.cluster = distributed.LocalCluster(
-                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+            self.cluster = distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                                    silence_logs=logging.ERROR)
             self.client = distributed.Client(self.cluster, timeout=timeout)
+            self._start_local_workers(workers or os.cpu_count() or 1)
         else:
             if workers is not None:
                 raise UsageError("sizes the local pool or --scheduler local; a running cluster has the workers it "
@@ -260,12 +279,44 @@ class DaskCluster(Executor):
                 raise FmnistVizError(
                     f"cannot reach the Dask scheduler at {address} ({exc}). Start one with `dask scheduler` and "
                     "workers with `dask worker ADDRESS`, or use --scheduler local") from None
-        self.workers = len(self.client.scheduler_info()["workers"])
+        self.workers = len(self.client.nthreads())
+        if not self.workers:
+            log.warning("the Dask cluster at %s has no workers yet; cells wait until one joins", address)
         self.scattered: dict[str, Any] = {}
         self.arrays: dict[str, Mapping[str, np.ndarray]] = {}
-        self.futures: dict[Any, Task] = {}
         self.attempts: dict[int, int] = {}
+        self.sent = 0
         self.done = distributed.as_completed()
+        # each worker imports the method's library now, while this process prepares the data
+        self.preloading = [self.client.submit(_preload, preload, workers=[worker], pure=False,
+                                              key=f"fmnist-viz-preload-{os.urandom(4).hex()}")
+                           for worker in self.client.nthreads()] if preload else []
+
+    def _start_local_workers(self, count: int) -> None:
+        """Start ``count`` single-threaded workers with ``dask worker``, a program of its own: workers spawned
+        from this process would import the caller's ``__main__`` again, which breaks unguarded scripts."""
+        import subprocess
+        import sys
+        import tempfile
+
+        import fmnist_viz
+
+        source = os.path.dirname(os.path.dirname(os.path.abspath(fmnist_viz.__file__)))
+        env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1"),
+               "PYTHONPATH": os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)}
+        self.worker_log = tempfile.TemporaryFile(prefix="fmnist-viz-dask-")  # noqa: SIM115 (open while they run)
+        self.worker_process = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", self.cluster.scheduler_address, "--nworkers",
+             str(count), "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard", "--death-timeout", "30"],
+            stdin=subprocess.DEVNULL, stdout=self.worker_log, stderr=subprocess.STDOUT, env=env)
+        try:
+            self.client.wait_for_workers(count, timeout=WORKER_START_TIMEOUT)
+        except TimeoutError:
+            self.worker_log.seek(0)
+            tail = self.worker_log.read().decode(errors="replace").strip().splitlines()[-5:]
+            self.close()
+            raise FmnistVizError(f"the local Dask workers did not start within {WORKER_START_TIMEOUT:.0f} s: "
+                                 + " / ".join(tail)) from None
 
     @property
     def dashboard(self) -> str | None:
@@ -281,16 +332,23 @@ class DaskCluster(Executor):
         return f"{where} of {self.workers} worker(s)"
 
     def _scatter(self, name: str) -> Any:
-        """The arrays named ``name``, sent to every worker (so a worker that dies does not take them along)."""
+        """The arrays named ``name``, sent to one worker and copied to a second (so one worker's death does not
+        lose them); the other workers fetch them from these two, not from this machine."""
         arrays = dict(self.arrays[name])
-        [self.scattered[name]] = self.client.scatter([arrays], broadcast=True, hash=False)
-        self.shipped += sum(a.nbytes for a in arrays.values()) * max(1, self.workers)
-        return self.scattered[name]
+        [future] = self.client.scatter([arrays], hash=False)
+        copies = min(REPLICAS, self.workers)
+        if copies > 1:
+            self.client.replicate([future], n=copies)
+        self.scattered[name] = future
+        self.shipped += sum(a.nbytes for a in arrays.values()) * max(1, copies)
+        return future
 
     def _send(self, task: Task) -> None:
         data = self.scattered[task.data] if task.data in self.scattered else self._scatter(task.data)
+        self.sent += 1  # tasks start in the order they were submitted (Dask's own order is not that)
         future = self.client.submit(_cell_on_worker, task.method, task.values, data, task.seed, task.device,
-                                    pure=False, key=f"fmnist-viz-{task.method}-{task.index}-{os.urandom(4).hex()}")
+                                    pure=False, priority=-self.sent,
+                                    key=f"fmnist-viz-{task.method}-{task.index}-{os.urandom(4).hex()}")
         self.futures[future] = task
         self.done.add(future)
 
@@ -325,7 +383,20 @@ class DaskCluster(Executor):
         if self.futures:
             self.client.cancel(list(self.futures), force=True)
             self.futures.clear()
+        for future in getattr(self, "preloading", ()):
+            future.release()
         self.client.close()
+        if self.worker_process is not None:  # dask worker stops its workers on SIGTERM
+            import subprocess
+
+            self.worker_process.terminate()
+            try:
+                self.worker_process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.worker_process.kill()
+                self.worker_process.wait()
+            self.worker_log.close()
+            self.worker_process = None
         if self.cluster is not None:
             self.cluster.close()
 
@@ -348,7 +419,7 @@ def make_executor(*, single_threaded: bool, workers: int | None = None, schedule
         check_number(workers, "workers", low=1, high=1024, integer=True)
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     if scheduler:
-        executor = DaskCluster(scheduler, workers)
+        executor = DaskCluster(scheduler, workers, preload=preload)
         log.info("cells run on %s%s", executor.describe(),
                  f"; dashboard: {executor.dashboard}" if executor.dashboard else "")
         return executor

@@ -340,7 +340,7 @@ def _subsets(jobs: Sequence[_Job]) -> list[_Subset]:
     return list({id(j.subset): j.subset for j in jobs}.values())
 
 
-def _prepare_for(subset: _Subset, jobs: Sequence[_Job], cache: ResultCache, progress: bool | None,
+def prepare_for(subset: _Subset, jobs: Sequence[_Job], cache: ResultCache, progress: bool | None,
                  min_k: int = 0) -> Prepared:
     """Prepare one data set for its jobs: a k-NN graph for the most neighbours any of them needs (and up to
     ``min_k``, a sweep's largest, where the data has the points), computed on the GPU when one runs there."""
@@ -359,11 +359,13 @@ def compute_on(executor: Executor, jobs: Sequence[_Job], cache: ResultCache, pro
     from .executors import Task
 
     for number, subset in enumerate(_subsets(jobs)):
-        arrays = arrays_of(_prepare_for(subset, jobs, cache, progress, min_k))
-        for i, job in enumerate(jobs):
-            if job.subset is subset:
-                executor.submit(Task(i, job.embedder.name, dict(job.embedder.values), f"data{number}", job.seed,
-                                     job.device), arrays)
+        arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k))
+        mine = [i for i, job in enumerate(jobs) if job.subset is subset]
+        # the most neighbours first: those cells take longest, and starting them first keeps every worker busy
+        for i in sorted(mine, key=lambda i: -jobs[i].embedder.n_neighbors):
+            job = jobs[i]
+            executor.submit(Task(i, job.embedder.name, dict(job.embedder.values), f"data{number}", job.seed,
+                                 job.device), arrays)
     for outcome in executor.results():
         job = jobs[outcome.task.index]
         if outcome.error:
@@ -395,7 +397,7 @@ def _compute(jobs: list[_Job], cache: ResultCache, progress: bool | None, min_k:
             # the worker imports the library while the data is prepared here
             worker = WorkerProcess(tuple({j.embedder.backend_module or j.embedder.backend for j in offload}))
         for subset in _subsets(jobs):  # prepare each data set once; hand its offloaded jobs to the worker at once
-            p = prepared[id(subset)] = _prepare_for(subset, jobs, cache, progress, min_k)
+            p = prepared[id(subset)] = prepare_for(subset, jobs, cache, progress, min_k)
             for other in (j for j in offload if j.subset is subset):
                 log.info("%s: started in a worker process", other.what)
                 worker.submit(other.embedder.name, other.embedder.values, p, other.seed,  # type: ignore[union-attr]

@@ -23,7 +23,7 @@ import pytest
 from fmnist_viz.cli import main
 from fmnist_viz.errors import UsageError
 from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool, Task, make_executor
-from fmnist_viz.sweep import sweep
+from fmnist_viz.sweeps import sweep
 
 from conftest import REPO, Tiny
 

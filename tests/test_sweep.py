@@ -9,7 +9,7 @@ import pytest
 
 from fmnist_viz.cli import main
 from fmnist_viz.errors import UsageError
-from fmnist_viz.sweep import parse_grid
+from fmnist_viz.sweeps import parse_grid
 
 from conftest import Tiny
 
@@ -32,12 +32,17 @@ def test_a_sweep_writes_a_row_per_cell_keeps_failures_and_reruns_from_the_cache(
         capsys: pytest.CaptureFixture[str]) -> None:
     tiny.write(tmp_path / "d" / "tiny")
     argv = ["sweep", "tsne", "--dataset", "tiny", "--grid", "perplexity=3,5,20", "--grid", "n_iter=50,100",
-            "--seeds", "0,1", "--format", "csv,png", "--out", str(tmp_path / "o"), "--data-dir", str(tmp_path / "d")]
+            "--seeds", "0,1", "--format", "csv,png,html", "--out", str(tmp_path / "o"),
+            "--data-dir", str(tmp_path / "d")]
     assert main(argv) == 1  # perplexity 20 needs 60 neighbours of 50 points: those cells fail, the rest run
     out = capsys.readouterr().out.split()
     table = tmp_path / "o" / "sweep_tsne.csv"
     assert str(table) in out and str(tmp_path / "o" / "sweep_tsne_tiny_seed0.png") in out
     assert str(tmp_path / "o" / "sweep_tsne_tiny_knn_accuracy.png") in out  # the heat map
+    page = (tmp_path / "o" / "sweep_tsne.html").read_text()  # one panel per finished cell, named by its values
+    assert all(f"t-SNE perplexity={p}, n_iter={i}, seed {s}" in page for p in (3.0, 5.0) for i in (50, 100)
+               for s in (0, 1))
+    assert "perplexity=20.0" not in page  # the failed cells have no panel
     with table.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 * 2 * 2

@@ -104,7 +104,8 @@ class Embedder:
 
     @property
     def single_threaded(self) -> bool:
-        """Whether it uses one core only (the pipeline then runs it beside the others)."""
+        """Whether it uses one core only: the pipeline runs it beside the others, sweeps run one per core, and
+        :meth:`embed` holds OpenMP and BLAS to one thread, so the result does not depend on the machine."""
         return False
 
     def __init__(self, **params: Any) -> None:
@@ -160,8 +161,10 @@ class Embedder:
 
     def cache_key(self) -> dict[str, Any]:
         """Everything the result depends on besides the data and the seed."""
-        return {"method": self.name, "params": self.values, "backend": self.backend,
-                "version": self.backend_version()}
+        key = {"method": self.name, "params": self.values, "backend": self.backend, "version": self.backend_version()}
+        if self.single_threaded:  # computed on one thread (see embed): not the same array as on several
+            key["threads"] = 1
+        return key
 
     def embed(self, data: Prepared | np.ndarray, *, seed: int = 0, device: str = "cpu") -> np.ndarray:
         """Embed ``data`` in 2-D: returns an (n, 2) float32 array of finite values."""
@@ -173,7 +176,10 @@ class Embedder:
         ok, why = self.available()
         if not ok:
             raise FmnistVizError(why)
-        out = np.asarray(self._embed(data, seed=seed, device=device), dtype=np.float32)
+        if self.single_threaded:
+            out = self._embed_on_one_thread(data, seed=seed, device=device)
+        else:
+            out = np.asarray(self._embed(data, seed=seed, device=device), dtype=np.float32)
         if out.shape != (len(data), 2):
             raise FmnistVizError(f"{self.name} returned shape {out.shape}, expected ({len(data)}, 2)")
         if not np.isfinite(out).all():
@@ -182,6 +188,19 @@ class Embedder:
                 f"{self.name} produced {bad} non-finite coordinates; try another --seed or parameters"
             )
         return np.ascontiguousarray(out)
+
+    def _embed_on_one_thread(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
+        """:meth:`_embed` with OpenMP and BLAS held to one thread, so a seed gives the same array on any machine
+        and in any process (umap-learn's layout of 70,000 points differs with OpenMP's thread count)."""
+        import importlib
+
+        from threadpoolctl import threadpool_limits
+
+        module = self.backend_module or self.backend
+        if module:  # loaded first, so the limit reaches the thread pools it brings
+            importlib.import_module(module)
+        with threadpool_limits(limits=1):
+            return np.asarray(self._embed(data, seed=seed, device=device), dtype=np.float32)
 
     def fit_transform(self, X: np.ndarray, *, seed: int = 0, device: str = "cpu") -> np.ndarray:
         """scikit-learn style alias of :meth:`embed` for an (n, d) array."""

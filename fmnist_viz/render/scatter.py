@@ -153,12 +153,15 @@ def compare_figure(
     exemplars: int = 0,
     seed: int = 0,
     suptitle: str | None = None,
+    one_legend: bool = False,
 ) -> Figure:
     """A grid of embeddings: ``panels[row][col]`` (e.g. methods as rows, data sets as columns); None leaves a gap.
 
-    Each column gets one legend, since each data set has its own class names;
-    colours follow the class index everywhere. The legend sits below a single
-    row and above several, where the reader of a tall figure starts.
+    Each column gets one legend, since each data set has its own class names
+    (``one_legend``: a single legend for the figure, when every panel shows
+    the same data set); colours follow the class index everywhere. The legend
+    sits below a single row and above several, where the reader of a tall
+    figure starts.
     ``style`` is ``"screen"`` or ``"paper"`` (single-column panels, paper
     font sizes, 300 dpi); ``width`` (inches) overrides the figure width.
     """
@@ -186,12 +189,13 @@ def compare_figure(
                 plot_embedding(p.embedding, p.labels, p.class_names, ax=ax, title=p.title, legend=False,
                                images=p.images, exemplars=exemplars, seed=seed, highlight=p.highlight,
                                point_colors=p.colors)
-            if drawn:
+            if drawn and (not one_legend or c == 0):
                 first = drawn[0][1]
                 handles = legend_handles(first.labels, first.class_names) if first.key is None else [
                     Line2D([], [], marker="o", linestyle="", markersize=6, color=c, label=n) for n, c in first.key]
-                column.legend(handles=handles, loc="outside lower center" if rows == 1 else "outside upper center",
-                              ncol=min(5, len(handles)), **LEGEND_STYLE)
+                (fig if one_legend else column).legend(
+                    handles=handles, loc="outside lower center" if rows == 1 else "outside upper center",
+                    ncol=min(10 if one_legend and cols > 2 else 5, len(handles)), **LEGEND_STYLE)
         if suptitle:
             fig.suptitle(suptitle)
     return fig

@@ -282,6 +282,8 @@ def _heat_maps(result: Sweep, metric: str = "knn_accuracy") -> list[tuple[str, A
 
 def _small_multiples(result: Sweep) -> list[tuple[str, Any]]:
     """(file label, Figure) per data set and per combination of the values beyond the first two axes."""
+    from .align import procrustes
+    from .embed.registry import method_label
     from .outputs import _token
     from .render.scatter import Panel, compare_figure
     from .render.style import panel_title
@@ -296,6 +298,8 @@ def _small_multiples(result: Sweep) -> list[tuple[str, Any]]:
     figures = []
     for dataset in dict.fromkeys(c.dataset for c in result.cells):
         mine = [c for c in result.cells if c.dataset == dataset]
+        # every layout turned onto the first one's (rotation, reflection, scale), so panels compare shapes
+        reference = next((c.result.embedding for c in mine if c.result is not None), None)
         for fixed in dict.fromkeys(tuple(value(c, k) for k in rest) for c in mine):
             group = [c for c in mine if tuple(value(c, k) for k in rest) == fixed]
             row_values = list(dict.fromkeys(value(c, axes[0]) for c in group))
@@ -310,10 +314,11 @@ def _small_multiples(result: Sweep) -> list[tuple[str, Any]]:
                         row.append(None)  # a failed cell leaves its panel blank; the table says why
                         continue
                     title = f"{axes[0]}={rv}, {axes[1]}={cv}\n" + panel_title(r).split("\n", 1)[-1]
-                    row.append(Panel(r.embedding, r.labels, r.class_names, title))
+                    row.append(Panel(procrustes(r.embedding, reference)[0], r.labels, r.class_names, title))
                 rows.append(row)
             label = "_".join([dataset, *(f"{k}{_token(v)}" for k, v in zip(rest, fixed, strict=True))])
-            suptitle = f"{result.method} on {group[0].result.title if group[0].result else dataset}" + (
+            title = next((c.result.title for c in group if c.result is not None), dataset)
+            suptitle = f"{method_label(result.method)} on {title}" + (
                 "".join(f", {k}={v}" for k, v in zip(rest, fixed, strict=True)))
-            figures.append((label, compare_figure(rows, style="paper", suptitle=suptitle)))
+            figures.append((label, compare_figure(rows, style="paper", suptitle=suptitle, one_legend=True)))
     return figures
