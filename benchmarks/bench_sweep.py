@@ -53,8 +53,8 @@ def main() -> None:
     import numpy as np
 
     from fmnist_viz.embed import create
-    from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool
-    from fmnist_viz.pipeline import compute_on, plan_jobs, prepare_for
+    from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool, compute_on
+    from fmnist_viz.pipeline import plan_jobs, prepare_for
 
     pairs = [(create("umap", {"n_neighbors": k, "min_dist": d}), 0) for k in grid["n_neighbors"]
              for d in grid["min_dist"]]

@@ -16,9 +16,9 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -29,10 +29,6 @@ from .digest import short_digest
 from .embed import DEFAULT_PCA_DIMS, Embedder, Prepared, check_enough_points, create
 from .embed.prepare import IVF_LISTS, IVF_PROBES
 from .errors import MAX_SEED, UsageError, check_number
-from .progress import step
-
-if TYPE_CHECKING:
-    from .executors import Executor, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +196,9 @@ def run(
     embedders = [m if isinstance(m, Embedder) else create(m, params.get(m)) for m in methods]
     plan = plan_jobs([(e, seed) for e in embedders], datasets, n=n, sample_seed=seed, device=device,
                      pca_dims=pca_dims, use_cache=use_cache, data_dir=data_dir, progress=progress)
-    _compute(plan.todo, plan.cache, progress, knn_k)
+    from .executors.local import run_here
+
+    run_here(plan.todo, plan.cache, progress, knn_k)
     return [j.result(plan.cache) for j in plan.jobs]
 
 
@@ -349,73 +347,3 @@ def prepare_for(subset: _Subset, jobs: Sequence[_Job], cache: ResultCache, progr
     k = max(own_k, min(min_k, len(subset.index) - 1)) if own_k else 0
     on_gpu = any(j.device == "cuda" for j in mine)
     return _prepare(subset, cache, k, progress, "cuda" if on_gpu else "cpu")
-
-
-def compute_on(executor: Executor, jobs: Sequence[_Job], cache: ResultCache, progress: bool | None = None,
-               min_k: int = 0, on_done: Callable[[_Job, Outcome], None] | None = None) -> None:
-    """Run ``jobs`` on ``executor``: each data set is prepared here once and its arrays handed over as soon as
-    it is ready; each result is cached here as it arrives, and a job that fails keeps its error."""
-    from .embed.worker import arrays_of
-    from .executors import Task
-
-    for number, subset in enumerate(_subsets(jobs)):
-        arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k))
-        mine = [i for i, job in enumerate(jobs) if job.subset is subset]
-        # the most neighbours first: those cells take longest, and starting them first keeps every worker busy
-        for i in sorted(mine, key=lambda i: -jobs[i].embedder.n_neighbors):
-            job = jobs[i]
-            executor.submit(Task(i, job.embedder.name, dict(job.embedder.values), f"data{number}", job.seed,
-                                 job.device), arrays)
-    for outcome in executor.results():
-        job = jobs[outcome.task.index]
-        if outcome.error:
-            job.error = outcome.error
-        else:
-            job.finish(outcome.embedding, outcome.seconds, cache)  # type: ignore[arg-type]
-        if on_done is not None:
-            on_done(job, outcome)
-
-
-def _compute(jobs: list[_Job], cache: ResultCache, progress: bool | None, min_k: int = 0) -> None:
-    """Run the jobs: prepare each data set once, and use both cores where a method uses one.
-
-    A method that runs single-threaded (UMAP, which is sequential when seeded)
-    goes to a worker process, so it runs beside the multi-threaded ones instead
-    of after them; the rest run here, in order.
-    """
-    if not jobs:
-        return
-    offload = [j for j in jobs if j.embedder.single_threaded and j.embedder.name in _registered_names()]
-    if len(offload) == len(jobs) or (os.cpu_count() or 1) < 2:
-        offload = []
-    prepared: dict[int, Prepared] = {}
-    worker = None
-    try:
-        if offload:
-            from .embed.worker import WorkerProcess
-
-            # the worker imports the library while the data is prepared here
-            worker = WorkerProcess(tuple({j.embedder.backend_module or j.embedder.backend for j in offload}))
-        for subset in _subsets(jobs):  # prepare each data set once; hand its offloaded jobs to the worker at once
-            p = prepared[id(subset)] = prepare_for(subset, jobs, cache, progress, min_k)
-            for other in (j for j in offload if j.subset is subset):
-                log.info("%s: started in a worker process", other.what)
-                worker.submit(other.embedder.name, other.embedder.values, p, other.seed,  # type: ignore[union-attr]
-                              other.device)
-        for job in (j for j in jobs if j not in offload):
-            with step(job.what) as timed:
-                embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.seed, device=job.device)
-            job.finish(embedding, timed.seconds, cache)
-        for job in offload:
-            embedding, seconds = worker.result()  # type: ignore[union-attr]
-            log.info("%s: done in %.1f s (worker process)", job.what, seconds)
-            job.finish(embedding, seconds, cache)
-    finally:
-        if worker is not None:
-            worker.close()
-
-
-def _registered_names() -> set[str]:
-    from .embed import embedder_names
-
-    return set(embedder_names())

@@ -132,9 +132,9 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     """
     from .embed import create, get_embedder_class
     from .errors import MAX_SEED, check_number
-    from .executors import make_executor
+    from .executors import compute_on, make_executor
     from .metrics import evaluate_results
-    from .pipeline import compute_on, plan_jobs
+    from .pipeline import plan_jobs
     from .progress import progress_bar
 
     if not seeds:

@@ -1,214 +1,30 @@
-"""Where a sweep's cells run: in this process, in a pool of worker processes, or on a Dask cluster.
-
-Every executor takes :class:`Task` objects (one embedding each: method,
-parameters, seed, and the name of the prepared arrays it runs on), runs them
-through the same function, :func:`fmnist_viz.embed.worker.embed_arrays`, and
-hands back an :class:`Outcome` per task as each finishes. The client (this
-process) prepares the data and writes the cache and the outputs, so workers
-need neither the data files nor the cache: the prepared arrays travel to them
-once per data set.
-
-- :class:`InProcess`: one task after another, here.
-- :class:`ProcessPool`: ``workers`` processes started with
-  ``python -m fmnist_viz.embed.worker`` (never re-importing the caller's
-  ``__main__``); a worker that dies is replaced and its task run again.
-- :class:`DaskCluster`: an existing ``distributed`` scheduler (``tcp://HOST:PORT``)
-  or one started here (``local``: a scheduler in this process and
-  single-threaded workers from ``dask worker``); the arrays are scattered to
-  two workers, which pass them on to the others, and the scheduler reruns a
-  task whose worker died.
-"""
+"""Running jobs on a Dask distributed cluster: an existing one, or one started on this machine."""
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import sys
-import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .embed.worker import THREAD_VARIABLES
-from .errors import FmnistVizError, UsageError, check_number, describe_error
+from ..embed.worker import THREAD_VARIABLES
+from ..errors import FmnistVizError, UsageError, describe_error
+from . import (
+    CELL_SWITCH_INTERVAL,
+    CONNECT_TIMEOUT,
+    LOCAL,
+    MAX_ATTEMPTS,
+    REPLICAS,
+    WORKER_START_TIMEOUT,
+    Executor,
+    Outcome,
+    Task,
+)
 
 log = logging.getLogger(__name__)
-
-#: How often a task is started again after the worker running it died, before it counts as failed.
-MAX_ATTEMPTS = 3
-#: Seconds to wait for a Dask scheduler to answer.
-CONNECT_TIMEOUT = 10.0
-#: Workers that hold each data set's arrays from the start (the others fetch them from these when needed).
-REPLICAS = 2
-#: Seconds a Dask worker's threads may hold the GIL at a time while a cell runs (Python's default: 0.005).
-CELL_SWITCH_INTERVAL = 0.1
-#: Seconds the workers of ``--scheduler local`` may take to start.
-WORKER_START_TIMEOUT = 60.0
-#: ``--scheduler`` value that starts a Dask cluster on this machine.
-LOCAL = "local"
-
-
-@dataclass(frozen=True)
-class Task:
-    """One embedding to run: what, with which parameters and seed, on which prepared arrays."""
-
-    index: int  # the caller's number for it
-    method: str
-    values: dict[str, Any] = field(hash=False)
-    data: str  # the name under which its arrays were handed over
-    seed: int
-    device: str = "cpu"
-
-
-@dataclass
-class Outcome:
-    """What came of a task: the embedding and its seconds, or the error; and where it ran."""
-
-    task: Task
-    embedding: np.ndarray | None
-    seconds: float = 0.0
-    error: str = ""
-    where: str = ""
-
-
-class Executor:
-    """Runs tasks: :meth:`submit` each, then iterate :meth:`results`. Use as a context manager."""
-
-    #: How many tasks run at once.
-    workers: int = 1
-    #: Bytes of prepared arrays sent to workers so far.
-    shipped: int = 0
-
-    def submit(self, task: Task, arrays: Mapping[str, np.ndarray]) -> None:
-        """Queue ``task``; ``arrays`` are the prepared data named ``task.data`` (sent once per name)."""
-        raise NotImplementedError
-
-    def results(self) -> Iterator[Outcome]:
-        """Each submitted task's outcome, as it finishes."""
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        """Where the tasks run, for the log."""
-        return f"{self.workers} worker(s)"
-
-    def close(self) -> None:
-        """Stop whatever runs, dropping tasks not finished."""
-
-    def __enter__(self) -> Executor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _run(task: Task, arrays: Mapping[str, np.ndarray]) -> Outcome:
-    """Run ``task`` here; a failure becomes the outcome's error."""
-    from .embed.worker import embed_arrays
-
-    try:
-        embedding, seconds = embed_arrays(task.method, task.values, arrays, task.seed, task.device)
-    except Exception as exc:  # the cell failed; the sweep goes on and reports it
-        log.debug("task %d failed", task.index, exc_info=True)
-        return Outcome(task, None, error=describe_error(exc))
-    return Outcome(task, embedding, seconds, where="this process")
-
-
-class InProcess(Executor):
-    """Runs the tasks one after another in this process."""
-
-    def __init__(self) -> None:
-        self.pending: list[Task] = []
-        self.data: dict[str, Mapping[str, np.ndarray]] = {}
-
-    def submit(self, task: Task, arrays: Mapping[str, np.ndarray]) -> None:
-        self.data.setdefault(task.data, arrays)
-        self.pending.append(task)
-
-    def results(self) -> Iterator[Outcome]:
-        while self.pending:
-            task = self.pending.pop(0)
-            yield _run(task, self.data[task.data])
-
-    def describe(self) -> str:
-        return "this process"
-
-
-class ProcessPool(Executor):
-    """``workers`` worker processes on this machine, each taking the next task when it is free."""
-
-    def __init__(self, workers: int, preload: tuple[str, ...] = (), threads: int | None = None) -> None:
-        from .embed.worker import WorkerProcess
-
-        self.workers, self.preload, self.threads = workers, preload, threads
-        self.tasks: queue.Queue[tuple[Task, Mapping[str, np.ndarray]] | None] = queue.Queue()
-        self.outcomes: queue.Queue[Outcome] = queue.Queue()
-        self.waiting = 0  # submitted, not yet handed back
-        self.closing = threading.Event()
-        self.shipped_to: set[tuple[int, str]] = set()
-        # started now, so they import the method's library while the client prepares the data
-        self.processes = [WorkerProcess(preload, threads) for _ in range(workers)]
-        self.threads_ = [threading.Thread(target=self._serve, args=(slot,), daemon=True) for slot in range(workers)]
-        for thread in self.threads_:
-            thread.start()
-
-    def submit(self, task: Task, arrays: Mapping[str, np.ndarray]) -> None:
-        self.waiting += 1
-        self.tasks.put((task, arrays))
-
-    def _serve(self, slot: int) -> None:
-        """One thread per worker process: send it the next task, wait for the answer, repeat."""
-        from .embed.worker import WorkerDied, WorkerProcess
-
-        attempts: dict[int, int] = {}
-        while (item := self.tasks.get()) is not None:
-            task, arrays = item
-            worker = self.processes[slot]
-            if (id(worker), task.data) not in self.shipped_to:
-                self.shipped_to.add((id(worker), task.data))
-                self.shipped += sum(a.nbytes for a in arrays.values())
-            try:
-                worker.submit(task.method, task.values, arrays, task.seed, task.device, data_key=task.data)
-                embedding, seconds = worker.result()
-            except WorkerDied as exc:
-                if self.closing.is_set():
-                    return
-                worker.close()
-                self.processes[slot] = WorkerProcess(self.preload, self.threads)
-                attempts[task.index] = attempts.get(task.index, 0) + 1
-                if attempts[task.index] < MAX_ATTEMPTS:
-                    log.warning("worker %d died running task %d (%s); started a new one, running it again",
-                                slot + 1, task.index, exc)
-                    self.tasks.put(item)
-                else:
-                    self.outcomes.put(Outcome(task, None, error=f"its worker died {MAX_ATTEMPTS} times running it "
-                                                                f"(out of memory?): {exc}"))
-            except Exception as exc:  # the cell failed; the sweep goes on and reports it
-                self.outcomes.put(Outcome(task, None, error=describe_error(exc)))
-            else:
-                self.outcomes.put(Outcome(task, embedding, seconds, where=f"worker process {slot + 1}"))
-
-    def results(self) -> Iterator[Outcome]:
-        while self.waiting:
-            try:
-                outcome = self.outcomes.get(timeout=0.25)  # short waits, so Ctrl-C is seen at once
-            except queue.Empty:
-                continue
-            self.waiting -= 1
-            yield outcome
-
-    def describe(self) -> str:
-        threads = f", {self.threads} thread(s) each" if self.threads else ""
-        return f"a pool of {self.workers} worker processes{threads}"
-
-    def close(self) -> None:
-        self.closing.set()
-        for _ in self.threads_:
-            self.tasks.put(None)
-        for worker in self.processes:
-            worker.close(wait=0.0)
 
 
 def _import_distributed() -> Any:
@@ -245,7 +61,7 @@ def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np
     """What a Dask worker runs for a task: the embedding, its seconds, and the worker's address."""
     from distributed import get_worker
 
-    from .embed.worker import embed_arrays
+    from ..embed.worker import embed_arrays
 
     # The worker's event loop wakes many times a second and takes the GIL from the cell each time (every 5 ms
     # by default): a UMAP cell ran 20-35% slower than in a plain process. Longer turns while the cell runs.
@@ -410,29 +226,3 @@ class DaskCluster(Executor):
             self.cluster.close()
 
 
-def default_workers(single_threaded: bool) -> int:
-    """How many cells run at once on this machine: one per core for single-threaded methods, else one."""
-    return (os.cpu_count() or 1) if single_threaded else 1
-
-
-def make_executor(*, single_threaded: bool, workers: int | None = None, scheduler: str | None = None,
-                  preload: tuple[str, ...] = ()) -> Executor:
-    """The executor for ``workers`` / ``scheduler`` (also ``DASK_SCHEDULER_ADDRESS``), connected and ready.
-
-    Without a scheduler: in this process for one worker, else a
-    :class:`ProcessPool` whose workers share the cores (each gets
-    cores / workers threads). ``single_threaded`` says whether the method uses
-    one core, which sets the default number of workers.
-    """
-    if workers is not None:
-        check_number(workers, "workers", low=1, high=1024, integer=True)
-    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    if scheduler:
-        executor = DaskCluster(scheduler, workers, preload=preload)
-        log.info("cells run on %s%s", executor.describe(),
-                 f"; dashboard: {executor.dashboard}" if executor.dashboard else "")
-        return executor
-    count = workers or default_workers(single_threaded)
-    if count == 1:
-        return InProcess()
-    return ProcessPool(count, preload, threads=max(1, (os.cpu_count() or 1) // count))

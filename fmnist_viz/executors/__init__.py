@@ -1,0 +1,182 @@
+"""Where a sweep's cells run: in this process, in a pool of worker processes, or on a Dask cluster.
+
+Every executor takes :class:`Task` objects (one embedding each: method,
+parameters, seed, and the name of the prepared arrays it runs on), runs them
+through the same function, :func:`fmnist_viz.embed.worker.embed_arrays`, and
+hands back an :class:`Outcome` per task as each finishes. The client (this
+process) prepares the data and writes the cache and the outputs, so workers
+need neither the data files nor the cache: the prepared arrays travel to them
+once per data set.
+
+Here: :class:`Task`, :class:`Outcome`, the :class:`Executor` interface,
+:func:`make_executor` and :func:`compute_on`; in :mod:`.local`:
+
+- :class:`InProcess`: one task after another, here.
+- :class:`ProcessPool`: ``workers`` processes started with
+  ``python -m fmnist_viz.embed.worker`` (never re-importing the caller's
+  ``__main__``); a worker that dies is replaced and its task run again.
+and in :mod:`.cluster`:
+
+- :class:`DaskCluster`: an existing ``distributed`` scheduler (``tcp://HOST:PORT``)
+  or one started here (``local``: a scheduler in this process and
+  single-threaded workers from ``dask worker``); the arrays are scattered to
+  two workers, which pass them on to the others, and the scheduler reruns a
+  task whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import check_number
+
+if TYPE_CHECKING:
+    from ..cache import ResultCache
+
+log = logging.getLogger(__name__)
+
+#: How often a task is started again after the worker running it died, before it counts as failed.
+MAX_ATTEMPTS = 3
+#: Seconds to wait for a Dask scheduler to answer.
+CONNECT_TIMEOUT = 10.0
+#: Workers that hold each data set's arrays from the start (the others fetch them from these when needed).
+REPLICAS = 2
+#: Seconds a Dask worker's threads may hold the GIL at a time while a cell runs (Python's default: 0.005).
+CELL_SWITCH_INTERVAL = 0.1
+#: Seconds the workers of ``--scheduler local`` may take to start.
+WORKER_START_TIMEOUT = 60.0
+#: ``--scheduler`` value that starts a Dask cluster on this machine.
+LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One embedding to run: what, with which parameters and seed, on which prepared arrays."""
+
+    index: int  # the caller's number for it
+    method: str
+    values: dict[str, Any] = field(hash=False)
+    data: str  # the name under which its arrays were handed over
+    seed: int
+    device: str = "cpu"
+
+
+@dataclass
+class Outcome:
+    """What came of a task: the embedding and its seconds, or the error; and where it ran."""
+
+    task: Task
+    embedding: np.ndarray | None
+    seconds: float = 0.0
+    error: str = ""
+    where: str = ""
+
+
+class Executor:
+    """Runs tasks: :meth:`submit` each, then iterate :meth:`results`. Use as a context manager."""
+
+    #: How many tasks run at once.
+    workers: int = 1
+    #: Bytes of prepared arrays sent to workers so far.
+    shipped: int = 0
+
+    def submit(self, task: Task, arrays: Mapping[str, np.ndarray]) -> None:
+        """Queue ``task``; ``arrays`` are the prepared data named ``task.data`` (sent once per name)."""
+        raise NotImplementedError
+
+    def results(self) -> Iterator[Outcome]:
+        """Each submitted task's outcome, as it finishes."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Where the tasks run, for the log."""
+        return f"{self.workers} worker(s)"
+
+    def close(self) -> None:
+        """Stop whatever runs, dropping tasks not finished."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def compute_on(executor: Executor, jobs: Sequence[Any], cache: ResultCache, progress: bool | None = None,
+               min_k: int = 0, on_done: Callable[[Any, Outcome], None] | None = None) -> None:
+    """Run ``jobs`` on ``executor``: each data set is prepared here once and its arrays handed over as soon as
+    it is ready; each result is cached here as it arrives, and a job that fails keeps its error."""
+    from ..embed.worker import arrays_of
+    from ..pipeline import _subsets, prepare_for
+
+    for number, subset in enumerate(_subsets(jobs)):
+        arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k))
+        mine = [i for i, job in enumerate(jobs) if job.subset is subset]
+        # the most neighbours first: those cells take longest, and starting them first keeps every worker busy
+        for i in sorted(mine, key=lambda i: -jobs[i].embedder.n_neighbors):
+            job = jobs[i]
+            executor.submit(Task(i, job.embedder.name, dict(job.embedder.values), f"data{number}", job.seed,
+                                 job.device), arrays)
+    for outcome in executor.results():
+        job = jobs[outcome.task.index]
+        if outcome.error:
+            job.error = outcome.error
+        else:
+            job.finish(outcome.embedding, outcome.seconds, cache)  # type: ignore[arg-type]
+        if on_done is not None:
+            on_done(job, outcome)
+
+
+
+
+def default_workers(single_threaded: bool) -> int:
+    """How many cells run at once on this machine: one per core for single-threaded methods, else one."""
+    return (os.cpu_count() or 1) if single_threaded else 1
+
+
+def make_executor(*, single_threaded: bool, workers: int | None = None, scheduler: str | None = None,
+                  preload: tuple[str, ...] = ()) -> Executor:
+    """The executor for ``workers`` / ``scheduler`` (also ``DASK_SCHEDULER_ADDRESS``), connected and ready.
+
+    Without a scheduler: in this process for one worker, else a
+    :class:`ProcessPool` whose workers share the cores (each gets
+    cores / workers threads). ``single_threaded`` says whether the method uses
+    one core, which sets the default number of workers.
+    """
+    if workers is not None:
+        check_number(workers, "workers", low=1, high=1024, integer=True)
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if scheduler:
+        from .cluster import DaskCluster
+
+        executor = DaskCluster(scheduler, workers, preload=preload)
+        log.info("cells run on %s%s", executor.describe(),
+                 f"; dashboard: {executor.dashboard}" if executor.dashboard else "")
+        return executor
+    count = workers or default_workers(single_threaded)
+    if count == 1:
+        from .local import InProcess
+
+        return InProcess()
+    from .local import ProcessPool
+
+    return ProcessPool(count, preload, threads=max(1, (os.cpu_count() or 1) // count))
+
+
+def __getattr__(name: str) -> Any:
+    """The executors themselves, from their modules on first use."""
+    if name in ("InProcess", "ProcessPool", "run_here"):
+        from . import local
+
+        return getattr(local, name)
+    if name == "DaskCluster":
+        from .cluster import DaskCluster
+
+        return DaskCluster
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
