@@ -158,10 +158,10 @@ def compare_figure(
     """A grid of embeddings: ``panels[row][col]`` (e.g. methods as rows, data sets as columns); None leaves a gap.
 
     Each column gets one legend, since each data set has its own class names
-    (``one_legend``: a single legend for the figure, when every panel shows
-    the same data set); colours follow the class index everywhere. The legend
-    sits below a single row and above several, where the reader of a tall
-    figure starts.
+    (``one_legend``: a single legend below the figure, when every panel shows
+    the same data set); colours follow the class index everywhere. A column's
+    legend sits below a single row and above several, where the reader of a
+    tall figure starts.
     ``style`` is ``"screen"`` or ``"paper"`` (single-column panels, paper
     font sizes, 300 dpi); ``width`` (inches) overrides the figure width.
     """
@@ -193,8 +193,9 @@ def compare_figure(
                 first = drawn[0][1]
                 handles = legend_handles(first.labels, first.class_names) if first.key is None else [
                     Line2D([], [], marker="o", linestyle="", markersize=6, color=c, label=n) for n, c in first.key]
+                # a figure's own legend goes below: above, constrained layout would lay it over the suptitle
                 (fig if one_legend else column).legend(
-                    handles=handles, loc="outside lower center" if rows == 1 else "outside upper center",
+                    handles=handles, loc="outside lower center" if rows == 1 or one_legend else "outside upper center",
                     ncol=min(10 if one_legend and cols > 2 else 5, len(handles)), **LEGEND_STYLE)
         if suptitle:
             fig.suptitle(suptitle)
