@@ -11,8 +11,6 @@ Run from the repo root (embeddings come from the cache after the first run):
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -21,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_html import chromium, first_paint  # noqa: E402  (a sibling script, not a package)
+from bench_html import chromium, first_paint, page_arguments  # noqa: E402  (a sibling script, not a package)
 
 
 def interactions(page: Path, rows: int) -> dict[str, float]:
@@ -65,15 +63,7 @@ def measure(command: list[str], out: Path, repeat: int, rows: int) -> dict[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--n", type=int, help="a stratified subsample of N points (default: all 70,000)")
-    parser.add_argument("--smoke", action="store_true", help="--n 2000, one repeat: a quick check that it runs (CI)")
-    args = parser.parse_args()
-    if args.smoke:
-        args.n, args.repeat = args.n or 2000, 1
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        sys.exit("needs headless Chromium: apt-get install chromium chromium-driver")
+    args = page_arguments(__doc__.splitlines()[0])
     size = ["--n", str(args.n)] if args.n else []
     rows = min(10_000, args.n or 10_000)
     print("| page | size MB | written in s | first paint s (median) | worst | select "

@@ -52,9 +52,10 @@ def first_paint(page: Path) -> float:
         driver.quit()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--method", default="umap")
+def page_arguments(description: str, parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """The options every page benchmark takes (--repeat, --n, --smoke), parsed, once headless Chromium is found;
+    ``parser`` may bring options of its own."""
+    parser = parser or argparse.ArgumentParser(description=description)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--n", type=int, help="a stratified subsample of N points (default: all 70,000)")
     parser.add_argument("--smoke", action="store_true", help="--n 2000, one repeat: a quick check that it runs (CI)")
@@ -63,6 +64,13 @@ def main() -> None:
         args.n, args.repeat = args.n or 2000, 1
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         sys.exit("needs headless Chromium: apt-get install chromium chromium-driver")
+    return args
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--method", default="umap")
+    args = page_arguments(__doc__.splitlines()[0], parser)
     out = Path(tempfile.mkdtemp(prefix="fmnist-viz-html-"))
     start = time.perf_counter()
     size = ["--n", str(args.n)] if args.n else []

@@ -28,7 +28,7 @@ from .devices import resolve_device
 from .digest import short_digest
 from .embed import DEFAULT_PCA_DIMS, Embedder, Prepared, check_enough_points, create
 from .embed.prepare import IVF_LISTS, IVF_PROBES
-from .errors import MAX_SEED, UsageError, check_number
+from .errors import MAX_SEED, UsageError, check_number, describe_error
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +258,7 @@ def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *,
             except UsageError as exc:
                 if not keep_going:
                     raise
-                job.error = str(exc)
+                job.error = describe_error(exc)
                 continue
             found = cache.load("embedding", key)
             if found is not None:

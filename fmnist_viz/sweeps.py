@@ -147,7 +147,7 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     result = Sweep(method, grid)
     result.cells = [Cell(dataset, params, seed) for dataset in datasets for params in combos for seed in seeds]
     knn_k = max(e.n_neighbors for e, _ in pairs)
-    library = get_embedder_class(method).backend_module or get_embedder_class(method).backend
+    library = get_embedder_class(method).import_name()
     with make_executor(single_threaded=pairs[0][0].single_threaded, workers=workers, scheduler=scheduler,
                        preload=(library,) if library else ()) as executor:
         plan = plan_jobs(pairs, datasets, n=n, sample_seed=seeds[0], use_cache=use_cache, data_dir=data_dir,

@@ -152,9 +152,14 @@ class Embedder:
             return None
 
     @classmethod
+    def import_name(cls) -> str:
+        """The module that holds the backend ("" for none): what is imported to load it."""
+        return cls.backend_module or cls.backend
+
+    @classmethod
     def available(cls) -> tuple[bool, str]:
         """Whether the backend is installed (without importing it), and why not."""
-        module = cls.backend_module or cls.backend
+        module = cls.import_name()
         if not module or importlib.util.find_spec(module) is not None:
             return True, ""
         return False, f"{cls.backend} is not installed; pip install {cls.backend}"
@@ -196,7 +201,7 @@ class Embedder:
 
         from threadpoolctl import threadpool_limits
 
-        module = self.backend_module or self.backend
+        module = self.import_name()
         if module:  # loaded first, so the limit reaches the thread pools it brings
             importlib.import_module(module)
         with threadpool_limits(limits=1):

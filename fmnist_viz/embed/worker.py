@@ -64,6 +64,18 @@ def embed_arrays(method: str, values: dict[str, Any], arrays: Mapping[str, np.nd
     return embedding, time.perf_counter() - start
 
 
+def worker_env(threads: int | None = None) -> dict[str, str]:
+    """The environment of a worker program started from here: fmnist_viz importable even when it is not
+    installed, and ``threads`` (if given) capping its numerical libraries."""
+    import fmnist_viz
+
+    source = str(Path(fmnist_viz.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)}
+    if threads:
+        env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
+    return env
+
+
 class WorkerDied(FmnistVizError):
     """The worker process ended while it had work (killed, or out of memory)."""
 
@@ -73,23 +85,17 @@ class WorkerProcess:
 
     def __init__(self, preload: tuple[str, ...] = (), threads: int | None = None) -> None:
         """Start the worker, importing the modules in ``preload``; ``threads`` caps its numerical libraries."""
-        import fmnist_viz
-
         self.folder = Path(tempfile.mkdtemp(prefix="fmnist-viz-worker-"))
-        source = str(Path(fmnist_viz.__file__).resolve().parents[1])  # importable even when not installed
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)}
-        if threads:
-            env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fmnist_viz.embed.worker", *preload],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=worker_env(threads), text=True,
         )
         self.jobs: list[int] = []
         self.written: dict[str, Path] = {}  # data key -> the file its arrays were written to
 
-    def submit(self, method: str, values: dict[str, Any], data: Prepared | Mapping[str, np.ndarray], seed: int,
+    def submit(self, method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
                device: str, data_key: str | None = None) -> None:
-        """Send one embedding job; it runs as soon as the worker is free.
+        """Send one embedding job on ``arrays`` (from :func:`arrays_of`); it runs as soon as the worker is free.
 
         Jobs that name the same ``data_key`` share one file of arrays, written once.
         """
@@ -97,7 +103,7 @@ class WorkerProcess:
         path = self.written.get(data_key) if data_key is not None else None
         if path is None:
             path = self.folder / f"data{job}.npz"
-            np.savez(path, **(arrays_of(data) if isinstance(data, Prepared) else data))
+            np.savez(path, **arrays)
             if data_key is not None:
                 self.written[data_key] = path
         message = {"job": job, "folder": str(self.folder), "data": path.name, "method": method, "values": values,

@@ -133,8 +133,6 @@ def compute_on(executor: Executor, jobs: Sequence[Any], cache: ResultCache, prog
             on_done(job, outcome)
 
 
-
-
 def default_workers(single_threaded: bool) -> int:
     """How many cells run at once on this machine: one per core for single-threaded methods, else one."""
     return (os.cpu_count() or 1) if single_threaded else 1
@@ -156,8 +154,8 @@ def make_executor(*, single_threaded: bool, workers: int | None = None, schedule
         from .cluster import DaskCluster
 
         executor = DaskCluster(scheduler, workers, preload=preload)
-        log.info("cells run on %s%s", executor.describe(),
-                 f"; dashboard: {executor.dashboard}" if executor.dashboard else "")
+        dashboard = executor.dashboard
+        log.info("cells run on %s%s", executor.describe(), f"; dashboard: {dashboard}" if dashboard else "")
         return executor
     count = workers or default_workers(single_threaded)
     if count == 1:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..embed.worker import THREAD_VARIABLES
+from ..embed.worker import worker_env
 from ..errors import FmnistVizError, UsageError, describe_error
 from . import (
     CELL_SWITCH_INTERVAL,
@@ -87,6 +87,7 @@ class DaskCluster(Executor):
         distributed = _import_distributed()
         self.address, self.cluster, self.worker_process = address, None, None
         self.futures: dict[Any, Task] = {}
+        self.preloading: list[Any] = []
         if address == LOCAL:
             self.cluster = distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                                     silence_logs=logging.ERROR)
@@ -124,16 +125,11 @@ class DaskCluster(Executor):
         import subprocess
         import tempfile
 
-        import fmnist_viz
-
-        source = os.path.dirname(os.path.dirname(os.path.abspath(fmnist_viz.__file__)))
-        env = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1"),
-               "PYTHONPATH": os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)}
         self.worker_log = tempfile.TemporaryFile(prefix="fmnist-viz-dask-")  # noqa: SIM115 (open while they run)
         self.worker_process = subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", self.cluster.scheduler_address, "--nworkers",
              str(count), "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard", "--death-timeout", "30"],
-            stdin=subprocess.DEVNULL, stdout=self.worker_log, stderr=subprocess.STDOUT, env=env)
+            stdin=subprocess.DEVNULL, stdout=self.worker_log, stderr=subprocess.STDOUT, env=worker_env(threads=1))
         try:
             self.client.wait_for_workers(count, timeout=WORKER_START_TIMEOUT)
         except TimeoutError:
@@ -208,7 +204,7 @@ class DaskCluster(Executor):
         if self.futures:
             self.client.cancel(list(self.futures), force=True)
             self.futures.clear()
-        for future in getattr(self, "preloading", ()):
+        for future in self.preloading:
             future.release()
         self.client.close()
         if self.worker_process is not None:  # dask worker stops its workers on SIGTERM

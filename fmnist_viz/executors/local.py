@@ -62,6 +62,8 @@ class ProcessPool(Executor):
         self.waiting = 0  # submitted, not yet handed back
         self.closing = threading.Event()
         self.shipped_to: set[tuple[int, str]] = set()
+        self.attempts: dict[int, int] = {}  # task -> times its worker died running it, whichever thread ran it
+        self.lock = threading.Lock()  # over shipped, shipped_to and attempts, which every thread updates
         # started now, so they import the method's library while the client prepares the data
         self.processes = [WorkerProcess(preload, threads) for _ in range(workers)]
         self.threads_ = [threading.Thread(target=self._serve, args=(slot,), daemon=True) for slot in range(workers)]
@@ -76,13 +78,13 @@ class ProcessPool(Executor):
         """One thread per worker process: send it the next task, wait for the answer, repeat."""
         from ..embed.worker import WorkerDied, WorkerProcess
 
-        attempts: dict[int, int] = {}
         while (item := self.tasks.get()) is not None:
             task, arrays = item
             worker = self.processes[slot]
-            if (id(worker), task.data) not in self.shipped_to:
-                self.shipped_to.add((id(worker), task.data))
-                self.shipped += sum(a.nbytes for a in arrays.values())
+            with self.lock:
+                if (id(worker), task.data) not in self.shipped_to:
+                    self.shipped_to.add((id(worker), task.data))
+                    self.shipped += sum(a.nbytes for a in arrays.values())
             try:
                 worker.submit(task.method, task.values, arrays, task.seed, task.device, data_key=task.data)
                 embedding, seconds = worker.result()
@@ -91,8 +93,9 @@ class ProcessPool(Executor):
                     return
                 worker.close()
                 self.processes[slot] = WorkerProcess(self.preload, self.threads)
-                attempts[task.index] = attempts.get(task.index, 0) + 1
-                if attempts[task.index] < MAX_ATTEMPTS:
+                with self.lock:
+                    self.attempts[task.index] = died = self.attempts.get(task.index, 0) + 1
+                if died < MAX_ATTEMPTS:
                     log.warning("worker %d died running task %d (%s); started a new one, running it again",
                                 slot + 1, task.index, exc)
                     self.tasks.put(item)
@@ -143,16 +146,16 @@ def run_here(jobs: list[Any], cache: Any, progress: bool | None, min_k: int = 0)
     worker = None
     try:
         if offload:
-            from ..embed.worker import WorkerProcess
+            from ..embed.worker import WorkerProcess, arrays_of
 
             # the worker imports the library while the data is prepared here
-            worker = WorkerProcess(tuple({j.embedder.backend_module or j.embedder.backend for j in offload}))
+            worker = WorkerProcess(tuple({j.embedder.import_name() for j in offload} - {""}))
         for subset in _subsets(jobs):  # prepare each data set once; hand its offloaded jobs to the worker at once
             p = prepared[id(subset)] = prepare_for(subset, jobs, cache, progress, min_k)
             for other in (j for j in offload if j.subset is subset):
                 log.info("%s: started in a worker process", other.what)
-                worker.submit(other.embedder.name, other.embedder.values, p, other.seed,  # type: ignore[union-attr]
-                              other.device)
+                worker.submit(other.embedder.name, other.embedder.values, arrays_of(p),  # type: ignore[union-attr]
+                              other.seed, other.device)
         for job in (j for j in jobs if j not in offload):
             with step(job.what) as timed:
                 embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.seed, device=job.device)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from fmnist_viz.embed import Prepared
-from fmnist_viz.embed.worker import WorkerProcess
+from fmnist_viz.embed.worker import WorkerProcess, arrays_of
 from fmnist_viz.errors import UsageError
 
 
@@ -41,11 +41,12 @@ def alive(pid: int) -> bool:
 def test_worker_runs_jobs_in_order_and_reports_errors() -> None:
     data = Prepared.from_features(np.random.default_rng(0).normal(size=(60, 5)).astype(np.float32), pca_dims=None)
     data.neighbors(10)
+    arrays = arrays_of(data)
     worker = WorkerProcess()
     try:
-        worker.submit("pca", {}, data, 0, "cpu")
-        worker.submit("umap", {"n_neighbors": 500}, data, 0, "cpu")  # more neighbours than points
-        worker.submit("pca", {}, data, 1, "cpu")
+        worker.submit("pca", {}, arrays, 0, "cpu")
+        worker.submit("umap", {"n_neighbors": 500}, arrays, 0, "cpu")  # more neighbours than points
+        worker.submit("pca", {}, arrays, 1, "cpu")
         first, seconds = worker.result()
         np.testing.assert_array_equal(first, data.principal_components(2))
         assert seconds >= 0
@@ -81,11 +82,11 @@ def test_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         import time
         import numpy as np
         from fmnist_viz.embed import Prepared
-        from fmnist_viz.embed.worker import WorkerProcess
+        from fmnist_viz.embed.worker import WorkerProcess, arrays_of
         data = Prepared(np.random.default_rng(0).normal(size=(3000, 10)).astype(np.float32))
         data.neighbors(15)
         worker = WorkerProcess(("umap",))
-        worker.submit("umap", {"n_epochs": 100000}, data, 0, "cpu")  # minutes of work
+        worker.submit("umap", {"n_epochs": 100000}, arrays_of(data), 0, "cpu")  # minutes of work
         print(worker.process.pid, flush=True)
         time.sleep(600)
         """))
