@@ -5,9 +5,13 @@ A 3 x 3 UMAP grid (n_neighbors 5, 15, 50 x min_dist 0.0, 0.1, 0.5) on the
 graph) into a cache folder of the benchmark's own; then, for each executor,
 the nine cells are computed from scratch (embeddings are removed from that
 cache between executors) and timed from starting the workers to the last
-result. Every executor must give the same arrays. Run from the repo root:
+result. The baseline is one single-threaded worker process, the kind the pool
+has two of. The executors run in turn, ``--rounds`` times (the order reversed
+every other round, so a slow spell of this shared machine does not fall on one
+of them); the table gives each one's median. Every executor and round must give
+the same arrays. Run from the repo root:
 
-    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_sweep.py [--n N] [--workers 2]
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_sweep.py [--n N] [--workers 2] [--rounds 2]
 
 It prints two tables: the executors (seconds, speed-up over one worker,
 efficiency = speed-up / workers, data shipped to workers) and a projection,
@@ -22,6 +26,7 @@ import argparse
 import heapq
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -42,11 +47,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, help="a stratified subsample of N points (default: all 70,000)")
     parser.add_argument("--workers", type=int, default=2, help="workers of the pool and of the cluster (default 2)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="run every executor this many times, in turn, reversing the order each round (default 2)")
+    parser.add_argument("--this-process", action="store_true",
+                        help="also time the cells in this process, its libraries free to use every core")
     parser.add_argument("--smoke", action="store_true", help="N = 1,500 and a 2 x 2 grid: a quick check that it runs")
     args = parser.parse_args()
     grid = {"n_neighbors": [5, 15, 50], "min_dist": [0.0, 0.1, 0.5]}
     if args.smoke:
-        args.n, grid = args.n or 1500, {"n_neighbors": [5, 15], "min_dist": [0.1, 0.5]}
+        args.n, args.rounds, grid = args.n or 1500, 1, {"n_neighbors": [5, 15], "min_dist": [0.1, 0.5]}
 
     cache = tempfile.mkdtemp(prefix="fmnist-viz-bench-sweep-")
     os.environ["FMNIST_VIZ_CACHE"] = cache
@@ -59,47 +68,55 @@ def main() -> None:
     pairs = [(create("umap", {"n_neighbors": k, "min_dist": d}), 0) for k in grid["n_neighbors"]
              for d in grid["min_dist"]]
     knn_k = max(e.n_neighbors for e, _ in pairs)
-    executors = {
-        "one worker (this process)": InProcess,
-        f"local pool, {args.workers} processes": lambda: ProcessPool(args.workers, ("umap",), threads=1),
-        f"Dask LocalCluster, {args.workers} single-threaded workers":
-            lambda: DaskCluster("local", args.workers, preload=("umap",)),
-    }
-    rows, arrays = [], {}
+    # the baseline is one worker of the same kind as the pool's: a single-threaded worker process
+    executors = {"one worker process, single-threaded": lambda: ProcessPool(1, ("umap",), threads=1)}
+    if args.this_process:
+        executors["this process (its libraries free to use every core)"] = InProcess
+    executors[f"local pool, {args.workers} single-threaded processes"] = \
+        lambda: ProcessPool(args.workers, ("umap",), threads=1)
+    executors[f"Dask LocalCluster, {args.workers} single-threaded workers"] = \
+        lambda: DaskCluster("local", args.workers, preload=("umap",))
+    runs: dict[str, list[tuple[float, list[float], int, int]]] = {name: [] for name in executors}
+    arrays = []
     try:
-        for name, start_executor in executors.items():
-            shutil.rmtree(Path(cache) / "computed" / "embedding", ignore_errors=True)
-            plan = plan_jobs(pairs, ["fashion"], n=args.n, progress=False, keep_going=True)
-            todo = plan.todo
-            assert len(todo) == len(pairs), "cells were found in the cache"
-            prepare_for(todo[0].subset, todo, plan.cache, False, knn_k)  # PCA and graph: cached, not timed
-            start = time.perf_counter()
-            with start_executor() as executor:
-                compute_on(executor, todo, plan.cache, False, knn_k)
-                workers, shipped = executor.workers, executor.shipped
-            seconds = time.perf_counter() - start
-            failed = [j.error for j in todo if j.error]
-            assert not failed, failed
-            cells = [j.seconds for j in todo]
-            arrays[name] = [j.embedding for j in todo]
-            rows.append((name, workers, seconds, cells, shipped))
-            print(f"{name}: {seconds:.1f} s", file=sys.stderr)
+        for round_ in range(args.rounds):  # in turn, the order reversed every other round against drift
+            for name in (list(executors) if round_ % 2 == 0 else list(executors)[::-1]):
+                shutil.rmtree(Path(cache) / "computed" / "embedding", ignore_errors=True)
+                plan = plan_jobs(pairs, ["fashion"], n=args.n, progress=False, keep_going=True)
+                todo = plan.todo
+                assert len(todo) == len(pairs), "cells were found in the cache"
+                prepare_for(todo[0].subset, todo, plan.cache, False, knn_k)  # PCA and graph: cached, not timed
+                start = time.perf_counter()
+                with executors[name]() as executor:
+                    compute_on(executor, todo, plan.cache, False, knn_k)
+                    workers, shipped = executor.workers, executor.shipped
+                seconds = time.perf_counter() - start
+                failed = [j.error for j in todo if j.error]
+                assert not failed, failed
+                runs[name].append((seconds, [j.seconds for j in todo], workers, shipped))
+                arrays.append([j.embedding for j in todo])
+                print(f"round {round_ + 1}, {name}: {seconds:.1f} s", file=sys.stderr)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
-    first = next(iter(arrays.values()))
-    same = all(all(np.array_equal(a, b) for a, b in zip(first, other, strict=True)) for other in arrays.values())
+    same = all(all(np.array_equal(a, b) for a, b in zip(arrays[0], other, strict=True)) for other in arrays)
     points = args.n or 70_000
-    base = rows[0][2]
+    median = {name: statistics.median(r[0] for r in rs) for name, rs in runs.items()}
+    base = median[next(iter(runs))]
     print(f"UMAP, {len(pairs)} cells ({' x '.join(str(len(v)) for v in grid.values())} grid) on {points:,} "
-          f"Fashion-MNIST points; same arrays from every executor: {'yes' if same else 'NO'}\n")
-    print("| executor | workers | seconds | speed-up | efficiency | sum of cell times (s) | data shipped (MB) |")
-    print("|---|---|---|---|---|---|---|")
-    for name, workers, seconds, cells, shipped in rows:
-        print(f"| {name} | {workers} | {seconds:.1f} | {base / seconds:.2f}x | {base / seconds / workers:.0%} "
-              f"| {sum(cells):.1f} | {shipped / 1e6:.0f} |")
-    # the projection: cells as measured on the cluster's workers, scheduled longest-first on N machines
-    cluster_cells = rows[-1][3]
+          f"Fashion-MNIST points, {args.rounds} round(s); same arrays from every executor and round: "
+          f"{'yes' if same else 'NO'}\n")
+    print("| executor | workers | seconds (median) | each round (s) | speed-up | efficiency "
+          "| sum of cell times (s) | data shipped (MB) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, rs in runs.items():
+        workers, shipped = rs[0][2], rs[0][3]
+        cells = statistics.median(sum(r[1]) for r in rs)
+        speedup = base / median[name]
+        print(f"| {name} | {workers} | {median[name]:.1f} | {' / '.join(f'{r[0]:.1f}' for r in rs)} "
+              f"| {speedup:.2f}x | {speedup / workers:.0%} | {cells:.1f} | {shipped / 1e6:.0f} |")
+    # the projection: cells as measured on the cluster's workers (its first round), longest first on N machines
+    cluster_cells = list(runs.values())[-1][0][1]
     per_machine = args.workers
     print(f"\nProjection from the cluster's measured cell times, {per_machine} workers per machine "
           "(scheduling only; start-up and shipping not included):\n")
