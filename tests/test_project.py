@@ -58,7 +58,8 @@ def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
-    assert {"fmnist_viz/render/assets/page.js", "fmnist_viz/render/assets/page.css"} <= names
+    assert {f"fmnist_viz/render/assets/{name}" for name in
+            ("page.js", "page.css", "plotly-gl2d.min.js", "plotly-LICENSE.txt")} <= names
     code = (
         "import numpy as np, fmnist_viz\n"
         "from fmnist_viz.pipeline import EmbeddingResult\n"

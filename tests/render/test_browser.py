@@ -227,7 +227,8 @@ def test_a_box_drag_selects_in_every_panel_of_the_data_set(browser, tmp_path: Pa
         g.data.forEach(function (t, i) {
             if (t.meta.role !== 'points') return;
             var c = t.marker.color, lit = [], rows = g._fullData[i].customdata;
-            for (var k = 0; k < c.length; k++) if (c[k][0] === '#') lit.push(rows[k]);  // dimmed ones are rgba()
+            // untouched: [r, g, b] channels as first plotted; lit: '#rrggbb'; dimmed: 'rgba(...)'
+            for (var k = 0; k < c.length; k++) if (typeof c[k] !== 'string' || c[k][0] === '#') lit.push(rows[k]);
             out.push([t.meta.dataset, t.meta.method, lit.length === c.length ? null : lit]);
         });
         return out;
@@ -299,7 +300,10 @@ def test_colour_by_find_and_morph(browser, tmp_path: Path) -> None:
         return browser.execute_script("""
             var g = document.getElementById('fmnist-viz-plot');
             var t = g.data.filter(function (t) { return t.meta.role === 'points'; })[arguments[0]];
-            return Array.from(t.marker.color);""", panel)
+            return Array.from(t.marker.color, function (c) {  // as first plotted: [r, g, b] in [0, 1]
+                return typeof c === 'string' ? c : '#' + c.map(function (v) {
+                    return ('0' + Math.round(v * 255).toString(16)).slice(-2); }).join('').toUpperCase();
+            });""", panel)
 
     assert colours(0) == [CLASS_COLORS[c] for c in results[0].labels[order]]
     browser.execute_script("window.fmnistViz.colorBy('disagreement')")
@@ -337,3 +341,39 @@ def test_colour_by_find_and_morph(browser, tmp_path: Path) -> None:
     assert (x, y) == pytest.approx(tuple(results[1].embedding[order[7]]), abs=1e-5)  # now at UMAP's place
     with pytest.raises(Exception, match='no panel of fashion by "tsne"'):
         browser.execute_script("window.fmnistViz.morph('fashion', 'pca', 'tsne')")
+
+
+def panel_ink(browser) -> list[float]:
+    """The share of each points panel's pixels on screen that are not white (after the next two frames)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    pane = "var p = document.getElementById('fmnist-viz-pane'); if (p) { p.style.visibility = '%s'; }"
+    browser.execute_async_script(pane % "hidden" + "var done = arguments[arguments.length - 1];"  # it covers a panel
+                                 "requestAnimationFrame(function () { requestAnimationFrame(done); });")
+    shot = plt.imread(io.BytesIO(browser.get_screenshot_as_png()), format="png")[..., :3]
+    browser.execute_script(pane % "")
+    boxes = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, box = g.getBoundingClientRect();
+        return g._fullData.filter(function (t) { return t.meta.role === 'points'; }).map(function (t) {
+            var xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
+            return [box.left + xa._offset, box.top + ya._offset, xa._length, ya._length];
+        });""")
+    return [float((shot[int(y):int(y + h), int(x):int(x + w)].min(axis=2) < 0.9).mean()) for x, y, w, h in boxes]
+
+
+def test_a_change_redraws_its_own_panels_and_leaves_the_others_drawn(browser, tmp_path: Path) -> None:
+    """The WebGL canvas is shared: a selection in one data set redraws only its panels, over their own
+    rectangles, and every other panel must still show its points (seen on screen, not in the page's data)."""
+    results = two_methods(2000)
+    images = {"fashion": np.zeros((6000, 28, 28), np.uint8), "mnist": np.zeros((900, 28, 28), np.uint8)}
+    open_page(browser, write_html(interactive_figure(results), tmp_path / "page.html", images))
+    before = panel_ink(browser)
+    assert min(before) > 0.02, before  # every panel painted
+    browser.execute_script("window.fmnistViz.select('fashion', arguments[0])", [int(r) for r in results[0].index[:20]])
+    selected = panel_ink(browser)
+    assert selected[0] < 0.5 * before[0] and selected[1] < 0.5 * before[1], (before, selected)  # the rest dimmed
+    assert selected[2:] == pytest.approx(before[2:], rel=0.02)  # MNIST's panels still drawn, unchanged
+    browser.execute_script("window.fmnistViz.clear()")
+    assert panel_ink(browser) == pytest.approx(before, rel=0.02)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from plotly.offline import get_plotlyjs_version
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.render.page import drawn_rows, interactive_figure, write_html, write_page
+from fmnist_viz.render.page import drawn_rows, interactive_figure, plotly_bundle_version, write_html, write_page
 from fmnist_viz.render.sprites import hover_images, sprite_sheets
 from fmnist_viz.render.style import CLASS_COLORS, draw_order
 
@@ -88,9 +89,12 @@ def test_page_is_self_contained_and_names_its_parts(tmp_path: Path) -> None:
     assert html.startswith("<!DOCTYPE html>") and "plotly_hover" in html
     sprites = json.loads(re.search(r"id='fmnist-viz-data'>(.*?)</script>", html).group(1))["datasets"]
     assert sprites["fashion"]["per_sheet"] == 10000 and len(sprites["fashion"]["sheets"]) == 1
-    assert 'https://cdn.plot.ly/plotly-' not in html and len(html) > 3_000_000  # plotly.js embedded: offline
+    version = plotly_bundle_version()  # plotly.js embedded (its gl2d bundle): offline
+    assert f"plotly.js (gl2d - minified) v{version}" in html and 'https://cdn.plot.ly/plotly-' not in html
+    assert version.split(".")[0] == get_plotlyjs_version().split(".")[0]  # what plotly.py writes figures for
     small = write_html(interactive_figure([a]), tmp_path / "q.html", images, plotly_js="cdn").read_text()
-    assert "src='https://cdn.plot.ly/plotly-" in small and len(small) < len(html) - 3_000_000
+    assert f"src='https://cdn.plot.ly/plotly-gl2d-{version}.min.js'" in small
+    assert len(small) < len(html) - 1_400_000 and "plotly.js (gl2d" not in small
     with pytest.raises(UsageError, match="plotly_js must be one of embed, cdn, got 'local'"):
         write_html(interactive_figure([a]), tmp_path / "r.html", images, plotly_js="local")
     assert not (tmp_path / "r.html").exists()

@@ -21,6 +21,8 @@
     return new ARRAYS[v.dtype](buffer.buffer);
   }
 
+  function rgb(hex) { return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]; }
+
   // ---- the data sets and panels
   var datasets = {};
   Object.keys(DATA.datasets).forEach(function (name) {
@@ -29,15 +31,18 @@
     d.rows = values(d.rows);
     d.labels = values(d.labels);
     d.pointColors = Array.prototype.map.call(d.labels, function (c) { return d.colors[c]; });
+    // the same colours as channels in [0, 1], which Plotly takes without parsing a string per point
+    var channels = d.colors.map(function (hex) { return rgb(hex).map(function (v) { return v / 255; }); });
+    d.pointChannels = Array.prototype.map.call(d.labels, function (c) { return channels[c]; });
     datasets[name] = d;
   });
   var panels = [];
   DATA.figure.data.forEach(function (trace, i) {
     if (!trace.meta || trace.meta.role !== 'points') { return; }
     var d = datasets[trace.meta.dataset];
-    // Plotly parses these strings (about a second for 8 panels); plotting in one colour and sending the
-    // class colours to the GPU afterwards (paint) was slower here: every extra draw costs more in software GL
-    trace.marker.color = d.pointColors;
+    // plotting in one colour and sending the class colours to the GPU afterwards (paint) was slower here:
+    // every extra draw costs more in software GL than Plotly's reading of the colours
+    trace.marker.color = d.pointChannels;
     trace.customdata = d.rows;
     panels.push({index: i, marker: i + 1, dataset: d, method: trace.meta.method, x: values(trace.x), y: values(trace.y),
                  disagreement: values(trace.meta.disagreement), preservation: values(trace.meta.preservation)});
@@ -285,8 +290,6 @@
     return scene && scene.markerOptions && scene.markerOptions[k] ? {scene: scene, k: k} : null;
   }
 
-  function rgb(hex) { return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]; }
-
   function baseColors(panel) {  // hex colour per point for the current colour mode
     if (colorMode === 'class') { return panel.dataset.pointColors; }
     var scale = DATA.scales[colorMode];
@@ -352,17 +355,29 @@
     redrawSoon(where.scene);
   }
 
-  var redrawing = null;
-  function redrawSoon(scene) {  // the WebGL canvas is shared: clear it once and draw every panel, once a frame
+  // The WebGL canvas is shared by every panel, so a changed panel is drawn again, once a frame, over its own
+  // rectangle cleared first (drawing over the last frame would let the old colours show through); the other
+  // panels are left as they are (in software GL each 70,000-point panel costs 100-200 ms).
+  var redrawing = null, stale = [];
+  function redrawSoon(scene) {
+    if (stale.indexOf(scene) < 0) { stale.push(scene); }
     if (redrawing) { return; }
     redrawing = requestAnimationFrame(function () {
       redrawing = null;
-      scene.scatter2d.regl.clear({color: [0, 0, 0, 0]});
-      Object.keys(gd._fullLayout._plots).forEach(function (id) {
-        var other = gd._fullLayout._plots[id]._scene;
-        if (other) { other.draw(); }
-      });
+      stale.splice(0).forEach(function (each) { clearPanel(each); each.draw(); });
     });
+  }
+
+  function clearPanel(scene) {  // clear the rectangle a scene draws in (its viewport, in GL pixels)
+    var v = scene.scatter2d.groups.filter(Boolean)[0].viewport, regl = scene.scatter2d.regl, gl = regl._gl;
+    var x = Math.floor(v.x), y = Math.floor(v.y);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.enable(gl.SCISSOR_TEST);
+    gl.scissor(x, y, Math.ceil(v.x + v.width) - x, Math.ceil(v.y + v.height) - y);
+    gl.colorMask(true, true, true, true);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    regl._refresh();  // regl caches the GL state it set: make it set its own again
   }
 
   // ---- colour modes, find, morph: their state and helpers
@@ -577,6 +592,9 @@
   window.fmnistViz = api;
 
   gd.style.height = '100vh';
+  // WebGL at the screen's own resolution: Plotly's default of 2 on a 1x screen draws four times the pixels
+  // for the same picture (in software GL here: 1.5-2.5 s of a 70,000 x 8 page's first paint)
+  DATA.config.plotGlPixelRatio = Math.min(2, Math.max(1, window.devicePixelRatio || 1));
   Plotly.newPlot(gd, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
     gd.on('plotly_hover', onHover);
     gd.on('plotly_unhover', function () { box.style.display = 'none'; });
