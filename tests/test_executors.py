@@ -156,6 +156,20 @@ def test_choosing_where_cells_run(monkeypatch: pytest.MonkeyPatch, cluster: str)
         make_executor(single_threaded=True, scheduler="local")
 
 
+def test_local_workers_run_without_the_diagnostics_that_slow_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--scheduler local: no stack sampling, a slow event-loop tick; a setting in the environment still wins."""
+    monkeypatch.setenv("DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL", "2s")
+
+    def worker_settings() -> tuple[object, object]:
+        import dask
+
+        return dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")
+
+    with DaskCluster("local", 2) as executor:
+        settings = executor.client.run(worker_settings)
+    assert len(settings) == 2 and set(settings.values()) == {(False, "2s")}
+
+
 def test_ctrl_c_stops_a_cluster_sweep_and_leaves_the_cache_whole(tmp_path: Path, real_data: Path) -> None:
     import psutil
 

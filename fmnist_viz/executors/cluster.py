@@ -16,6 +16,7 @@ from . import (
     CELL_SWITCH_INTERVAL,
     CONNECT_TIMEOUT,
     LOCAL,
+    LOCAL_WORKER_CONFIG,
     MAX_ATTEMPTS,
     REPLICAS,
     WORKER_START_TIMEOUT,
@@ -129,7 +130,8 @@ class DaskCluster(Executor):
         self.worker_process = subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", self.cluster.scheduler_address, "--nworkers",
              str(count), "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard", "--death-timeout", "30"],
-            stdin=subprocess.DEVNULL, stdout=self.worker_log, stderr=subprocess.STDOUT, env=worker_env(threads=1))
+            stdin=subprocess.DEVNULL, stdout=self.worker_log, stderr=subprocess.STDOUT,
+            env={**LOCAL_WORKER_CONFIG, **worker_env(threads=1)})
         try:
             self.client.wait_for_workers(count, timeout=WORKER_START_TIMEOUT)
         except TimeoutError:
