@@ -157,17 +157,22 @@ def test_choosing_where_cells_run(monkeypatch: pytest.MonkeyPatch, cluster: str)
 
 
 def test_local_workers_run_without_the_diagnostics_that_slow_cells(monkeypatch: pytest.MonkeyPatch) -> None:
-    """--scheduler local: no stack sampling, a slow event-loop tick; a setting in the environment still wins."""
+    """--scheduler local: no stack sampling or work stealing, a slow event-loop tick, no malloc trim threshold;
+    a setting in the environment still wins."""
     monkeypatch.setenv("DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL", "2s")
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)  # a nanny in this process (the fixture) sets it here
 
-    def worker_settings() -> tuple[object, object]:
+    def worker_settings() -> tuple[object, object, object]:
         import dask
 
-        return dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")
+        return (dask.config.get("distributed.worker.profile.enabled"),
+                dask.config.get("distributed.admin.tick.interval"), os.environ.get("MALLOC_TRIM_THRESHOLD_"))
 
     with DaskCluster("local", 2) as executor:
         settings = executor.client.run(worker_settings)
-    assert len(settings) == 2 and set(settings.values()) == {(False, "2s")}
+        scheduler = executor.cluster.scheduler  # a cell at a time per worker, so nothing to steal
+        assert scheduler.WORKER_SATURATION == 1.0 and "stealing" not in scheduler.extensions
+    assert len(settings) == 2 and set(settings.values()) == {(False, "2s", None)}  # glibc's own mmap threshold
 
 
 def test_ctrl_c_stops_a_cluster_sweep_and_leaves_the_cache_whole(tmp_path: Path, real_data: Path) -> None:

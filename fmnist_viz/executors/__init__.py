@@ -49,12 +49,23 @@ CONNECT_TIMEOUT = 10.0
 REPLICAS = 2
 #: Seconds a Dask worker's threads may hold the GIL at a time while a cell runs (Python's default: 0.005).
 CELL_SWITCH_INTERVAL = 0.1
-#: Dask settings of the workers of ``--scheduler local`` (as environment variables; ones already set win): no
-#: statistical profiler sampling a cell's stack every 10 ms, and the event loop's health check once a second
-#: instead of every 20 ms. Both woke the worker beside its cell; with two workers on two cores, cells ran 3-4%
-#: faster without them.
-LOCAL_WORKER_CONFIG = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
-                       "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s"}
+#: Dask settings of the workers of ``--scheduler local`` (as environment variables; ones already set win).
+#: No MALLOC_TRIM_THRESHOLD_ (Dask's nanny sets 64 KiB, which also turns off glibc's adaptive mmap threshold:
+#: every large temporary array of a cell is mapped and unmapped again; twice the system time, cells 3-5%
+#: slower); no statistical profiler sampling a cell's stack every 10 ms; the event loop's health check once
+#: a second instead of every 20 ms and the nanny's look at its worker's memory once a second instead of ten
+#: times (both woke the worker beside its cell; 3-4% with the profiler).
+LOCAL_WORKER_CONFIG = {"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": repr(
+                           {"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1,
+                            "OPENBLAS_NUM_THREADS": 1}),
+                       "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+                       "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
+                       "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s"}
+#: Dask settings of the scheduler of ``--scheduler local``: a worker holds one cell at a time (none queued
+#: behind a running cell while another worker is idle), so there is nothing to steal, and no stealing
+#: balance every 100 ms beside the cells.
+LOCAL_SCHEDULER_CONFIG = {"distributed.scheduler.worker-saturation": 1.0,
+                          "distributed.scheduler.work-stealing": False}
 #: Seconds the workers of ``--scheduler local`` may take to start.
 WORKER_START_TIMEOUT = 60.0
 #: ``--scheduler`` value that starts a Dask cluster on this machine.

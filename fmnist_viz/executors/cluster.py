@@ -16,6 +16,7 @@ from . import (
     CELL_SWITCH_INTERVAL,
     CONNECT_TIMEOUT,
     LOCAL,
+    LOCAL_SCHEDULER_CONFIG,
     LOCAL_WORKER_CONFIG,
     MAX_ATTEMPTS,
     REPLICAS,
@@ -90,8 +91,11 @@ class DaskCluster(Executor):
         self.futures: dict[Any, Task] = {}
         self.preloading: list[Any] = []
         if address == LOCAL:
-            self.cluster = distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                                    silence_logs=logging.ERROR)
+            import dask
+
+            with dask.config.set(LOCAL_SCHEDULER_CONFIG):
+                self.cluster = distributed.LocalCluster(n_workers=0, host="127.0.0.1",
+                                                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             self.client = distributed.Client(self.cluster, timeout=timeout)
             self._start_local_workers(workers or os.cpu_count() or 1)
         else:

@@ -316,7 +316,7 @@
       if (where) {
         where.scene.markerOptions[where.k].colors = made.rgba;
         where.scene.markerOptions[where.k].borderColors = made.rgba;  // Plotly outlines each point in its colour
-        upload(where);
+        upload(where, ['colors', 'borderColors']);
       } else {
         Plotly.restyle(gd, {'marker.color': [made.strings]}, [panel.index]);
       }
@@ -343,13 +343,16 @@
       pos[2 * i] = gone ? NaN : panel.x[i];
       pos[2 * i + 1] = gone ? NaN : panel.y[i];
     }
-    upload(where);
+    upload(where, ['positions']);
     return true;
   }
 
-  function upload(where) {  // send one trace's options to the GPU again (undefined leaves the others be)
-    var batch = where.scene.markerOptions.map(function () { return undefined; });
-    batch[where.k] = where.scene.markerOptions[where.k];
+  // Send the named options of one trace to the GPU again (undefined leaves the other traces be). Only those:
+  // positions rebuild the trace's level-of-detail tree, which a change of colours does not need.
+  function upload(where, names) {
+    var batch = where.scene.markerOptions.map(function () { return undefined; }), options = {};
+    names.forEach(function (name) { options[name] = where.scene.markerOptions[where.k][name]; });
+    batch[where.k] = options;
     where.scene.scatter2d.update(batch);
     if (where.scene.select2d) { where.scene.select2d.update(batch); }  // in select mode Plotly draws this copy too
     redrawSoon(where.scene);
@@ -548,7 +551,7 @@
         var where = sceneOf({index: p.marker});
         if (where) {
           where.scene.markerOptions[where.k].positions = Float64Array.from(xy);
-          upload(where);
+          upload(where, ['positions']);
         } else {
           slow.x.push(xy.slice(0, 1)); slow.y.push(xy.slice(1)); which.push(p.marker);
         }
