@@ -354,7 +354,9 @@
     names.forEach(function (name) { options[name] = where.scene.markerOptions[where.k][name]; });
     batch[where.k] = options;
     where.scene.scatter2d.update(batch);
-    if (where.scene.select2d) { where.scene.select2d.update(batch); }  // in select mode Plotly draws this copy too
+    // Plotly draws its copy for a box/lasso selection only where that selection has points; it sends the copy
+    // these options itself when a selection starts, so a copy with nothing to draw can wait (half the work)
+    if (where.scene.select2d && (where.scene.selectBatch[where.k] || []).length) { where.scene.select2d.update(batch); }
     redrawSoon(where.scene);
   }
 
