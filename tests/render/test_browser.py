@@ -377,3 +377,34 @@ def test_a_change_redraws_its_own_panels_and_leaves_the_others_drawn(browser, tm
     assert selected[2:] == pytest.approx(before[2:], rel=0.02)  # MNIST's panels still drawn, unchanged
     browser.execute_script("window.fmnistViz.clear()")
     assert panel_ink(browser) == pytest.approx(before, rel=0.02)
+
+
+def test_a_box_selection_draws_its_points_in_the_current_colours(browser, tmp_path: Path) -> None:
+    """Plotly draws the points of a box selection from a copy of the trace: a colour change must reach that copy
+    in the panel holding the box (the page skips only copies with nothing to draw)."""
+    results = two_methods()
+    for r in results:
+        r.pointwise = {"disagreement": np.ones(len(r), np.uint8), "preservation": np.zeros(len(r))}
+    images = {"fashion": np.zeros((1200, 28, 28), np.uint8), "mnist": np.zeros((900, 28, 28), np.uint8)}
+    open_page(browser, write_html(interactive_figure(results, seed=3), tmp_path / "page.html", images))
+    drag(browser, pixel(browser, 0, -0.6, 0.7), pixel(browser, 0, 0.9, -0.5))
+    deadline = time.time() + 10
+    while time.time() < deadline and not browser.execute_script("return window.fmnistViz.selection()"):
+        time.sleep(0.1)
+    browser.execute_script("window.fmnistViz.colorBy('disagreement')")
+    drawn = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), full = g._fullData[0];
+        var scene = g._fullLayout._plots[full.xaxis + full.yaxis]._scene, k = g.calcdata[0][0].t.index;
+        var chosen = scene.selectBatch[k], copy = scene.select2d, ids = copy.groups[k].color, out = [];
+        chosen.slice(0, 50).forEach(function (i) {
+            var id = ids[i], want = scene.markerOptions[k].colors[i];
+            out.push([Array.from(copy.palette.slice(id * 4, id * 4 + 3)),
+                      [0, 1, 2].map(function (c) { return Math.round(want[c] * 255); })]);
+        });
+        return [chosen.length, out];
+    """)
+    count, pairs = drawn
+    assert count > 50
+    want = [int(COLOR_SCALES["disagreement"][1][i:i + 2], 16) for i in (1, 3, 5)]
+    for got, expected in pairs:  # what the copy draws = the scene's colours = the disagreement colour
+        assert got == expected == want
