@@ -183,6 +183,15 @@ def pixel(browser, trace: int, x: float, y: float) -> tuple[float, float]:
     """, trace, x, y)
 
 
+def outline_of_box(browser) -> tuple[float, float, float, float]:
+    """Where the box selection Plotly draws over the first panel is on the screen: x0, y0, x1, y1 in px."""
+    x0, x1, y0, y1 = browser.execute_script("var s = document.getElementById('fmnist-viz-plot')"
+                                            "._fullLayout.selections[0]; return [s.x0, s.x1, s.y0, s.y1];")
+    left, top = pixel(browser, 0, min(x0, x1), max(y0, y1))
+    right, bottom = pixel(browser, 0, max(x0, x1), min(y0, y1))
+    return left, top, right, bottom
+
+
 def drag(browser, start: tuple[float, float], end: tuple[float, float]) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
 
@@ -221,22 +230,17 @@ def test_a_box_drag_selects_in_every_panel_of_the_data_set(browser, tmp_path: Pa
     expected = sorted(pca.index[inside].tolist())
     assert chosen["dataset"] == "fashion" and len(expected) > 50
     assert chosen["rows"] == expected
-    # the UMAP panel highlights exactly the same rows; MNIST's panels none
-    highlighted = browser.execute_script("""
-        var g = document.getElementById('fmnist-viz-plot'), out = [];
-        g.data.forEach(function (t, i) {
-            if (t.meta.role !== 'points') return;
-            var c = t.marker.color, lit = [], rows = g._fullData[i].customdata;
-            // untouched: [r, g, b] channels as first plotted; lit: '#rrggbb'; dimmed: 'rgba(...)'
-            for (var k = 0; k < c.length; k++) if (typeof c[k] !== 'string' || c[k][0] === '#') lit.push(rows[k]);
-            out.push([t.meta.dataset, t.meta.method, lit.length === c.length ? null : lit]);
-        });
-        return out;
-    """)
-    assert [(d, m) for d, m, _ in highlighted] == [("fashion", "pca"), ("fashion", "umap"), ("mnist", "pca"),
-                                                    ("mnist", "umap")]
-    assert sorted(highlighted[1][2]) == chosen["rows"]  # the UMAP panel lights up the same rows
-    assert highlighted[2][2] is None and highlighted[3][2] is None  # MNIST's panels are untouched
+    # every panel of the data set draws exactly those rows at full strength and the others dimmed; MNIST's
+    # panels stay as they were (seen on screen)
+    shot = screenshot(browser)
+    for panel, outline in ((0, outline_of_box(browser)), (1, None)):
+        lit, dim = lit_and_dim(browser, shot, panel, chosen["rows"], outline)
+        assert len(lit) == len(chosen["rows"]) if outline is None else len(lit) > 20
+        assert strength(lit).min() > 0.14, panel
+        assert len(dim) > 20 and np.percentile(strength(dim), 95) < 0.14, panel
+    for panel in (2, 3):
+        lit, dim = lit_and_dim(browser, shot, panel, [])
+        assert np.percentile(strength(dim), 10) > 0.14, panel
     # the pane: the count, a thumbnail per point, drawn from the images
     pane = browser.execute_script("""
         var grid = document.getElementById('fmnist-viz-selection'), c = grid.querySelector('canvas');
@@ -343,17 +347,25 @@ def test_colour_by_find_and_morph(browser, tmp_path: Path) -> None:
         browser.execute_script("window.fmnistViz.morph('fashion', 'pca', 'tsne')")
 
 
-def panel_ink(browser) -> list[float]:
-    """The share of each points panel's pixels on screen that are not white (after the next two frames)."""
+def screenshot(browser) -> np.ndarray:
+    """The page on screen as RGB in [0, 1] (after the next two frames), without the boxes floating over the
+    panels (selection pane, hover image, found row)."""
     import io
 
     import matplotlib.pyplot as plt
 
-    pane = "var p = document.getElementById('fmnist-viz-pane'); if (p) { p.style.visibility = '%s'; }"
-    browser.execute_async_script(pane % "hidden" + "var done = arguments[arguments.length - 1];"  # it covers a panel
+    boxes = "['fmnist-viz-pane', 'fmnist-viz-hover-image', 'fmnist-viz-found'].forEach(function (id) {" \
+            "var e = document.getElementById(id); if (e) { e.style.visibility = '%s'; } });"
+    browser.execute_async_script(boxes % "hidden" + "var done = arguments[arguments.length - 1];"
                                  "requestAnimationFrame(function () { requestAnimationFrame(done); });")
     shot = plt.imread(io.BytesIO(browser.get_screenshot_as_png()), format="png")[..., :3]
-    browser.execute_script(pane % "")
+    browser.execute_script(boxes % "")
+    return shot
+
+
+def panel_ink(browser) -> list[float]:
+    """The share of each points panel's pixels on screen that are not white."""
+    shot = screenshot(browser)
     boxes = browser.execute_script("""
         var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, box = g.getBoundingClientRect();
         return g._fullData.filter(function (t) { return t.meta.role === 'points'; }).map(function (t) {
@@ -361,6 +373,41 @@ def panel_ink(browser) -> list[float]:
             return [box.left + xa._offset, box.top + ya._offset, xa._length, ya._length];
         });""")
     return [float((shot[int(y):int(y + h), int(x):int(x + w)].min(axis=2) < 0.9).mean()) for x, y, w, h in boxes]
+
+
+def drawn_points(browser, shot: np.ndarray, panel: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of one points panel, where each is on the screen (px), and the colour at its centre pixel."""
+    found = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, box = g.getBoundingClientRect();
+        var t = g._fullData.filter(function (t) { return t.meta.role === 'points'; })[arguments[0]];
+        var xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
+        return Array.from(t.customdata, function (row, i) {
+            return [row, box.left + xa._offset + xa.l2p(t.x[i]), box.top + ya._offset + ya.l2p(t.y[i])]; });
+    """, panel)
+    rows = np.array([f[0] for f in found])
+    xy = np.array([f[1:] for f in found])
+    return rows, xy, shot[np.round(xy[:, 1]).astype(int), np.round(xy[:, 0]).astype(int)]
+
+
+def lit_and_dim(browser, shot: np.ndarray, panel: int, chosen: list[int],
+                outline: tuple[float, float, float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The colours drawn at the chosen rows of a panel, and at the other rows that no chosen point covers;
+    rows within 8 px of ``outline`` (x0, y0, x1, y1 in px: a box drawn over the panel with its handles) left out."""
+    rows, xy, colours = drawn_points(browser, shot, panel)
+    keep = np.ones(len(rows), bool)
+    if outline:
+        x0, y0, x1, y1 = outline
+        inside = (xy[:, 0] > x0 - 8) & (xy[:, 0] < x1 + 8) & (xy[:, 1] > y0 - 8) & (xy[:, 1] < y1 + 8)
+        deep = (xy[:, 0] > x0 + 8) & (xy[:, 0] < x1 - 8) & (xy[:, 1] > y0 + 8) & (xy[:, 1] < y1 - 8)
+        keep = ~inside | deep
+    mine = np.isin(rows, chosen)
+    near = np.linalg.norm(xy[:, None, :] - xy[None, mine, :], axis=2).min(axis=1, initial=np.inf) < 6
+    return colours[mine & keep], colours[~mine & ~near & keep]
+
+
+def strength(colours: np.ndarray) -> np.ndarray:
+    """How far from white (0: white; a point drawn at full strength over white: 0.28 or more, the grey class)."""
+    return 1 - colours.min(axis=1)
 
 
 def test_a_change_redraws_its_own_panels_and_leaves_the_others_drawn(browser, tmp_path: Path) -> None:
@@ -380,8 +427,8 @@ def test_a_change_redraws_its_own_panels_and_leaves_the_others_drawn(browser, tm
 
 
 def test_a_box_selection_draws_its_points_in_the_current_colours(browser, tmp_path: Path) -> None:
-    """Plotly draws the points of a box selection from a copy of the trace: a colour change must reach that copy
-    in the panel holding the box (the page skips only copies with nothing to draw)."""
+    """After a box drag, a colour change redraws the chosen points in the new colours and the rest dimmed, in the
+    panel holding the box and the others of its data set (seen on screen)."""
     results = two_methods()
     for r in results:
         r.pointwise = {"disagreement": np.ones(len(r), np.uint8), "preservation": np.zeros(len(r))}
@@ -389,22 +436,20 @@ def test_a_box_selection_draws_its_points_in_the_current_colours(browser, tmp_pa
     open_page(browser, write_html(interactive_figure(results, seed=3), tmp_path / "page.html", images))
     drag(browser, pixel(browser, 0, -0.6, 0.7), pixel(browser, 0, 0.9, -0.5))
     deadline = time.time() + 10
-    while time.time() < deadline and not browser.execute_script("return window.fmnistViz.selection()"):
+    chosen = None
+    while time.time() < deadline and not chosen:
+        chosen = browser.execute_script("return window.fmnistViz.selection()")
         time.sleep(0.1)
     browser.execute_script("window.fmnistViz.colorBy('disagreement')")
-    drawn = browser.execute_script("""
-        var g = document.getElementById('fmnist-viz-plot'), full = g._fullData[0];
-        var scene = g._fullLayout._plots[full.xaxis + full.yaxis]._scene, k = g.calcdata[0][0].t.index;
-        var chosen = scene.selectBatch[k], copy = scene.select2d, ids = copy.groups[k].color, out = [];
-        chosen.slice(0, 50).forEach(function (i) {
-            var id = ids[i], want = scene.markerOptions[k].colors[i];
-            out.push([Array.from(copy.palette.slice(id * 4, id * 4 + 3)),
-                      [0, 1, 2].map(function (c) { return Math.round(want[c] * 255); })]);
-        });
-        return [chosen.length, out];
-    """)
-    count, pairs = drawn
-    assert count > 50
-    want = [int(COLOR_SCALES["disagreement"][1][i:i + 2], 16) for i in (1, 3, 5)]
-    for got, expected in pairs:  # what the copy draws = the scene's colours = the disagreement colour
-        assert got == expected == want
+    orange = np.array([int(COLOR_SCALES["disagreement"][1][i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    shot = screenshot(browser)
+    for panel, outline in ((0, outline_of_box(browser)), (1, None)):
+        lit, dim = lit_and_dim(browser, shot, panel, chosen["rows"], outline)
+        assert len(lit) > 20
+        # orange over white: at the marker opacity 0.7, more where chosen points overlap
+        ink, full = 1 - lit, 1 - orange
+        share = ink @ full / (full @ full)
+        assert share.min() > 0.6 and np.abs(ink - share[:, None] * full).max() < 0.06, panel
+        assert np.percentile(strength(dim), 95) < 0.14, panel
+    errors = [e["message"] for e in browser.get_log("browser") if "GL_INVALID" in e["message"]]
+    assert not errors
