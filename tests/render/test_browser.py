@@ -270,6 +270,12 @@ def test_a_box_drag_selects_in_every_panel_of_the_data_set(browser, tmp_path: Pa
     assert saved["classes"] == [f"c{pca.labels[list(pca.index).index(r)]}" for r in chosen["rows"]]
     browser.find_element("css selector", "#fmnist-viz-pane button[data-do=clear]").click()
     assert browser.execute_script("return window.fmnistViz.selection()") is None
+    # the box is gone too, and every point of both panels is drawn at full strength again
+    assert browser.execute_script("return document.getElementById('fmnist-viz-plot').layout.selections") == []
+    shot = screenshot(browser)
+    for panel in (0, 1):
+        _, everything = lit_and_dim(browser, shot, panel, [])
+        assert np.percentile(strength(everything), 10) > 0.14, panel
 
 
 def test_the_page_api_selects_by_row_and_reports_positions(browser, tmp_path: Path) -> None:
@@ -450,6 +456,19 @@ def test_a_box_selection_draws_its_points_in_the_current_colours(browser, tmp_pa
         ink, full = 1 - lit, 1 - orange
         share = ink @ full / (full @ full)
         assert share.min() > 0.6 and np.abs(ink - share[:, None] * full).max() < 0.06, panel
+        assert np.percentile(strength(dim), 95) < 0.14, panel
+    # a selection made another way replaces the box: the box goes, both panels light up the new rows only
+    # (and stays so when the axes change, which makes Plotly rebuild its own record of the box's points)
+    rows = [int(r) for r in results[0].index[::10]]
+    browser.execute_script("window.fmnistViz.select('fashion', arguments[0])", rows)
+    assert browser.execute_script("return document.getElementById('fmnist-viz-plot').layout.selections") == []
+    browser.execute_async_script("var g = document.getElementById('fmnist-viz-plot'), r = g._fullLayout.xaxis.range;"
+                                 "Plotly.relayout(g, {'xaxis.range': [r[0] - 0.1, r[1] + 0.1]})"
+                                 ".then(arguments[arguments.length - 1]);")
+    shot = screenshot(browser)
+    for panel in (0, 1):
+        lit, dim = lit_and_dim(browser, shot, panel, rows)
+        assert len(lit) == len(rows) and strength(lit).min() > 0.14, panel
         assert np.percentile(strength(dim), 95) < 0.14, panel
     errors = [e["message"] for e in browser.get_log("browser") if "GL_INVALID" in e["message"]]
     assert not errors

@@ -192,6 +192,7 @@
     var before = chosen ? [chosen.dataset] : [];
     // drawOrder: the same points in the order the panels draw them (the seeded shuffle), for the GPU
     chosen = {dataset: name, slots: unique, drawOrder: unique.slice().sort(function (a, b) { return a - b; })};
+    lit.replaced();
     redrawDatasets(before.concat([name]));
     renderPane();
   }
@@ -199,8 +200,13 @@
   function clearSelection() {
     var before = chosen ? [chosen.dataset] : [];
     chosen = null;
+    lit.replaced();
     redrawDatasets(before);
     renderPane();
+  }
+
+  function dropOutlines() {  // Plotly's box/lasso outlines, when the page's selection is made another way
+    if ((gd.layout.selections || []).length) { Plotly.relayout(gd, {selections: []}); }
   }
 
   function onSelected(ev) {
@@ -459,12 +465,13 @@
       return s;
     }
 
-    function draw(scene, own) {  // the panel with the selection lit; false: not the page's to draw
+    function draw(scene, own) {  // the panel with the page's selection lit, if any; false: Plotly's to draw
+      if (scene.line2d || scene.fill2d || scene.error2d || scene.glText) { return false; }
       var ids = chosen && chosen.dataset === own.panel.dataset.name ? chosen.drawOrder : null;
-      var scatter = scene.scatter2d;
-      if (!ids || !agrees(scene, own, ids) || scene.line2d || scene.fill2d || scene.error2d || scene.glText) { return false; }
-      var group = scatter.groups[own.k], keep = group.opacity;
-      background(scene, own).blit({box: box(group.viewport)});
+      var plotlys = (scene.selectBatch[own.k] || []).length || (scene.unselectBatch[own.k] || []).length;
+      if (plotlys ? !agrees(scene, own, ids) : !ids) { return false; }
+      var scatter = scene.scatter2d, group = scatter.groups[own.k], keep = group.opacity;
+      if (ids) { background(scene, own).blit({box: box(group.viewport)}); }
       opacity(scatter, own, 1);
       // every trace of the scene in Plotly's order (null: all its points; []: none), of the panel's only the chosen
       scatter.draw(scatter.groups.map(function (g, m) { return m === own.k ? ids : scene.markerOptions[m] ? null : []; }));
@@ -476,16 +483,27 @@
       return true;
     }
 
-    // Plotly's own box/lasso selection in this panel, if it has one, must be the page's: else (while a new
-    // box is dragged) Plotly draws its own.
+    // Plotly's own box/lasso selection in this panel is the page's, or one the page has replaced since (by
+    // select or clear): the page draws. Else a new box is being dragged, and Plotly draws it.
     function agrees(scene, own, ids) {
-      var live = scene.selectBatch[own.k] || [], rest = scene.unselectBatch[own.k] || [];
-      if (!live.length && !rest.length) { return true; }
+      var live = scene.selectBatch[own.k] || [];
       if (own.agreed === live) { return true; }
-      if (live.length !== ids.length) { return false; }
-      for (var i = 0; i < ids.length; i++) { if (live[i] !== ids[i]) { return false; } }
+      if (!same(live, ids) && !same(live, own.replaced)) { return false; }
       own.agreed = live;
       return true;
+    }
+
+    function same(a, b) {
+      if (!a || !b || a.length !== b.length) { return false; }
+      for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+      return true;
+    }
+
+    function replaced() {  // the page's selection changed: whatever Plotly holds as selected is now replaced
+      panels.forEach(function (panel) {
+        var where = sceneOf(panel), own = where && state.get(where.scene);
+        if (own) { own.replaced = Array.from(where.scene.selectBatch[own.k] || []); }
+      });
     }
 
     function buildSoon() {  // backgrounds for the panels that lack one, one at a time when the page is idle
@@ -502,7 +520,7 @@
       }, 300);
     }
 
-    return {install: install, buildSoon: buildSoon};
+    return {install: install, buildSoon: buildSoon, replaced: replaced};
   })();
 
   // ---- colour modes, find, morph: their state and helpers
@@ -612,6 +630,7 @@
         console.warn('fmnistViz.select: ' + found.missing.length + ' row(s) of ' + name + ' are not drawn: ' +
                      found.missing.slice(0, 10).join(', '));
       }
+      dropOutlines();
       showSelection(name, found.slots);
       return api.selection();
     },
@@ -621,7 +640,8 @@
       var d = datasets[chosen.dataset];
       return {dataset: chosen.dataset, rows: chosen.slots.map(function (s) { return d.rows[s]; })};
     },
-    clear: clearSelection,
+    /** Clear the selection (and any box or lasso drawn). */
+    clear: function () { dropOutlines(); clearSelection(); },
     /** The selection as the text of a CSV or JSON file (what the pane's buttons download). */
     selectionText: function (format) {
       if (!chosen) { return null; }
