@@ -507,7 +507,9 @@
       });
     }
 
-    function buildSoon() {  // backgrounds for the panels that lack one, one at a time when the page is idle
+    // Backgrounds for the panels that lack one, one at a time when the page is idle: the first 300 ms after the
+    // last change (a morph or a burst of changes ages them again and again), the next ones right after.
+    function buildSoon(wait) {
       clearTimeout(building);
       building = setTimeout(function () {
         var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 0); };
@@ -516,9 +518,9 @@
             var own = where && state.get(where.scene);
             return own && own.background !== shelf(where.scene.scatter2d.regl).generation;
           });
-          if (todo.length) { background(todo[0].scene, state.get(todo[0].scene)); buildSoon(); }
+          if (todo.length) { background(todo[0].scene, state.get(todo[0].scene)); buildSoon(0); }
         });
-      }, 300);
+      }, wait === undefined ? 300 : wait);
     }
 
     return {install: install, buildSoon: buildSoon, replaced: replaced};
@@ -758,7 +760,7 @@
     gd.on('plotly_legenddoubleclick', onLegendDoubleClick);
     gd.on('plotly_selected', onSelected);
     gd.on('plotly_deselect', clearSelection);
-    lit.buildSoon();
+    lit.buildSoon(0);
     gd.dataset.ready = '1';
   });
 })();
