@@ -470,14 +470,11 @@
     // shows): software GL compiles each kind of draw the first time it meets it, which made the first selection
     // after the page opened 0.45 s slower than the next ones.
     function rehearse(scene, own) {
-      var scatter = scene.scatter2d, s = shelf(scatter.regl), group = scatter.groups[own.k], keep = group.opacity;
+      var scatter = scene.scatter2d, s = shelf(scatter.regl);
       if (s.rehearsed) { return; }
       s.rehearsed = true;
-      s.blit({box: box(group.viewport)});
-      opacity(scatter, own, 1);
-      scatter.draw(scatter.groups.map(function (g, m) { return m === own.k ? [0] : []; }));
-      opacity(scatter, own, keep);
-      clearRect(scatter.regl, group.viewport);
+      drawLit(scene, own, [0]);
+      clearRect(scatter.regl, scatter.groups[own.k].viewport);
       scene.draw();
     }
 
@@ -486,17 +483,22 @@
       var ids = chosen && chosen.dataset === own.panel.dataset.name ? chosen.drawOrder : null;
       var plotlys = (scene.selectBatch[own.k] || []).length || (scene.unselectBatch[own.k] || []).length;
       if (plotlys ? !agrees(scene, own, ids) : !ids) { return false; }
+      drawLit(scene, own, ids);
+      // Plotly draws a box/lasso selection's points on a second canvas above this one: what it drew there last
+      // would cover these
+      if (scene.select2d) { clearRect(scene.select2d.regl, scene.scatter2d.groups[own.k].viewport); }
+      scene.dirty = false;
+      return true;
+    }
+
+    // The panel's background (when `ids` are given), then every trace of the scene in Plotly's order (null: all
+    // its points; []: none), of the panel's points only `ids` (null: all), at full strength.
+    function drawLit(scene, own, ids) {
       var scatter = scene.scatter2d, group = scatter.groups[own.k], keep = group.opacity;
       if (ids) { background(scene, own).blit({box: box(group.viewport)}); }
       opacity(scatter, own, 1);
-      // every trace of the scene in Plotly's order (null: all its points; []: none), of the panel's only the chosen
       scatter.draw(scatter.groups.map(function (g, m) { return m === own.k ? ids : scene.markerOptions[m] ? null : []; }));
       opacity(scatter, own, keep);
-      // Plotly draws a box/lasso selection's points on a second canvas above this one: what it drew there last
-      // would cover these
-      if (scene.select2d) { clearRect(scene.select2d.regl, group.viewport); }
-      scene.dirty = false;
-      return true;
     }
 
     // Plotly's own box/lasso selection in this panel is the page's, or one the page has replaced since (by
