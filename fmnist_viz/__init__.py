@@ -43,7 +43,7 @@ _API = {
     "register_dataset": "fmnist_viz.data",
     "run": "fmnist_viz.pipeline",
     "evaluate_results": "fmnist_viz.metrics",
-    "EmbeddingResult": "fmnist_viz.pipeline",
+    "EmbeddingResult": "fmnist_viz.results",
     "create": "fmnist_viz.embed",
     "Embedder": "fmnist_viz.embed",
     "Param": "fmnist_viz.embed",
@@ -73,9 +73,10 @@ if TYPE_CHECKING:
     from .errors import FmnistVizError
     from .metrics import evaluate_results
     from .outputs import save_results
-    from .pipeline import EmbeddingResult, run
+    from .pipeline import run
     from .render.grids import class_grid
     from .render.scatter import plot_embedding, results_figure
+    from .results import EmbeddingResult
     from .sweeps import save_sweep, sweep
 
 

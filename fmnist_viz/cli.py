@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 from . import __version__, commands
 from .errors import MAX_SEED, FmnistVizError, UsageError
+from .paths import DEFAULT_OUT
 
 log = logging.getLogger("fmnist_viz")
 
@@ -122,10 +123,12 @@ def _embedding_options(device: bool) -> argparse.ArgumentParser:
     options.add_argument("--compare", metavar="DATASET", help="a second data set, embedded the same way")
     options.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
     options.add_argument("--seed", type=_number(0, MAX_SEED), default=0,
-                         help="random seed: same seed, same result (default 0)")
+                         help="random seed (default 0): the same picture again on the same machine and library "
+                              "versions; a close one elsewhere")
     if device:
         options.add_argument("--device", default="auto", choices=DEVICES,
-                             help="where GPU-capable methods (PyMDE) run: auto uses a CUDA GPU when PyTorch sees one")
+                             help="where GPU-capable methods run (PyMDE; t-SNE and UMAP through TorchDR): auto uses a "
+                                  "CUDA GPU when PyTorch sees one")
     else:
         options.set_defaults(device="cpu")
     options.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
@@ -172,9 +175,12 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
                       help="resolution for PNG (default: 2 px per image pixel)")
     grid.add_argument("--no-title", action="store_true", help="leave out the title")
     grid.add_argument("--rows-from", metavar="FILE",
-                      help="draw exactly the images of a selection downloaded from a page (selection.json or .csv)")
+                      help="draw the images of a selection downloaded from a page (selection.json or .csv)")
+    grid.add_argument("--per-class", type=_positive_int, metavar="N",
+                      help="with --rows-from: at most N images of each class, drawn with --seed (default --rows x "
+                           "--cols, 72); the title says how many of how many")
     grid.add_argument("-o", "--output", metavar="FILE",
-                      help="PNG, SVG or PDF, by extension (default figures/DATASET-grid.png)")
+                      help=f"PNG, SVG or PDF, by extension (default {DEFAULT_OUT}/DATASET-grid.png)")
     grid.set_defaults(func=commands.cmd_grid)
 
 
@@ -205,7 +211,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                        help="screen (default) or paper: single-column panels, paper fonts, 300 dpi")
         p.add_argument("--exemplars", type=_number(0, MAX_EXEMPLARS), default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")
-        p.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
+        p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
         p.add_argument("--color-by", default="class", choices=COLOR_BY,
                        help="colour static figures by class (default), 2-D neighbour disagreement or neighbourhood "
                             "preservation")
@@ -242,7 +248,7 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     sweep.add_argument("--compare", metavar="DATASET", help="a second data set, swept the same way")
     sweep.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
     sweep.add_argument("--format", default="csv,png", help=f"any of {', '.join(SWEEP_FORMATS)} (default csv,png)")
-    sweep.add_argument("--out", default="figures", metavar="DIR", help="output folder (default figures/)")
+    sweep.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
     sweep.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
     where = sweep.add_argument_group("where the cells run")
     where.add_argument("--workers", type=_positive_int, metavar="N",

@@ -14,8 +14,10 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import UsageError
+from .paths import DEFAULT_OUT
 
 log = logging.getLogger("fmnist_viz")
 
@@ -137,23 +139,51 @@ def cmd_grid(args: argparse.Namespace) -> int:
             raise UsageError(f"holds rows of {chosen.dataset}, not of {args.dataset}", param="rows_from")
         if args.split != "all":
             raise UsageError("rows from a page index the whole data set; leave out --split", param="split")
+    elif args.per_class is not None:
+        raise UsageError("applies to --rows-from only; without it, --rows and --cols set the images per class",
+                         param="per_class")
     spec = get_spec(chosen.dataset if chosen else args.dataset or "fashion")
-    output = check_output_path(args.output or f"figures/{spec.name}-grid.png")
+    output = check_output_path(args.output or f"{DEFAULT_OUT}/{spec.name}-grid.png")
     data = load(spec.name, split=args.split, data_dir=args.data_dir, progress=_progress(args))
-    picks = None
+    names, picks = list(data.class_names), None
     if chosen:
-        chosen.check_rows(len(data), spec.title)
-        picks = [chosen.rows[data.y[chosen.rows] == c] for c in range(len(data.class_names))]
-    title = None if args.no_title else (
-        f"{spec.title}: the {len(chosen.rows):,} images selected in {Path(chosen.source).name}" if chosen else
-        f"{spec.title}: {args.rows * args.cols} random samples per class "
-        f"({'train+test' if args.split == 'all' else args.split + ' split'}, seed {args.seed})"
-    )
-    fig = class_grid(data.images, data.y, data.class_names, rows=args.rows, cols=args.cols,
-                     seed=args.seed, cmap=args.cmap, title=title, picks=picks)
+        names, picks, title = _selected_picks(args, chosen.check_rows(len(data), spec.title), data)
+    else:
+        title = (f"{spec.title}: {args.rows * args.cols} random samples per class "
+                 f"({'train+test' if args.split == 'all' else args.split + ' split'}, seed {args.seed})")
+    fig = class_grid(data.images, data.y, names, rows=args.rows, cols=args.cols, seed=args.seed, cmap=args.cmap,
+                     title=None if args.no_title else title, picks=picks)
     save_figure(fig, output, dpi=args.dpi)
     print(output)
     return 0
+
+
+def _selected_picks(args: argparse.Namespace, chosen: Any, data: Any) -> tuple[list[str], list[Any], str]:
+    """A selection's rows as a grid draws them: at most --per-class of each class (drawn with --seed), the class
+    names with how many of how many are shown, and the title. Refuses, naming the options given, a grid that
+    would be too large."""
+    from .render.grids import most_per_side, sample_picks
+
+    per_class = args.per_class or args.rows * args.cols
+    selected = [chosen.rows[data.y[chosen.rows] == c] for c in range(len(data.class_names))]
+    most_rows, most_cols = most_per_side(len(data.class_names), data.images.shape[1:3])
+    if args.cols > most_cols:
+        raise UsageError(f"must be at most {most_cols} (images per row), got {args.cols}", param="cols")
+    drawn = min(per_class, max(len(p) for p in selected))
+    needed = -(-drawn // args.cols)
+    if needed > most_rows:
+        fits = most_rows * args.cols
+        given, verb = ("per_class", "asks") if args.per_class else ("rows and cols", "ask")
+        raise UsageError(f"{verb} for up to {per_class:,} images per class: {drawn:,} of one class take {needed} "
+                         f"rows of {args.cols}, and at most {fits:,} per class fit ({most_rows} rows of {args.cols}); "
+                         f"give --per-class {fits} or less", param=given)
+    picks = sample_picks(selected, per_class, args.seed)
+    names = [f"{name}\n{len(p):,} of {len(s):,}" for name, p, s in zip(data.class_names, picks, selected, strict=True)]
+    shown = sum(len(p) for p in picks)
+    sampled = f", at most {per_class:,} per class (seed {args.seed})" if shown < len(chosen.rows) else ""
+    source = Path(chosen.source).name
+    title = f"{data.title}: {shown:,} of the {len(chosen.rows):,} images selected in {source}{sampled}"
+    return names, picks, title
 
 
 # --------------------------------------------------------------------------- embeddings
@@ -218,7 +248,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .data import get_spec
-    from .outputs import check_formats, check_writable_dir, variant_suffix
+    from .outputs import check_formats, check_writable_dir
     from .sweeps import SWEEP_FORMATS, parse_grid, save_sweep, sweep
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
@@ -236,8 +266,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     result = sweep(args.method, grid, datasets, seeds or [0], n=args.n, data_dir=args.data_dir,
                    use_cache=not args.no_cache, progress=_progress(args), workers=args.workers,
                    scheduler=args.scheduler)
-    suffix = variant_suffix([], n=args.n) if args.n else ""
-    for path in save_sweep(result, args.out, formats, name_suffix=suffix, data_dir=args.data_dir):
+    for path in save_sweep(result, args.out, formats, data_dir=args.data_dir):
         print(path)
     failed = result.failed
     log.info("%d cells in %.1f s%s", len(result.cells), time.perf_counter() - start,
@@ -256,6 +285,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         device = _gpu_description() if cls.supports_gpu and ok else "cpu"
         print(f"{name:<8} {cls.summary}")
         print(f"         backend: {state}; device: {device}")
+        print(f"         seed: {cls.seed_note or 'passed to the method (what it changes is up to the plugin)'}")
         for p in cls.params:
             extra = f" (one of {', '.join(map(str, p.choices))})" if p.choices else ""
             print(f"         --param {p.name}={p.default}  {p.help}{extra}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,13 +47,16 @@ class Page:
 
 
 def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0, align: str = "auto",
-         data_dir: str | os.PathLike[str] | None = None, plotly_js: str = "embed", title: str | None = None) -> Page:
+         data_dir: str | os.PathLike[str] | None = None, plotly_js: str = "embed", title: str | None = None,
+         titles: Mapping[tuple[str, str], str] | None = None, heading: str | None = None) -> Page:
     """The interactive page of ``results`` (from :func:`fmnist_viz.run`): a :class:`Page` to save or display.
 
     With several methods: a row per data set, a column per method, layouts
     aligned onto ``align`` (see :func:`fmnist_viz.align.align_results`), linked
     selection, colour-by, find and morph. ``max_points`` draws a random subset
-    of each panel; ``seed`` fixes the drawing order.
+    of each panel; ``seed`` fixes the drawing order. ``title`` is the browser
+    tab's; ``titles`` (by (data set, method), HTML) replace the panels' own,
+    and ``heading`` (HTML) is a line above every panel.
     """
     from .align import align_results
     from .data import load
@@ -68,7 +71,7 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
         raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
     align_results(results, align)
     point_quality(results, data_dir=data_dir)  # what points can be coloured by
-    figure = interactive_figure(results, max_points=max_points, seed=seed)
+    figure = interactive_figure(results, max_points=max_points, seed=seed, titles=titles, heading=heading)
     images = {d: load(d, data_dir=data_dir).images for d in dict.fromkeys(r.dataset for r in results)}
     # the sheets are cached unless the results were made with the cache off
     hover = hover_images(images, drawn_rows(figure), use_cache=all(r.cache_key is not None for r in results))

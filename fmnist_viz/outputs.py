@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .align import ALIGN_AUTO, align_results
 from .atomic import atomic_path
 from .errors import MAX_SEED, UsageError, check_number
+from .naming import embedding_filename, run_name, token, variant_suffix
+from .paths import DEFAULT_OUT
 from .pointwise import check_color_by
 from .render.style import DEFAULT_STYLE, MAX_PIXELS
 from .selection import Selection, read_selection
@@ -29,7 +30,7 @@ from .selection import Selection, read_selection
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .pipeline import EmbeddingResult
+    from .results import EmbeddingResult
 
 log = logging.getLogger(__name__)
 
@@ -102,39 +103,6 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
     return path
 
 
-def embedding_filename(method: str, datasets: Sequence[str], ext: str, suffix: str = "") -> str:
-    """Predictable output names: ``umap_fashion.npz``, ``umap_fashion-vs-mnist_n5000.png``."""
-    return f"{method}_{'-vs-'.join(datasets)}{suffix}.{ext}"
-
-
-def _token(value: Any) -> str:
-    """A value as it reads in a file name: ``0.5``, ``30``, ``none``, ``pca``."""
-    text = str(value).lower() if isinstance(value, (bool, type(None))) else str(value)
-    return re.sub(r"[^A-Za-z0-9.+-]+", "-", text)
-
-
-def variant_suffix(results: Sequence[EmbeddingResult], **options: Any) -> str:
-    """The part of a file name that says what differs from the defaults, e.g. ``_n5000_perplexity50``.
-
-    The results' :attr:`~fmnist_viz.pipeline.EmbeddingResult.variant` comes
-    first (with several methods, a parameter is named ``method-name``), then
-    the rendering ``options`` that are set (e.g. ``style="paper"`` gives
-    ``_paper``, ``exemplars=1`` gives ``_exemplars1``); options that are None,
-    zero or False leave no trace. Defaults give the plain name.
-    """
-    several = len({r.method for r in results}) > 1
-    items: dict[str, Any] = {}
-    for r in results:
-        for key, value in r.variant.items():
-            items[f"{r.method}-{key}" if several and key not in ("n", "seed", "pca") else key] = value
-    parts = [f"{key}{_token(value)}" for key, value in items.items()]
-    for key, value in options.items():
-        if value in (None, 0, False):
-            continue
-        parts.append(str(value) if isinstance(value, str) else f"{key}{_token(value)}")
-    return "".join(f"_{part}" for part in parts)
-
-
 def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
     """Write arrays to an ``.npz`` file atomically (no pickles inside)."""
     path = Path(path)
@@ -163,7 +131,7 @@ def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> 
 
 def save_results(
     results: Sequence[EmbeddingResult],
-    out: str | os.PathLike[str] = "figures",
+    out: str | os.PathLike[str] = DEFAULT_OUT,
     formats: str | Sequence[str] = DEFAULT_FORMATS,
     *,
     name: str | None = None,
@@ -191,8 +159,9 @@ def save_results(
         methods, a row per data set and a column per method) and ``npz`` (one
         file per method and data set).
     name : str, optional
-        What the figure's file name starts with (default: the method, or
-        ``all`` for several), as in ``umap_fashion-vs-mnist.png``. Every name
+        What the figure's file name starts with (default: the method, the
+        methods joined as in ``umap-tsne``, or ``all`` for the four built-in
+        ones), as in ``umap_fashion-vs-mnist.png``. Every name
         ends with what differs from the defaults (:func:`variant_suffix`), as
         in ``tsne_fashion-vs-mnist_n5000_paper.pdf``, so runs with other
         settings never overwrite each other.
@@ -248,7 +217,10 @@ def save_results(
         raise UsageError("is empty: nothing to save", param="results")
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
-    name = name or (methods[0] if len(methods) == 1 else "all")
+    if name is None:
+        from .embed import BUILTIN_METHODS
+
+        name = run_name(methods, BUILTIN_METHODS)
     if highlight is not None:
         if highlight.dataset not in datasets:
             raise UsageError(f"holds rows of {highlight.dataset}, which these results do not show", param="selection")
@@ -282,7 +254,7 @@ def save_results(
                              style=style, exemplars=exemplars, seed=seed)
         import matplotlib.pyplot as plt
 
-        lit = f"highlight-{_token(Path(highlight.source).stem)}" if highlight is not None else None
+        lit = f"highlight-{token(Path(highlight.source).stem)}" if highlight is not None else None
         suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars,
                                 align=aligned_to, highlight=lit,
                                 color=None if color_by == "class" else f"color-{color_by}")

@@ -13,6 +13,9 @@ from pathlib import Path
 DATA_ENV = "FMNIST_VIZ_DATA"
 #: Environment variable overriding the cache root.
 CACHE_ENV = "FMNIST_VIZ_CACHE"
+#: Where commands write their files unless told otherwise (``--out``): a folder of the user's own, never the
+#: repository's tracked ``figures/``, whose pictures are redrawn only by their documented commands.
+DEFAULT_OUT = "out"
 
 
 def cache_dir() -> Path:

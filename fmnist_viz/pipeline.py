@@ -17,7 +17,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,44 +29,9 @@ from .digest import short_digest
 from .embed import DEFAULT_PCA_DIMS, Embedder, Prepared, check_enough_points, create
 from .embed.prepare import IVF_LISTS, IVF_PROBES
 from .errors import MAX_SEED, UsageError, check_number, describe_error
+from .results import EmbeddingResult
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class EmbeddingResult:
-    """One method's 2-D embedding of one data set (or a subsample of it)."""
-
-    dataset: str
-    title: str
-    method: str
-    params: dict[str, Any]
-    embedding: np.ndarray  # (n, 2) float32
-    labels: np.ndarray  # (n,) uint8
-    index: np.ndarray  # (n,) int64: rows of load(dataset, split="all")
-    class_names: tuple[str, ...]
-    seed: int
-    device: str
-    seconds: float  # time the embedding took when it was computed
-    cached: bool
-    metrics: dict[str, Any] = field(default_factory=dict)
-    #: The settings that differ from the defaults (``n``, ``seed``, ``pca``, method parameters);
-    #: output names carry them, so runs with other settings never overwrite each other.
-    variant: dict[str, Any] = field(default_factory=dict)
-    #: The key of its cache entry (None when caching is off): measured quality is cached under it.
-    cache_key: dict[str, Any] | None = field(default=None, repr=False)
-    #: The embedding rotated/scaled onto the run's reference method (:func:`fmnist_viz.align.align_results`).
-    aligned: np.ndarray | None = field(default=None, repr=False)
-    #: Quality point by point, once measured (:func:`fmnist_viz.pointwise.point_quality`).
-    pointwise: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.embedding)
-
-    @property
-    def positions(self) -> np.ndarray:
-        """The coordinates figures draw: the aligned layout when there is one, else the embedding."""
-        return self.aligned if self.aligned is not None else self.embedding
 
 
 def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:
@@ -94,6 +59,7 @@ class _Subset:
     index: np.ndarray
     pca_dims: int | None
     seed: int
+    neighbors: np.ndarray | None = None  # the k-NN graph (n, k + 1; each point first) once prepared here
 
     @functools.cached_property
     def base_key(self) -> dict[str, Any]:
@@ -124,15 +90,16 @@ def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | N
         cache.store("prepared", subset.prepared_key,
                     {"X": prepared.features, "is_pca": np.array(prepared.pca is not None)})
     if knn_k > 0:
-        knn_key = {**subset.prepared_key, "k": knn_k, "faiss": metadata.version("faiss-cpu"),
-                   "ivf": [IVF_LISTS, IVF_PROBES]}
+        # one graph per prepared data set, whatever k: a graph of more neighbours serves any smaller k, and one
+        # of fewer is replaced by the larger one asked for
+        knn_key = {**subset.prepared_key, "faiss": metadata.version("faiss-cpu"), "ivf": [IVF_LISTS, IVF_PROBES]}
         if device == "cuda":  # the exact graph on the GPU: a key of its own
             prepared.knn_method = "torch-cuda"
             knn_key.update(faiss=None, ivf=None, torch=metadata.version("torch"), device="cuda")
         found = cache.load("knn", knn_key)
-        if found is not None:
+        if found is not None and found[0]["indices"].shape[1] > knn_k:
             prepared.knn_indices, prepared.knn_distances = found[0]["indices"], found[0]["distances"]
-            log.info("%s: %d-NN graph from the cache", title, knn_k)
+            log.info("%s: %d-NN graph from the cache", title, prepared.knn_indices.shape[1] - 1)
         else:
             indices, distances = prepared.neighbors(knn_k)
             cache.store("knn", knn_key, {"indices": indices, "distances": distances})
@@ -316,7 +283,7 @@ class _Job:
             embedding=self.embedding, labels=np.asarray(data.y[index]), index=index,  # type: ignore[arg-type]
             class_names=data.class_names, seed=self.seed, device=self.device, seconds=self.seconds,
             cached=self.cached, variant=_variant(self.embedder, self.subset, self.seed),
-            cache_key=self.key if cache.enabled else None,
+            cache_key=self.key if cache.enabled else None, neighbors=self.subset.neighbors,
         )
 
 
@@ -328,6 +295,8 @@ def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLi
     prepared_key = (result.cache_key or {}).get("prepared", {})
     pca = prepared_key.get("pca", result.variant.get("pca", DEFAULT_PCA_DIMS))
     sample_seed = prepared_key.get("seed", result.variant.get("sample", result.seed))
+    if result.neighbors is not None and result.neighbors.shape[1] > k:  # the graph its run made, still in memory
+        return result.neighbors[:, 1:k + 1]
     subset = _Subset(load(result.dataset, "all", data_dir=data_dir), result.index, pca or None, sample_seed)
     prepared = _prepare(subset, ResultCache(enabled=result.cache_key is not None), k, progress)
     return prepared.neighbors(k)[0][:, 1:]
@@ -346,4 +315,6 @@ def prepare_for(subset: _Subset, jobs: Sequence[_Job], cache: ResultCache, progr
     own_k = max(j.embedder.n_neighbors for j in mine)
     k = max(own_k, min(min_k, len(subset.index) - 1)) if own_k else 0
     on_gpu = any(j.device == "cuda" for j in mine)
-    return _prepare(subset, cache, k, progress, "cuda" if on_gpu else "cpu")
+    prepared = _prepare(subset, cache, k, progress, "cuda" if on_gpu else "cpu")
+    subset.neighbors = prepared.knn_indices  # the results' measures use it too (shared_graph)
+    return prepared

@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
-from .metrics import neighbour_sets, shared_fraction
+from .metrics import DEFAULT_K, neighbour_sets, shared_fraction
 
 #: What points can be coloured by: their class (the default) or one of the measures above.
 COLOR_BY = ("class", "disagreement", "preservation")
 MEASURES = COLOR_BY[1:]
-DEFAULT_K = 10
 #: Bump when a measure is computed differently, so cached values are measured again.
 POINTWISE_VERSION = 2
 

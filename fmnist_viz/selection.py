@@ -27,12 +27,13 @@ class Selection:
     dataset: str
     rows: np.ndarray
     source: str = ""
+    param: str = "selection"  # the parameter it was given as, which errors name
 
     def check_rows(self, n: int, title: str = "") -> Selection:
         """Itself, if every row exists among the ``n`` rows of its data set."""
         if len(self.rows) and int(self.rows.max()) >= n:
             raise UsageError(f"{self.source}: row {int(self.rows.max())} is beyond the {n:,} rows of "
-                             f"{title or self.dataset}", param="selection")
+                             f"{title or self.dataset}", param=self.param)
         return self
 
 
@@ -70,4 +71,4 @@ def read_selection(path: str | os.PathLike[str], param: str = "selection") -> Se
     if not values:
         raise UsageError(f"{where!r} selects no rows", param=param)
     spec = get_spec(next(iter(datasets)))
-    return Selection(spec.name, np.unique(np.asarray(values, dtype=np.int64)), where)
+    return Selection(spec.name, np.unique(np.asarray(values, dtype=np.int64)), where, param)

@@ -1,10 +1,13 @@
 """Sweeps: one method over a grid of parameter values and seeds, on one or two data sets.
 
-Every combination x seed x data set is a *cell*. Cells run through
-:func:`fmnist_viz.run`, so each data set is prepared once (scaling, PCA, one
-k-NN graph for the largest k any cell needs, all cached), a cell already in
-the cache is not computed again, and an interrupted sweep continues where it
-stopped. A cell that fails is recorded with its error; the others go on.
+Every combination x seed x data set is a *cell*. Cells are planned and cached
+as :func:`fmnist_viz.run`'s jobs are (:func:`fmnist_viz.pipeline.plan_jobs`),
+so each data set is prepared once (scaling, PCA, one k-NN graph for the
+largest k any cell needs, all cached), a cell already in the cache is not
+computed again, and an interrupted sweep continues where it stopped. A
+setting whose method ignores the seed runs with the first seed only. A cell
+that fails is recorded with its error; the others go on. File names and the
+figures are in :mod:`fmnist_viz.naming` and :mod:`fmnist_viz.render.sweep_figures`.
 
 Cells run in this process, in a pool of worker processes, or on a Dask
 cluster (:mod:`fmnist_viz.executors`); the client prepares the data, writes
@@ -21,8 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import FmnistVizError, UsageError
+from .naming import format_value
+from .paths import DEFAULT_OUT
+from .results import Cell
 
 log = logging.getLogger(__name__)
+
 
 def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
     """``["n_neighbors=5,15,50", "min_dist=0,0.1"]`` -> ``{"n_neighbors": [5, 15, 50], "min_dist": [0.0, 0.1]}``.
@@ -54,27 +61,23 @@ def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
 
 
 @dataclass
-class Cell:
-    """One embedding of a sweep: parameter values, seed, data set, and what came of it."""
-
-    dataset: str
-    params: dict[str, Any]
-    seed: int
-    result: Any = None  # EmbeddingResult once done
-    error: str = ""
-
-    @property
-    def status(self) -> str:
-        return "failed" if self.error else "done" if self.result is not None else "pending"
-
-
-@dataclass
 class Sweep:
     """A sweep's cells, in grid order, and its table."""
 
     method: str
     grid: dict[str, list[Any]]
     cells: list[Cell] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=lambda: [0])
+    n: int | None = None  # the subsample's size (None: every point)
+
+    @property
+    def stem(self) -> str:
+        """What its files' names start with: method, data sets, grid, seeds and n (:func:`~.naming.sweep_stem`)."""
+        from .naming import sweep_stem
+
+        datasets = self.datasets or list(dict.fromkeys(c.dataset for c in self.cells))
+        return sweep_stem(self.method, datasets, self.grid, self.seeds, self.n)
 
     @property
     def failed(self) -> list[Cell]:
@@ -143,9 +146,13 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
         check_number(s, "seeds", low=0, high=MAX_SEED, integer=True)
     names = list(grid)
     combos = [dict(zip(names, values, strict=True)) for values in itertools.product(*(grid[k] for k in names))]
-    pairs = [(create(method, params), seed) for params in combos for seed in seeds]
-    result = Sweep(method, grid)
-    result.cells = [Cell(dataset, params, seed) for dataset in datasets for params in combos for seed in seeds]
+    embedders = [create(method, params) for params in combos]
+    runs = [seeds if not e.seed_ignored() else seeds[:1] for e in embedders]
+    _warn_ignored_seeds(embedders, combos, seeds)
+    pairs = [(e, seed) for e, mine in zip(embedders, runs, strict=True) for seed in mine]
+    result = Sweep(method, grid, datasets=list(datasets), seeds=list(seeds), n=n)
+    result.cells = [Cell(dataset, params, seed) for dataset in datasets
+                    for params, mine in zip(combos, runs, strict=True) for seed in mine]
     knn_k = max(e.n_neighbors for e, _ in pairs)
     library = get_embedder_class(method).import_name()
     with make_executor(single_threaded=pairs[0][0].single_threaded, workers=workers, scheduler=scheduler,
@@ -180,145 +187,98 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     return result
 
 
-#: How the heat maps name their measure.
-METRIC_LABELS = {"knn_accuracy": "10-NN accuracy", "trustworthiness": "trustworthiness"}
+def _warn_ignored_seeds(embedders: Sequence[Any], combos: Sequence[dict[str, Any]], seeds: Sequence[int]) -> None:
+    """Say, before any work, which settings ignore the seed: each is computed with the first seed only."""
+    if len(seeds) < 2:
+        return
+    by_reason: dict[str, list[str]] = {}
+    for embedder, params in zip(embedders, combos, strict=True):
+        reason = embedder.seed_ignored()
+        if reason:
+            by_reason.setdefault(reason, []).append(", ".join(f"{k}={format_value(v)}" for k, v in params.items()))
+    for reason, settings in by_reason.items():
+        which = "every setting runs" if len(settings) == len(combos) else f"these run: {'; '.join(settings)},"
+        log.warning("the seed changes nothing here: %s. Seeds %s would repeat seed %d's layout, so %s with seed %d "
+                    "only", reason, ", ".join(map(str, seeds[1:])), seeds[0], which, seeds[0])
+
+
 #: What :func:`save_sweep` writes.
 SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz", "html")
 
 
 def sweep_page(result: Sweep, *, data_dir: str | os.PathLike[str] | None = None, **options: Any) -> Any:
-    """The interactive page of a sweep (:class:`fmnist_viz.explorer.Page`): a row per data set, a panel per cell,
-    each labelled by its values and aligned onto the first cell's layout, with linked selection, colour-by and
-    morph between cells. ``options`` go to :func:`fmnist_viz.explorer.page`."""
+    """The interactive page of a sweep (:class:`fmnist_viz.explorer.Page`): the cells of each data set in a block
+    of rows, each panel titled by its own values and quality alone (what they share is said once above them),
+    aligned onto the first cell's layout, with linked selection, colour-by and morph between cells. ``options``
+    go to :func:`fmnist_viz.explorer.page`."""
     import dataclasses
+    import html
 
     from .embed.registry import method_label
     from .explorer import page
+    from .render.style import quality_line
 
     several_seeds = len({c.seed for c in result.cells}) > 1
-    panels = []
+    panels, titles = [], {}
     for c in result.cells:
         if c.result is not None:
-            label = ", ".join([f"{k}={v}" for k, v in c.params.items()] + ([f"seed {c.seed}"] if several_seeds else []))
-            panels.append(dataclasses.replace(c.result, method=f"{method_label(result.method)} {label}"))
+            label = ", ".join([f"{k}={format_value(v)}" for k, v in c.params.items()]
+                              + ([f"seed {c.seed}"] if several_seeds else []))
+            panels.append(dataclasses.replace(c.result, method=label))
+            titles[(c.dataset, label)] = html.escape(label) + "<br>" + quality_line(c.result, short=True)
     if not panels:
         raise FmnistVizError("no cell of the sweep finished, so there is no page to draw")
-    return page(panels, data_dir=data_dir, title=f"fmnist-viz: {method_label(result.method)} sweep", **options)
+    from .render.sweep_figures import data_title
+
+    shown = [data_title(result, d) for d in dict.fromkeys(c.dataset for c in result.cells)]
+    seeds = f"seeds {', '.join(map(str, result.seeds))}" if several_seeds else f"seed {result.seeds[0]}"
+    heading = f"{method_label(result.method)} sweep: {' and '.join(map(html.escape, shown))}; {seeds}"
+    return page(panels, data_dir=data_dir, title=f"fmnist-viz: {method_label(result.method)} sweep", titles=titles,
+                heading=heading, **options)
 
 
-def save_sweep(result: Sweep, out: str | os.PathLike[str] = "figures", formats: str | Sequence[str] = ("csv", "png"),
-               *, name_suffix: str = "", data_dir: str | os.PathLike[str] | None = None) -> list[Any]:
-    """Write a sweep: ``sweep_METHOD.csv`` (one row per cell), small multiples and a heat map of 10-NN accuracy
-    per data set, npz per cell, and (``html``) one interactive page whose panels are the cells.
+def save_sweep(result: Sweep, out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("csv", "png"),
+               *, data_dir: str | os.PathLike[str] | None = None) -> list[Any]:
+    """Write a sweep: a table (csv, one row per cell), small multiples and a heat map of 10-NN accuracy per data
+    set, npz per cell, and (``html``) one interactive page whose panels are the cells.
 
-    In the figure of a data set, rows are the values of the first grid
-    parameter and columns those of the second (or the seeds); further
-    parameters and seeds make one figure each (named by their values). Each
-    panel is titled with its values, 10-NN accuracy and trustworthiness.
+    Names start with :attr:`Sweep.stem`, which spells out the method, data
+    sets, grid, seeds and n, so sweeps that differ never overwrite each
+    other: ``STEM.csv`` and ``STEM.html`` for the whole sweep; per data set
+    the stem names that data set alone, then ``.png`` for its small
+    multiples (``_seed1``, ``_init-pca``... when further parameters or seeds
+    make one figure each) and ``_knn_accuracy.png`` for its heat map.
+    In the small multiples, rows are the values of the first grid parameter
+    and columns those of the second (or the seeds). Each panel is titled
+    with its values, 10-NN accuracy and trustworthiness.
     """
     from pathlib import Path
 
     from .atomic import atomic_write_bytes
     from .metrics import format_table
+    from .naming import sweep_stem
     from .outputs import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_result_npz
 
     formats = check_formats(formats, SWEEP_FORMATS)
     out = check_writable_dir(out)
-    stem = f"sweep_{result.method}{name_suffix}"
     written: list[Any] = []
     if "csv" in formats:
-        written.append(atomic_write_bytes(out / f"{stem}.csv", (format_table(result.rows(), "csv") + "\n").encode()))
+        table = (format_table(result.rows(), "csv") + "\n").encode()
+        written.append(atomic_write_bytes(out / f"{result.stem}.csv", table))
     if "npz" in formats:
         written += [save_result_npz(c.result, out) for c in result.cells if c.result is not None]
     if "html" in formats and any(c.result is not None for c in result.cells):
-        written.append(sweep_page(result, data_dir=data_dir).save(out / f"{stem}.html"))
+        written.append(sweep_page(result, data_dir=data_dir).save(out / f"{result.stem}.html"))
     figures = [f for f in formats if f in STATIC_FORMATS]
     if figures:
         import matplotlib.pyplot as plt
 
-        for label, fig in [*_small_multiples(result), *_heat_maps(result)]:
+        from .render.sweep_figures import heat_maps, small_multiples
+
+        for dataset, label, fig in [*small_multiples(result), *heat_maps(result)]:
+            stem = sweep_stem(result.method, [dataset], result.grid, result.seeds, result.n) + label
             try:
-                written += [save_figure(fig, out / f"{stem}_{label}.{fmt}") for fmt in figures]
+                written += [save_figure(fig, out / f"{stem}.{fmt}") for fmt in figures]
             finally:
                 plt.close(fig)
     return [Path(p) for p in written]
-
-
-def _heat_maps(result: Sweep, metric: str = "knn_accuracy") -> list[tuple[str, Any]]:
-    """(file label, Figure): ``metric`` over the first two grid parameters (mean over seeds), per data set."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from .embed.registry import method_label
-
-    names = list(result.grid)
-    rows_of, cols_of = result.grid[names[0]], result.grid[names[1]] if len(names) > 1 else [None]
-    figures = []
-    for dataset in dict.fromkeys(c.dataset for c in result.cells):
-        grid = np.full((len(rows_of), len(cols_of)), np.nan)
-        for i, rv in enumerate(rows_of):
-            for j, cv in enumerate(cols_of):
-                values = [c.result.metrics[metric] for c in result.cells
-                          if c.dataset == dataset and c.result is not None and c.params[names[0]] == rv
-                          and (cv is None or c.params[names[1]] == cv)]
-                if values:
-                    grid[i, j] = float(np.mean(values))
-        fig, ax = plt.subplots(figsize=(1.2 * len(cols_of) + 2.2, 0.8 * len(rows_of) + 1.4), layout="constrained")
-        image = ax.imshow(grid, cmap="viridis", aspect="auto")
-        for (i, j), v in np.ndenumerate(grid):  # the number in each cell; a failed one says so
-            ax.text(j, i, "failed" if np.isnan(v) else f"{v:.3f}", ha="center", va="center",
-                    color="white" if np.isnan(v) or v < np.nanmean(grid) else "black", fontsize=9)
-        ax.set_yticks(range(len(rows_of)), [str(v) for v in rows_of])
-        ax.set_ylabel(names[0])
-        ax.set_xticks(range(len(cols_of)), [str(v) for v in cols_of] if len(names) > 1 else [""])
-        ax.set_xlabel(names[1] if len(names) > 1 else "")
-        title = next((c.result.title for c in result.cells if c.dataset == dataset and c.result is not None), dataset)
-        ax.set_title(f"{method_label(result.method)} on {title}: {METRIC_LABELS.get(metric, metric)}"
-                     + (" (mean over seeds)" if len({c.seed for c in result.cells}) > 1 else ""), fontsize=10)
-        fig.colorbar(image, ax=ax, shrink=0.8)
-        figures.append((f"{dataset}_{metric}", fig))
-    return figures
-
-
-def _small_multiples(result: Sweep) -> list[tuple[str, Any]]:
-    """(file label, Figure) per data set and per combination of the values beyond the first two axes."""
-    from .align import procrustes
-    from .embed.registry import method_label
-    from .outputs import _token
-    from .render.scatter import Panel, compare_figure
-    from .render.style import panel_title
-
-    names = list(result.grid)
-    axes = names[:2] if len(names) >= 2 else [*names, "seed"]
-    rest = [k for k in [*names, "seed"] if k not in axes]
-
-    def value(cell: Cell, key: str) -> Any:
-        return cell.seed if key == "seed" else cell.params[key]
-
-    figures = []
-    for dataset in dict.fromkeys(c.dataset for c in result.cells):
-        mine = [c for c in result.cells if c.dataset == dataset]
-        # every layout turned onto the first one's (rotation, reflection, scale), so panels compare shapes
-        reference = next((c.result.embedding for c in mine if c.result is not None), None)
-        for fixed in dict.fromkeys(tuple(value(c, k) for k in rest) for c in mine):
-            group = [c for c in mine if tuple(value(c, k) for k in rest) == fixed]
-            row_values = list(dict.fromkeys(value(c, axes[0]) for c in group))
-            col_values = list(dict.fromkeys(value(c, axes[1]) for c in group))
-            rows = []
-            for rv in row_values:
-                row = []
-                for cv in col_values:
-                    cell = next(c for c in group if value(c, axes[0]) == rv and value(c, axes[1]) == cv)
-                    r = cell.result
-                    if r is None:
-                        row.append(None)  # a failed cell leaves its panel blank; the table says why
-                        continue
-                    title = f"{axes[0]}={rv}, {axes[1]}={cv}\n" + panel_title(r).split("\n", 1)[-1]
-                    row.append(Panel(procrustes(r.embedding, reference)[0], r.labels, r.class_names, title))
-                rows.append(row)
-            label = "_".join([dataset, *(f"{k}{_token(v)}" for k, v in zip(rest, fixed, strict=True))])
-            title = next((c.result.title for c in group if c.result is not None), dataset)
-            suptitle = f"{method_label(result.method)} on {title}" + (
-                "".join(f", {k}={v}" for k, v in zip(rest, fixed, strict=True)))
-            figures.append((label, compare_figure(rows, style="paper", suptitle=suptitle, one_legend=True)))
-    return figures

@@ -17,7 +17,7 @@ import pytest
 from fmnist_viz import data as fvdata
 from fmnist_viz.data import DatasetSpec, FileSpec
 from fmnist_viz.data.idx import to_idx_bytes, write_idx
-from fmnist_viz.pipeline import EmbeddingResult
+from fmnist_viz.results import EmbeddingResult
 
 REPO = Path(__file__).resolve().parents[1]
 

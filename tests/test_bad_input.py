@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from fmnist_viz import data as fvdata
 from fmnist_viz import pipeline, run, save_results
 from fmnist_viz.cli import main
-from fmnist_viz.errors import DataNotFoundError, UsageError
+from fmnist_viz.errors import UsageError
 from fmnist_viz.outputs import check_formats
 from fmnist_viz.render.grids import class_grid
 
@@ -79,11 +78,17 @@ def test_a_repeated_format_is_written_once() -> None:
     assert check_formats("png,PNG, png,html") == ["png", "html"]
 
 
-def test_a_missing_data_dir_is_said(tiny: Tiny, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    tiny.write(tmp_path / "e" / "tiny")
-    with caplog.at_level(logging.WARNING, logger="fmnist_viz"), pytest.raises(DataNotFoundError, match="not found"):
+def test_a_missing_data_dir_is_refused_not_searched_around(tiny: Tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FMNIST_VIZ_DATA", str(tmp_path / "e"))
+    tiny.write(tmp_path / "e" / "tiny")  # the data is there, elsewhere: a typo must not pick it up silently
+    with pytest.raises(UsageError, match=r"data_dir '.*nowhere' does not exist; give the folder"):
         fvdata.load("tiny", data_dir=tmp_path / "nowhere", download=False)
-    assert f"the data folder {tmp_path / 'nowhere'} (data_dir, --data-dir) does not exist" in caplog.text
+    (tmp_path / "file").write_text("x")
+    for argv in (["data", "info", "--dataset", "tiny"], ["pca", "--dataset", "tiny"], ["grid", "--dataset", "tiny"]):
+        for where, what in ((tmp_path / "nowhere", "does not exist"), (tmp_path / "file", "is a file, not a folder")):
+            assert main([*argv, "--data-dir", str(where)]) == 2, argv
+            assert f"--data-dir '{where}' {what}" in capsys.readouterr().err
 
 
 def test_data_info_never_shows_a_corrupt_copy_as_found(tiny: Tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -27,12 +27,12 @@ def test_save_results_writes_every_format_with_predictable_names(tiny: Tiny, tmp
     assert not list((tmp_path / "out").glob("*.part*"))
 
 
-def test_save_results_names_several_methods_all(tiny: Tiny, tmp_path: Path) -> None:
+def test_save_results_names_several_methods_by_the_methods(tiny: Tiny, tmp_path: Path) -> None:
     tiny.write(tmp_path / "d" / "tiny")
     results = run(["pca", "pymde"], ["tiny"], data_dir=tmp_path / "d", use_cache=False,
                   params={"pymde": {"n_neighbors": 5, "max_iter": 5}})
     names = [p.name for p in save_results(results, tmp_path, ["png"], data_dir=tmp_path / "d")]
-    assert names == ["all_tiny_pymde-n_neighbors5_pymde-max_iter5.png"]
+    assert names == ["pca-pymde_tiny_pymde-n_neighbors5_pymde-max_iter5.png"]  # "all" is every built-in method
     named = save_results(results, tmp_path, "png", name="mine")
     assert [p.name for p in named] == ["mine_tiny_pymde-n_neighbors5_pymde-max_iter5.png"]
 
@@ -67,5 +67,36 @@ def test_names_say_what_differs_from_the_defaults(tiny: Tiny, tmp_path: Path) ->
     names = [p.name for p in save_results(other, tmp_path / "o", "png,npz", style="paper", exemplars=1,
                                           data_dir=tmp_path / "d")]
     assert names == ["pca_tiny_n40_seed3_pca10.npz", "pymde_tiny_n40_seed3_pca10_n_neighbors5_initrandom.npz",
-                     "all_tiny_n40_seed3_pca10_pymde-n_neighbors5_pymde-initrandom_paper_exemplars1.png"]
+                     "pca-pymde_tiny_n40_seed3_pca10_pymde-n_neighbors5_pymde-initrandom_paper_exemplars1.png"]
     assert len(list((tmp_path / "o").iterdir())) == 5  # nothing overwritten
+
+
+def test_a_run_and_its_measures_share_one_neighbour_graph(tiny: Tiny, tmp_path: Path, own_cache: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The k-NN graph of a run (14 neighbours for UMAP's 15) also gives the point-by-point measures their 10:
+    one graph per data set, computed once, with the cache on or off, and found in the cache by a later run."""
+    from fmnist_viz.embed import prepare
+    from fmnist_viz.pointwise import point_quality
+
+    tiny.write(tmp_path / "d" / "tiny")
+    made: list[int] = []
+    real = prepare.knn_graph
+    monkeypatch.setattr(prepare, "knn_graph", lambda Z, k, **kw: made.append(k) or real(Z, k, **kw))
+    for use_cache in (False, True):
+        made.clear()
+        results = run(["pca", "umap"], ["tiny"], data_dir=tmp_path / "d", use_cache=use_cache,
+                      params={"umap": {"n_epochs": 5}})
+        point_quality(results, data_dir=tmp_path / "d")
+        assert made == [14], use_cache
+    made.clear()
+    again = run(["pca", "umap"], ["tiny"], data_dir=tmp_path / "d", params={"umap": {"n_epochs": 5}})
+    assert all(r.cached for r in again)
+    point_quality(again, data_dir=tmp_path / "d")  # measured before: from the cache; nothing computed
+    for r in again:
+        r.pointwise = {}
+    from fmnist_viz.cache import ResultCache
+
+    monkeypatch.setattr(ResultCache, "load", lambda self, kind, key, _real=ResultCache.load:
+                        None if kind == "pointwise" else _real(self, kind, key))
+    point_quality(again, data_dir=tmp_path / "d")  # measured again: on the cached 14-neighbour graph
+    assert made == []

@@ -62,7 +62,7 @@ def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path
             ("page.js", "page.css", "plotly-gl2d.min.js", "plotly-LICENSE.txt")} <= names
     code = (
         "import numpy as np, fmnist_viz\n"
-        "from fmnist_viz.pipeline import EmbeddingResult\n"
+        "from fmnist_viz.results import EmbeddingResult\n"
         "from fmnist_viz.render.page import interactive_figure, write_html\n"
         "assert fmnist_viz.__file__.startswith(sys.argv[1]), fmnist_viz.__file__\n"
         "r = EmbeddingResult('d', 'D', 'umap', {}, np.zeros((3, 2), np.float32), np.zeros(3, np.uint8),\n"

@@ -205,8 +205,6 @@ def load(
     start = time.perf_counter()
     spec = get_spec(name)
     needed = spec.files_for(split)
-    _announce_once(("no folder", str(data_dir)), data_dir is not None and not Path(data_dir).expanduser().is_dir(),
-                   "the data folder %s (data_dir, --data-dir) does not exist; looking in the usual places", data_dir)
     _announce_once(("unverified", spec.name), not all(f.sha256 or f.md5 or f.gz_md5 for f in spec.files_for("all")),
                    "%s has files without checksums: they are used UNVERIFIED (add sha256 to its FileSpecs)",
                    spec.title)

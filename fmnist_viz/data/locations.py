@@ -62,8 +62,22 @@ def _expand(base: Path, spec: DatasetSpec, bare: bool) -> list[Path]:
     return [*paths, base] if bare else paths
 
 
+def check_data_dir(data_dir: str | os.PathLike[str] | None) -> None:
+    """Refuse a data folder that is not there: a typo must not let the data come silently from elsewhere."""
+    from ..errors import UsageError
+
+    if data_dir is None:
+        return
+    folder = Path(data_dir).expanduser()
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"{str(data_dir)!r} {what}; give the folder that holds the data files (or leave it out "
+                         f"to search ${DATA_ENV} and the usual places)", param="data_dir")
+
+
 def locations(spec: DatasetSpec, data_dir: str | os.PathLike[str] | None = None) -> list[Location]:
     """Every place :func:`~fmnist_viz.data.load` looks for ``spec``, in search order."""
+    check_data_dir(data_dir)
     found: list[Location] = []
     if data_dir is not None:
         found += [Location(p, "--data-dir") for p in _expand(Path(data_dir).expanduser(), spec, True)]

@@ -88,6 +88,8 @@ class Embedder:
     params: ClassVar[tuple[Param, ...]] = ()
     #: Whether :meth:`embed` can run on a CUDA GPU.
     supports_gpu: ClassVar[bool] = False
+    #: What the seed changes, for ``fmnist-viz list`` ("" : it is passed to the method, effect unknown).
+    seed_note: ClassVar[str] = ""
 
     @classmethod
     def display_label(cls) -> str:
@@ -119,6 +121,14 @@ class Embedder:
             for name, p in known.items()
         }
         self.check()
+
+    def seed_ignored(self) -> str:
+        """Why another seed gives the same layout of the same prepared data with these parameters, naming the
+        parameter to vary; "" when the seed changes the layout (the default: a plugin is assumed to use it).
+
+        A sweep over seeds computes such a setting once instead of repeating it.
+        """
+        return ""
 
     def check(self) -> None:
         """Refuse combinations of parameters that are each valid but not together (override; default: none).

@@ -41,6 +41,10 @@ class PCAEmbedder(Embedder):
     summary = "principal component analysis: the two directions of largest variance"
     backend = "scikit-learn"
     backend_module = "sklearn"
+    seed_note = "changes nothing but the rows of a subsample (--n): PCA is deterministic"
+
+    def seed_ignored(self) -> str:
+        return "PCA is deterministic: every seed gives the same two components of the same prepared data"
 
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         return data.principal_components(2)
@@ -62,12 +66,29 @@ class TSNEEmbedder(Embedder):
         Param("dof", 1.0, "degrees of freedom of the t-distribution (openTSNE)", float, low=0.01),
         Param("ints_in_interval", 2.0, "width of the FFT grid's boxes (openTSNE); 1 is its default, "
               "2 halves the time here at the same quality", float, low=0.1),
-        Param("backend", "auto", "the implementation: auto is torchdr on a CUDA GPU, else opentsne", str,
-              choices=("auto", "opentsne", "sklearn", "torchdr")),
+        Param("init", "pca", "initial layout: the shared PCA (deterministic: the seed changes nothing), "
+              "spectral (openTSNE; the seed draws the eigensolver's start) or random (the seed draws it)", str,
+              choices=("pca", "spectral", "random")),
+        Param("backend", "auto", "the implementation: auto is torchdr on a CUDA GPU (opentsne for init=spectral), "
+              "else opentsne", str, choices=("auto", "opentsne", "sklearn", "torchdr")),
     )
+    seed_note = "changes the layout with init=random or spectral; from the PCA start (default) t-SNE is deterministic"
 
     def device_for(self, gpu_device: str) -> str:
+        if self.values["init"] == "spectral" and self.values["backend"] == "auto":
+            return "cpu"  # spectral starts are openTSNE's
         return _gpu_backend_device(self.values["backend"], gpu_device)
+
+    def check(self) -> None:
+        if self.values["init"] == "spectral" and self.values["backend"] in ("sklearn", "torchdr"):
+            raise UsageError(f"tsne parameter 'init' spectral needs backend=opentsne (or auto), not "
+                             f"{self.values['backend']}; or use init=pca or init=random")
+
+    def seed_ignored(self) -> str:
+        if self.values["init"] != "pca":
+            return ""
+        return ("t-SNE with init=pca starts from the same layout whatever the seed, and its optimisation draws "
+                "nothing at random; vary init=random to see what the seed does")
 
     @property
     def n_neighbors(self) -> int:
@@ -82,7 +103,7 @@ class TSNEEmbedder(Embedder):
         if _uses_torchdr(self.values["backend"], device):
             from .gpu import tsne_torchdr
 
-            return tsne_torchdr(data.features, data.principal_components(2), self.values, seed, device)
+            return tsne_torchdr(data.features, self._start(data, seed), self.values, seed, device)
         from openTSNE import TSNE, affinity, initialization
         from openTSNE.nearest_neighbors import PrecomputedNeighbors
 
@@ -92,7 +113,10 @@ class TSNEEmbedder(Embedder):
             perplexity=v["perplexity"], knn_index=PrecomputedNeighbors(indices, distances.astype(np.float64)),
             n_jobs=-1, random_state=seed,
         )
-        init = initialization.rescale(data.principal_components(2).astype(np.float64))
+        if v["init"] == "spectral":
+            init = initialization.spectral(affinities.P, random_state=seed, add_jitter=False)
+        else:
+            init = self._start(data, seed).astype(np.float64)
         total = v["early_exaggeration_iter"] + v["n_iter"]
         with progress_bar(total, "t-SNE", unit="iter", progress=data.progress) as bar:
             def callback(iteration: int, error: float, embedding: Any) -> bool:
@@ -108,6 +132,15 @@ class TSNEEmbedder(Embedder):
             embedding = tsne.fit(affinities=affinities, initialization=init)
         return np.asarray(embedding)
 
+    def _start(self, data: Prepared, seed: int) -> np.ndarray:
+        """The initial layout of init=pca or init=random, as openTSNE scales it (standard deviation 1e-4 on the
+        first axis): the shared PCA's first two components, or Gaussian points drawn with ``seed``."""
+        if self.values["init"] == "random":
+            start = np.random.default_rng(seed).standard_normal((len(data), 2))
+        else:
+            start = data.principal_components(2).astype(np.float64)
+        return start / start[:, 0].std() * 1e-4
+
     def _embed_sklearn(self, data: Prepared, seed: int) -> np.ndarray:
         from scipy.sparse import csr_matrix
         from sklearn.manifold import TSNE
@@ -118,8 +151,7 @@ class TSNEEmbedder(Embedder):
         indices, distances = data.neighbors(self.n_neighbors, include_self=False)
         n, k = indices.shape
         graph = csr_matrix((distances.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
-        init = data.principal_components(2)
-        init = (init / init[:, 0].std() * 1e-4).astype(np.float32)
+        init = self._start(data, seed).astype(np.float32)
         tsne = TSNE(
             perplexity=v["perplexity"], metric="precomputed", init=init, random_state=seed,
             max_iter=v["early_exaggeration_iter"] + v["n_iter"], n_jobs=-1,
@@ -148,6 +180,7 @@ class UMAPEmbedder(Embedder):
               choices=("auto", "umap-learn", "torchdr")),
     )
     supports_gpu = True  # with TorchDR
+    seed_note = "changes the layout in every setting: it draws the negative samples (and a random start)"
 
     def device_for(self, gpu_device: str) -> str:
         return _gpu_backend_device(self.values["backend"], gpu_device)
@@ -229,6 +262,7 @@ class PyMDEEmbedder(Embedder):
     summary = "minimum-distortion embedding preserving neighbours (PyMDE; GPU with --device cuda)"
     backend = "pymde"
     supports_gpu = True
+    seed_note = "changes the layout in every setting: it draws the repulsive pairs (and a random start)"
     params = (
         Param("n_neighbors", 15, "neighbours per point in the graph", int, low=1),
         Param("repulsive_fraction", 1.0, "repulsive (non-neighbour) pairs per neighbour pair", float, low=0),

@@ -10,8 +10,11 @@ JSON line on stdout. Small messages on the pipes, so neither side can block
 the other.
 
 The worker exits when its stdin closes, and within a second of its parent's
-death (``kill -9`` included); it ignores Ctrl-C, which the parent handles by
-stopping it, so no traceback from the worker reaches the terminal.
+death (``kill -9`` included), removing its folder either way; it ignores
+Ctrl-C, which the parent handles by stopping it, so no traceback from the
+worker reaches the terminal. Folders are named after the parent's process id
+(``fmnist-viz-worker-PID-*``), so one left by a parent that died before its
+worker could clean up is removed when the next worker starts.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,6 +38,11 @@ import numpy as np
 
 from ..errors import FmnistVizError, UsageError
 from .prepare import Prepared
+
+#: A worker's folder in the temporary directory: ``fmnist-viz-worker-PARENTPID-RANDOM``.
+FOLDER_PREFIX = "fmnist-viz-worker-"
+#: Seconds after which a folder named in the old way (no parent id) counts as left behind.
+STALE_AFTER = 3600.0
 
 #: The variables that cap the threads of numerical libraries in a worker process.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
@@ -85,11 +94,16 @@ class WorkerProcess:
 
     def __init__(self, preload: tuple[str, ...] = (), threads: int | None = None) -> None:
         """Start the worker, importing the modules in ``preload``; ``threads`` caps its numerical libraries."""
-        self.folder = Path(tempfile.mkdtemp(prefix="fmnist-viz-worker-"))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "fmnist_viz.embed.worker", *preload],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=worker_env(threads), text=True,
-        )
+        remove_stale_folders()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "fmnist_viz.embed.worker", str(os.getpid()), str(self.folder), *preload],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=worker_env(threads), text=True,
+            )
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.jobs: list[int] = []
         self.written: dict[str, Path] = {}  # data key -> the file its arrays were written to
 
@@ -139,10 +153,28 @@ class WorkerProcess:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Exit the worker as soon as the process that started it is gone."""
+def remove_stale_folders(root: str | os.PathLike[str] | None = None) -> None:
+    """Remove workers' folders left in the temporary directory by parents that are gone."""
+    for path in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        owner = re.match(rf"{FOLDER_PREFIX}(\d+)-", path.name)
+        try:
+            if owner is not None:
+                os.kill(int(owner.group(1)), 0)  # raises when no such process runs
+                continue
+            if time.time() - path.stat().st_mtime < STALE_AFTER:
+                continue
+        except ProcessLookupError:
+            pass
+        except OSError:  # not ours to look at or remove (PermissionError: another user's live process)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _exit_with_parent(parent: int, folder: Path) -> None:
+    """Exit the worker, removing its folder, as soon as the process that started it is gone."""
     while True:
         if os.getppid() != parent:
+            shutil.rmtree(folder, ignore_errors=True)
             os._exit(1)
         time.sleep(0.5)
 
@@ -161,12 +193,19 @@ def _run_job(message: dict[str, Any], loaded: dict[Path, dict[str, np.ndarray]])
     return {"job": job, "ok": True, "seconds": seconds}
 
 
-def main(preload: list[str], replies: IO[str]) -> None:
-    """Serve jobs from stdin until it closes."""
+def main(parent: int, folder: Path, preload: list[str], replies: IO[str]) -> None:
+    """Serve jobs from stdin until it closes (or the ``parent`` process is gone), then remove ``folder``."""
+    try:
+        _serve(parent, folder, preload, replies)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(parent: int, folder: Path, preload: list[str], replies: IO[str]) -> None:
     import importlib
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_exit_with_parent, args=(parent, folder), daemon=True).start()
     for module in preload:  # import the method's library while the parent prepares the data
         importlib.import_module(module)
     loaded: dict[Path, dict[str, np.ndarray]] = {}
@@ -189,4 +228,4 @@ if __name__ == "__main__":
     # stdout carries the replies alone: whatever the libraries print goes to stderr
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    main(sys.argv[1:], replies)
+    main(int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:], replies)

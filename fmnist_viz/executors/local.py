@@ -64,8 +64,16 @@ class ProcessPool(Executor):
         self.shipped_to: set[tuple[int, str]] = set()
         self.attempts: dict[int, int] = {}  # task -> times its worker died running it, whichever thread ran it
         self.lock = threading.Lock()  # over shipped, shipped_to and attempts, which every thread updates
-        # started now, so they import the method's library while the client prepares the data
-        self.processes = [WorkerProcess(preload, threads) for _ in range(workers)]
+        # started now, so they import the method's library while the client prepares the data; an interruption
+        # (Ctrl-C, kill) while they start stops those already started, so none is left with its folder
+        self.processes: list[WorkerProcess] = []
+        try:
+            for _ in range(workers):
+                self.processes.append(WorkerProcess(preload, threads))
+        except BaseException:
+            for worker in self.processes:
+                worker.close(wait=0.0)
+            raise
         self.threads_ = [threading.Thread(target=self._serve, args=(slot,), daemon=True) for slot in range(workers)]
         for thread in self.threads_:
             thread.start()

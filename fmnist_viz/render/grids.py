@@ -50,6 +50,20 @@ def sample_per_class(labels: np.ndarray, n_classes: int, k: int, seed: int | Non
     return picks
 
 
+def most_per_side(n_classes: int, shape: tuple[int, int] = (28, 28), scale: float = 2.0) -> tuple[int, int]:
+    """The most rows per class and images per row a grid of ``n_classes`` classes of ``shape`` images may have
+    at ``scale`` screen pixels per image pixel (:data:`~.style.MAX_PIXELS` on a side)."""
+    h, w = shape
+    return int((MAX_PIXELS / (n_classes * scale) - max(2, h // 4)) / h), int(MAX_PIXELS / (w * scale))
+
+
+def sample_picks(picks: Sequence[np.ndarray], per_class: int, seed: int | None = 0) -> list[np.ndarray]:
+    """At most ``per_class`` of each class's rows in ``picks``, drawn at random with ``seed`` (sorted)."""
+    rng = np.random.default_rng(seed)
+    return [np.sort(rng.choice(p, size=per_class, replace=False)) if len(p) > per_class else np.asarray(p)
+            for p in picks]
+
+
 def tile_classes(
     images: np.ndarray, picks: Sequence[np.ndarray], rows: int, cols: int, gap: int, fill: int = 0
 ) -> np.ndarray:
@@ -117,6 +131,7 @@ def class_grid(
         images = images.reshape(len(images), side, side)
     if len(images) != len(labels):
         raise UsageError(f"has {len(labels)} entries for {len(images)} images", param="labels")
+    given = picks is not None  # a size error is then about the picks, not about rows and cols
     if picks is None:
         picks = sample_per_class(labels, len(class_names), rows * cols, seed)
     else:  # exactly these images, each class's in rows of ``cols``; classes without any left out
@@ -125,17 +140,18 @@ def class_grid(
         rows = max(1, -(-max((len(p) for p in picks), default=1) // cols))
     n_classes = len(class_names)
     h, w = images.shape[1:3]
-    tall, wide = n_classes * (rows * h + max(2, h // 4)) * scale, cols * w * scale
-    if ax is None and max(tall, wide) > MAX_PIXELS:
+    most_rows, most_cols = most_per_side(n_classes, (h, w), scale)
+    if ax is None and (rows > most_rows or cols > most_cols):
+        tall, wide = n_classes * (rows * h + max(2, h // 4)) * scale, cols * w * scale
+        what = "picks" if given and cols <= most_cols else "rows and cols"
         raise UsageError(f"would make a {wide:.0f} x {tall:.0f} pixel image; the most is {MAX_PIXELS} on a side, "
-                         f"so at most {int(MAX_PIXELS / (n_classes * (h + 1) * scale))} rows and "
-                         f"{int(MAX_PIXELS / (w * scale))} columns here", param="rows and cols")
+                         f"so at most {most_rows} rows per class and {most_cols} columns here", param=what)
     gap = max(2, h // 4)
     canvas = tile_classes(images, picks, rows, cols, gap, fill=0)
 
     if ax is None:
         dpi = 100
-        label_in = 0.1 * max(len(n) for n in class_names) + 0.3
+        label_in = 0.1 * max(len(line) for n in class_names for line in n.split("\n")) + 0.3
         width = canvas.shape[1] * scale / dpi
         if title:  # wrap long titles to the grid's width rather than clip them
             title = wrap_title(title, max(20, int(width * 72 / (13 * 0.6))))

@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..atomic import atomic_path
+from ..embed.registry import method_label
 from ..errors import UsageError
+from ..metrics import DEFAULT_K as POINTWISE_K
 from .sprites import hover_images
-from .style import COLOR_SCALES, class_color, draw_order, panel_title, robust_limits
+from .style import COLOR_SCALES, class_color, draw_order, method_title, panel_title, robust_limits
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -38,19 +40,27 @@ PLOTLY_JS_CHOICES = ("embed", "cdn")
 PLOTLY_BUNDLE = "plotly-gl2d.min.js"
 
 
-def interactive_figure(results: Sequence[Any], max_points: int | None = None, seed: int = 0) -> go.Figure:
+#: The most panels a data set's row holds on a page; more wrap onto further rows (a sweep's cells).
+MAX_COLUMNS = 4
+
+
+def interactive_figure(results: Sequence[Any], max_points: int | None = None, seed: int = 0, *,
+                       titles: Mapping[tuple[str, str], str] | None = None, heading: str | None = None) -> go.Figure:
     """A Plotly figure of results: one WebGL panel per (data set, method), one legend per data set.
 
-    One method: its data sets side by side. Several: a row per data set and a
-    column per method (draw them aligned: :func:`fmnist_viz.align.align_results`).
-    Each panel is one trace of its points in :func:`~.style.draw_order`
-    (``seed``), at their :attr:`~fmnist_viz.pipeline.EmbeddingResult.positions`,
-    coloured by class (their classes in ``meta["labels"]``), carrying each
-    point's row (into ``load(dataset, split="all")``) in ``customdata``;
-    ``max_points`` keeps a random subset. Every panel of a data set draws the
-    same rows in the same order (:func:`drawn_rows`), so a point is the same
-    trace index everywhere. The legend entries are empty traces; the page's
-    script (:func:`write_page`) makes them toggle their class.
+    One method: its data sets side by side. Several: each data set's panels
+    in a block of rows, a column per method (at most :data:`MAX_COLUMNS` a
+    row; draw them aligned: :func:`fmnist_viz.align.align_results`). Each
+    panel is one trace of its points in :func:`~.style.draw_order` (``seed``),
+    at their :attr:`~fmnist_viz.pipeline.EmbeddingResult.positions`, coloured
+    by class (their classes in ``meta["labels"]``), carrying each point's row
+    (into ``load(dataset, split="all")``) in ``customdata``; ``max_points``
+    keeps a random subset. Every panel of a data set draws the same rows in
+    the same order (:func:`drawn_rows`), so a point is the same trace index
+    everywhere. ``titles`` gives a panel's title by (data set, method)
+    (default :func:`~.style.panel_title`), ``heading`` a line above them all.
+    The legend entries are empty traces; the page's script
+    (:func:`write_page`) makes them toggle their class.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -59,16 +69,25 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
         raise UsageError("is empty: nothing to draw", param="results")
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
-    grid = len(methods) > 1  # a row per data set, a column per method
-    rows, cols = (len(datasets), len(methods)) if grid else (1, len(results))
-    place = {(r.dataset, r.method): ((datasets.index(r.dataset), methods.index(r.method)) if grid
-                                     else (0, i)) for i, r in enumerate(results)}
-    titles = [""] * (rows * cols)
-    for r in results:
+    grid = len(methods) > 1  # a block of rows per data set, a column per method
+    if grid:
+        block = -(-len(methods) // MAX_COLUMNS)  # rows per data set
+        cols = -(-len(methods) // block)
+        rows = block * len(datasets)
+        place = {(r.dataset, r.method): (datasets.index(r.dataset) * block + methods.index(r.method) // cols,
+                                         methods.index(r.method) % cols) for r in results}
+    else:
+        block, rows, cols = 1, 1, len(results)
+        place = {(r.dataset, r.method): (0, i) for i, r in enumerate(results)}
+    # in a grid the data set is named once, beside its rows: a panel's title is its method and quality
+    own = (lambda r: method_title(r, line_break="<br>", escape=html.escape)) if grid else (
+        lambda r: panel_title(r, line_break="<br>", escape=html.escape))
+    text = {(r.dataset, r.method): (titles or {}).get((r.dataset, r.method)) or own(r) for r in results}
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[" "] * (rows * cols),
+                        horizontal_spacing=0.02 if grid else 0.04, vertical_spacing=0.08 if rows < 4 else 0.05)
+    for r in results:  # each panel's title is an annotation of its own, which the page can change (morph)
         row, col = place[(r.dataset, r.method)]
-        titles[row * cols + col] = panel_title(r, line_break="<br>", escape=html.escape)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.02 if grid else 0.04,
-                        vertical_spacing=0.08)
+        fig.layout.annotations[row * cols + col].text = text[(r.dataset, r.method)]
     legends: dict[str, str] = {}
     for r in results:
         row, col = (v + 1 for v in place[(r.dataset, r.method)])
@@ -82,7 +101,9 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
             # colours as strings, not class numbers on a colorscale: Plotly paints them ~0.5 s sooner
             marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
             selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.05}},
-            meta={"role": "points", "dataset": r.dataset, "method": r.method, "title": r.title,
+            meta={"role": "points", "dataset": r.dataset, "method": r.method, "label": method_label(r.method),
+                  "title": r.title,
+                  "heading": (row - 1) * cols + col - 1,  # its title: layout.annotations[heading]
                   "classes": list(r.class_names), "labels": labels.astype(np.int16), **_measures(r, order)},
         ), row=row, col=col)
         fig.add_trace(go.Scattergl(  # where the page's Find marks a point (empty until then)
@@ -96,8 +117,15 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
         if r.dataset in legends:
             continue
         legend = legends[r.dataset] = "legend" if not legends else f"legend{len(legends) + 1}"
-        where = (_row_legend(fig.get_subplot(row, col).yaxis.domain) if grid
-                 else _legend_place(datasets.index(r.dataset), len(datasets)))
+        if grid:  # beside the data set's block of rows, which is named at its left
+            first = datasets.index(r.dataset) * block + 1
+            top, bottom = fig.get_subplot(first, 1).yaxis.domain, fig.get_subplot(first + block - 1, 1).yaxis.domain
+            where = _row_legend((bottom[0], top[1]))
+            fig.add_annotation(text=f"<b>{html.escape(r.title)}</b>, {len(r):,} points", textangle=-90,
+                               x=0, xref="paper", xanchor="right", xshift=-4, y=(bottom[0] + top[1]) / 2,
+                               yref="paper", yanchor="middle", showarrow=False, font={"size": 12})
+        else:
+            where = _legend_place(datasets.index(r.dataset), len(datasets))
         fig.update_layout({legend: {"title": {"text": html.escape(r.title)}, "itemsizing": "constant", **where}})
         for c in np.unique(r.labels[order]):
             fig.add_trace(go.Scattergl(
@@ -106,8 +134,14 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
                 meta={"role": "legend", "dataset": r.dataset, "class": int(c)}))
     if grid:
         fig.update_annotations(font_size=11)
-    fig.update_layout(template="plotly_white", margin={"l": 10, "r": 10, "t": 84, "b": 10},
-                      hovermode="closest", dragmode="select")  # a drag selects; the mode bar has zoom and lasso
+    top = 84
+    if heading:
+        fig.update_layout(title={"text": heading, "x": 0.5, "xanchor": "center", "y": 0.995, "yanchor": "top",
+                                 "font": {"size": 15}})
+        top = 110
+    fig.update_layout(template="plotly_white", margin={"l": 30 if grid else 10, "r": 10, "t": top, "b": 10},
+                      hovermode="closest", dragmode="select",  # a drag selects; the mode bar has zoom and lasso
+                      meta={"rows": rows})  # how many rows of panels: the page grows taller than the window past two
     return fig
 
 
@@ -202,7 +236,7 @@ def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, 
         trace["marker"] = {k: v for k, v in trace["marker"].items() if k != "color"}
         trace.pop("customdata")
         trace["meta"] = {k: v for k, v in meta.items() if k not in ("labels", "classes", "title")}
-    return {"figure": figure, "datasets": datasets, "scales": COLOR_SCALES,
+    return {"figure": figure, "datasets": datasets, "scales": COLOR_SCALES, "measures": {"k": POINTWISE_K},
             "config": {"responsive": True, "displaylogo": False, "scrollZoom": True}}
 
 
@@ -228,6 +262,20 @@ def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str,
     return path
 
 
+#: The page's frame: the tool bar above, the panels, and the side pane (the found row, the selection) docked
+#: beside them, where it covers no panel; the script fills them in.
+PAGE_BODY = (
+    "<div id='fmnist-viz-tools'></div>\n<div id='fmnist-viz-main'>"
+    "<div id='fmnist-viz-scroll'><div id='fmnist-viz-plot'></div></div>"
+    "<aside id='fmnist-viz-side'><div class='side-head'><button id='fmnist-viz-collapse' "
+    "title='hide or show this pane (the selection stays)'>&raquo;</button><span class='side-title'>Selection</span>"
+    "</div><div class='side-body'><div id='fmnist-viz-found'></div><div id='fmnist-viz-pane'></div>"
+    "<p class='side-hint'>Drag a box (or pick the lasso in the mode bar) in any panel: those points light up in "
+    "every panel of their data set, and here you see how many, of which classes, and their images. Hover a point "
+    "for its image; click a legend entry to hide its class.</p></div></aside></div>"
+)
+
+
 def page_html(fig: go.Figure, hover: Mapping[str, dict[str, Any]], plotly_js: str = "embed",
               title: str = "fmnist-viz") -> str:
     """The whole self-contained page of ``fig`` with its images, as text."""
@@ -247,7 +295,7 @@ def page_html(fig: go.Figure, hover: Mapping[str, dict[str, Any]], plotly_js: st
         f"<title>{html.escape(title)}</title>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<style>\n{_asset('page.css')}</style></head>\n<body>\n"
-        "<div id='fmnist-viz-plot'></div>\n"
+        f"{PAGE_BODY}\n"
         f"<script type='application/json' id='fmnist-viz-data'>{_json_for_script(page_data(fig, hover))}</script>\n"
         f"{plotly}\n<script>\n{_asset('page.js')}</script>\n</body></html>\n"
     )

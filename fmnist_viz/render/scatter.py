@@ -9,6 +9,7 @@ returns the matplotlib Figure; :func:`plot_embedding` also accepts an ``ax``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from .style import (
     class_color,
     draw_order,
     measure_colors,
+    method_title,
     panel_title,
     point_style,
     robust_limits,
@@ -30,6 +32,8 @@ from .style import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Panel:
     highlight: np.ndarray | None = None  # (n,) bool: these points stand out, the rest fade
     colors: np.ndarray | None = None  # (n,) colours instead of the class colours (colour by a measure)
     key: list[tuple[str, str]] | None = None  # the legend of those colours: (name, colour)
+    highlight_label: str = ""  # the legend entry of the highlighted points
 
 
 def plot_embedding(
@@ -109,9 +114,7 @@ def plot_embedding(
     if images is not None and exemplars > 0:
         _draw_exemplars(ax, embedding, labels, images, exemplars, seed)
     if legend:
-        handles = legend_handles(labels, class_names)
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=min(5, len(handles)),
-                  **LEGEND_STYLE)
+        add_legend(ax, legend_handles(labels, class_names), 5, loc="upper center", bbox_to_anchor=(0.5, -0.02))
     return ax.figure
 
 
@@ -145,6 +148,12 @@ def _draw_exemplars(ax: Axes, embedding: np.ndarray, labels: np.ndarray, images:
             ax.add_artist(ab)
 
 
+#: How :func:`compare_figure` gives legends: one per column, one per row, or one for the whole figure.
+LEGEND_LAYOUTS = ("columns", "rows", "one")
+#: The smallest panel (inches) a paper figure shrinks its panels to, to fit the page's height.
+MIN_PAPER_PANEL = 1.2
+
+
 def compare_figure(
     panels: Sequence[Sequence[Panel | None]],
     *,
@@ -153,78 +162,146 @@ def compare_figure(
     exemplars: int = 0,
     seed: int = 0,
     suptitle: str | None = None,
-    one_legend: bool = False,
+    legends: str = "columns",
+    row_titles: Sequence[str] | None = None,
 ) -> Figure:
-    """A grid of embeddings: ``panels[row][col]`` (e.g. methods as rows, data sets as columns); None leaves a gap.
+    """A grid of embeddings: ``panels[row][col]``; None leaves a gap.
 
-    Each column gets one legend, since each data set has its own class names
-    (``one_legend``: a single legend below the figure, when every panel shows
-    the same data set); colours follow the class index everywhere. A column's
-    legend sits below a single row and above several, where the reader of a
-    tall figure starts.
-    ``style`` is ``"screen"`` or ``"paper"`` (single-column panels, paper
-    font sizes, 300 dpi); ``width`` (inches) overrides the figure width.
+    ``legends`` says what shares a legend, since each data set has its own
+    class names: ``"columns"`` (each column one data set; the legend sits
+    below a single row and above several, where the reader of a tall figure
+    starts), ``"rows"`` (each row one data set: its legend below it and its
+    ``row_titles`` entry above it) or ``"one"`` (every panel shows the same
+    classes: one legend below the figure). Colours follow the class index
+    everywhere. ``style`` is ``"screen"`` or ``"paper"``: paper fonts, 300 dpi,
+    one panel a column's width (3.5 in) or several across a page's (7.2 in),
+    and panels shrunk to keep the figure within a page's height (9.5 in; a
+    warning says when even the smallest legible panels cannot). ``width``
+    (inches) overrides the figure width.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     if style not in STYLES:
         raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    if legends not in LEGEND_LAYOUTS:
+        raise UsageError(f"must be one of {', '.join(LEGEND_LAYOUTS)}, got {legends!r}", param="legends")
     rows, cols = len(panels), max(len(r) for r in panels)
+    grid = [[r[c] if c < len(r) else None for c in range(cols)] for r in panels]
     conf = STYLES[style]
-    panel_w = (width / cols) if width else conf["panel_width"] if cols == 1 else conf["panel_width"] * (
-        1 if style == "screen" else 7.2 / (2 * conf["panel_width"]))
-    legend_h = 0.25 * conf["font"] / 10 * 2 + 0.3
+    drawn = [p for row in grid for p in row if p is not None]
+    line = conf["font"] * 1.45 / 72  # one line of text, in inches
+    title_h = line * max((p.title.count("\n") + 1 for p in drawn if p.title), default=0)
+    entries = max((len(_legend_entries(p)) for p in drawn), default=0)
+    ncol = min(10 if legends == "one" and cols > 2 else 5, max(entries, 1))
+    legend_h = line * 0.9 * -(-entries // ncol) + 0.1
+    extra = (legend_h * (rows if legends == "rows" else 1) + (line * rows if row_titles else 0)
+             + (line * 1.3 * (suptitle.count("\n") + 1) if suptitle else 0))
+    if width:
+        panel_w = width / cols
+    elif "page_width" in conf:  # paper: a column's width for one panel, the page's for several
+        panel_w = conf["panel_width"] if cols == 1 else conf["page_width"] / cols
+        fits = (conf["page_height"] - extra) / rows - title_h
+        if fits < panel_w:
+            panel_w = max(fits, MIN_PAPER_PANEL)
+            if fits < MIN_PAPER_PANEL:
+                log.warning("a %d x %d grid of panels does not fit a page in the paper style: the figure is %.1f in "
+                            "tall (a page holds %.1f in) with panels of %.1f in; draw fewer rows", rows, cols,
+                            rows * (panel_w + title_h) + extra, conf["page_height"], panel_w)
+    else:
+        panel_w = conf["panel_width"]
     with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"],
                          "legend.fontsize": conf["font"] * 0.9, "savefig.dpi": conf["dpi"]}):
         # created at the style's dpi: savefig(dpi="figure") uses the dpi a figure was made with
-        fig = plt.figure(figsize=(panel_w * cols, panel_w * rows + legend_h), layout="constrained", dpi=conf["dpi"])
-        columns = fig.subfigures(1, cols, squeeze=False)[0] if cols > 1 else [fig]
-        for c, column in enumerate(columns):  # a subfigure per column: its legend spans just that column
-            axes = column.subplots(rows, 1, squeeze=False)[:, 0]
-            drawn = [(ax, row[c]) for ax, row in zip(axes, panels, strict=True) if c < len(row) and row[c] is not None]
-            for ax in set(axes) - {ax for ax, _ in drawn}:  # a missing panel (None, or a short row) stays blank
-                ax.set_axis_off()
-            for ax, p in drawn:
+        fig = plt.figure(figsize=(panel_w * cols, rows * (panel_w + title_h) + extra), layout="constrained",
+                         dpi=conf["dpi"])
+        if legends == "columns" and cols > 1:  # a subfigure per column: its legend spans just that column
+            groups = [(sub, [(r, c) for r in range(rows)]) for c, sub in enumerate(fig.subfigures(1, cols))]
+        elif legends == "rows" and rows > 1:
+            groups = [(sub, [(r, c) for c in range(cols)]) for r, sub in enumerate(fig.subfigures(rows, 1))]
+        else:
+            groups = [(fig, [(r, c) for r in range(rows) for c in range(cols)])]
+        for g, (where, cells) in enumerate(groups):
+            shape = (rows, 1) if legends == "columns" and cols > 1 else (1, cols) if legends == "rows" and rows > 1 \
+                else (rows, cols)
+            axes = where.subplots(*shape, squeeze=False).ravel()
+            mine = [(ax, grid[r][c]) for ax, (r, c) in zip(axes, cells, strict=True)]
+            for ax, p in mine:
+                if p is None:  # a missing panel (None, or a short row) stays blank
+                    ax.set_axis_off()
+                    continue
                 plot_embedding(p.embedding, p.labels, p.class_names, ax=ax, title=p.title, legend=False,
                                images=p.images, exemplars=exemplars, seed=seed, highlight=p.highlight,
                                point_colors=p.colors)
-            if drawn and (not one_legend or c == 0):
-                first = drawn[0][1]
-                handles = legend_handles(first.labels, first.class_names) if first.key is None else [
-                    Line2D([], [], marker="o", linestyle="", markersize=6, color=c, label=n) for n, c in first.key]
+            if legends == "rows" and row_titles:
+                where.suptitle(row_titles[g], fontweight="bold")
+            first = next((p for _, p in mine if p is not None), None)
+            if first is not None:
                 # a figure's own legend goes below: above, constrained layout would lay it over the suptitle
-                (fig if one_legend else column).legend(
-                    handles=handles, loc="outside lower center" if rows == 1 or one_legend else "outside upper center",
-                    ncol=min(10 if one_legend and cols > 2 else 5, len(handles)), **LEGEND_STYLE)
+                below = legends != "columns" or rows == 1
+                add_legend(where, _legend_entries(first), ncol, loc="outside lower center" if below
+                           else "outside upper center")
         if suptitle:
             fig.suptitle(suptitle)
     return fig
 
 
+def _legend_entries(panel: Panel) -> list[Any]:
+    """The legend of a panel: its classes, or the key of the colours it is drawn in; and its highlight."""
+    from matplotlib.lines import Line2D
+
+    if panel.key is not None:
+        handles = [Line2D([], [], marker="o", linestyle="", markersize=6, color=c, label=n) for n, c in panel.key]
+    else:
+        handles = legend_handles(panel.labels, panel.class_names)
+    if panel.highlight is not None:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor="white",
+                              markeredgecolor="black", markeredgewidth=0.8,
+                              label=panel.highlight_label or f"selected ({int(np.sum(panel.highlight)):,})"))
+    return handles
+
+
+def add_legend(where: Any, handles: Sequence[Any], ncol: int, **kwargs: Any) -> Any:
+    """A legend of ``handles`` in ``ncol`` columns that reads row by row (matplotlib fills column by column)."""
+    ncol = max(1, min(ncol, len(handles)))
+    nrows = -(-len(handles) // ncol)
+    ordered = [handles[r * ncol + c] for c in range(ncol) for r in range(nrows) if r * ncol + c < len(handles)]
+    return where.legend(handles=ordered, ncol=ncol, **LEGEND_STYLE, **kwargs)
+
+
 def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None = None,
                    highlight: Any = None, color_by: str = "class", **kwargs: Any) -> Figure:
-    """Embedding results as a grid: methods as rows, data sets as columns (see :func:`compare_figure`).
+    """Embedding results as a grid (see :func:`compare_figure`); returns the Figure.
 
+    One method: its data sets side by side, each with its legend. Several: a
+    row per data set (titled by it, its legend below it) and a column per
+    method, so four methods fit a page's width in the paper style.
     ``results`` are :class:`~fmnist_viz.pipeline.EmbeddingResult`; titles
     carry the method, the number of points and, when computed, the 10-NN
     accuracy and trustworthiness. ``images`` maps a data set name to its
     (70000, h, w) images, for exemplars. ``highlight`` (a
     :class:`~fmnist_viz.selection.Selection`) makes its rows stand out in its
-    data set's panels. ``color_by`` other than ``"class"`` colours points by a
-    measure in each result's ``pointwise`` (see :mod:`fmnist_viz.pointwise`).
+    data set's panels, with a legend entry. ``color_by`` other than
+    ``"class"`` colours points by a measure in each result's ``pointwise``
+    (see :mod:`fmnist_viz.pointwise`).
     """
+    from pathlib import Path
+
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
     by_key = {(r.method, r.dataset): r for r in results}
-    rows = []
-    for method in methods:
-        row = []
-        for dataset in datasets:
-            r = by_key[(method, dataset)]
-            pictures = images[dataset][r.index] if images and dataset in images else None
-            lit = np.isin(r.index, highlight.rows) if highlight is not None and highlight.dataset == dataset else None
-            colors, key = measure_colors(r.pointwise[color_by], color_by) if color_by != "class" else (None, None)
-            row.append(Panel(r.positions, r.labels, r.class_names, panel_title(r), pictures, lit, colors, key))
-        rows.append(row)
-    return compare_figure(rows, **kwargs)
+    several = len(methods) > 1
+
+    def panel(r: Any) -> Panel:
+        pictures = images[r.dataset][r.index] if images and r.dataset in images else None
+        lit = np.isin(r.index, highlight.rows) if highlight is not None and highlight.dataset == r.dataset else None
+        label = f"selected in {Path(highlight.source).name or 'the selection'} ({int(lit.sum()):,})" \
+            if lit is not None else ""
+        colors, key = measure_colors(r.pointwise[color_by], color_by) if color_by != "class" else (None, None)
+        title = method_title(r) if several else panel_title(r)
+        return Panel(r.positions, r.labels, r.class_names, title, pictures, lit, colors, key, label)
+
+    if several:  # a row per data set, a column per method
+        rows = [[panel(by_key[(m, d)]) for m in methods] for d in datasets]
+        titles = [f"{by_key[(methods[0], d)].title}, {len(by_key[(methods[0], d)]):,} points" for d in datasets]
+        return compare_figure(rows, legends="rows", row_titles=titles, **kwargs)
+    return compare_figure([[panel(by_key[(methods[0], d)]) for d in datasets]], **kwargs)

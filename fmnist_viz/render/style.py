@@ -29,7 +29,8 @@ DEFAULT_STYLE = "screen"
 #: Figure widths in inches, font sizes and resolution per style.
 STYLES = {
     "screen": {"panel_width": 5.5, "font": 10, "dpi": 150},
-    "paper": {"panel_width": 3.5, "font": 7, "dpi": 300},  # single column; two panels make ~7.2 in
+    # one panel a journal column wide; several share a page's width, and the figure keeps within its height
+    "paper": {"panel_width": 3.5, "page_width": 7.2, "page_height": 9.5, "font": 7, "dpi": 300},
 }
 
 
@@ -107,6 +108,26 @@ def panel_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], 
     if "explained_variance" in result.metrics:
         title += f", {result.metrics['explained_variance']:.0%} of the variance"
     if result.metrics:
-        title += (f"{line_break}10-NN accuracy {result.metrics['knn_accuracy']:.3f}, "
-                  f"trustworthiness {result.metrics['trustworthiness']:.3f}")
+        title += line_break + quality_line(result)
     return title
+
+
+def quality_line(result: Any, short: bool = False) -> str:
+    """A result's measured quality as titles show it ("" before it is measured); ``short`` for narrow panels."""
+    if not result.metrics:
+        return ""
+    accuracy, trust = result.metrics["knn_accuracy"], result.metrics["trustworthiness"]
+    if short:
+        return f"10-NN acc. {accuracy:.3f}, trust. {trust:.3f}"
+    return f"10-NN accuracy {accuracy:.3f}, trustworthiness {trust:.3f}"
+
+
+def method_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], str] = str) -> str:
+    """A panel's title where its row already names the data set and size: the method (with PCA's share of the
+    variance) and, once measured, its quality in short."""
+    from ..embed.registry import method_label
+
+    title = escape(method_label(result.method))
+    if "explained_variance" in result.metrics:
+        title += f", {result.metrics['explained_variance']:.0%} of the variance"
+    return title + (line_break + quality_line(result, short=True) if result.metrics else "")

@@ -11,7 +11,8 @@ from fmnist_viz.cli import main
 from fmnist_viz.data import load
 from fmnist_viz.embed import BUILTIN_METHODS
 from fmnist_viz.metrics import evaluate_results
-from fmnist_viz.pipeline import EmbeddingResult, run
+from fmnist_viz.pipeline import run
+from fmnist_viz.results import EmbeddingResult
 
 pytestmark = pytest.mark.realdata
 

@@ -121,8 +121,8 @@ def test_plugin_is_used_by_the_pipeline_and_cli(plugin: None, tiny: Tiny, tmp_pa
     assert registry.method_label("tsne") == "t-SNE"
     assert main(["random2d", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o"),
                  "--param", "scale=2", "--format", "npz,png"]) == 0
-    assert (tmp_path / "o" / "random2d_tiny_scale2.0.png").stat().st_size > 1000
-    saved = np.load(tmp_path / "o" / "random2d_tiny_scale2.0.npz")
+    assert (tmp_path / "o" / "random2d_tiny_scale2.png").stat().st_size > 1000
+    saved = np.load(tmp_path / "o" / "random2d_tiny_scale2.npz")
     assert saved["embedding"].max() <= 2
     assert main(["broken", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 1
     assert "embedder plugin 'broken' failed to load" in capsys.readouterr().err

@@ -87,13 +87,17 @@ def test_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         data.neighbors(15)
         worker = WorkerProcess(("umap",))
         worker.submit("umap", {"n_epochs": 100000}, arrays_of(data), 0, "cpu")  # minutes of work
-        print(worker.process.pid, flush=True)
+        print(worker.process.pid, worker.folder, flush=True)
         time.sleep(600)
         """))
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env={**os.environ, "TMPDIR": str(temp)})
     try:
-        worker_pid = int(parent.stdout.readline())  # type: ignore[union-attr]
-        assert worker_pid in children(parent.pid) and alive(worker_pid)
+        pid, folder = parent.stdout.readline().split()  # type: ignore[union-attr]
+        worker_pid = int(pid)
+        assert worker_pid in children(parent.pid) and alive(worker_pid) and Path(folder).parent == temp
         time.sleep(3)  # inside the job by now
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
@@ -101,5 +105,59 @@ def test_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         while alive(worker_pid) and time.time() < deadline:
             time.sleep(0.1)
         assert not alive(worker_pid), "the worker outlived its parent by more than 5 s"
+        assert list(temp.iterdir()) == []  # and took its folder (and the arrays in it) along
     finally:
         parent.kill()
+
+
+def test_a_parent_stopped_while_its_workers_start_leaves_no_folder(tmp_path: Path) -> None:
+    script = tmp_path / "pool.py"
+    script.write_text(textwrap.dedent("""        import time
+        from fmnist_viz.executors.local import ProcessPool
+        print("starting", flush=True)
+        pool = ProcessPool(8, ("umap",))
+        time.sleep(600)
+        """))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    for delay in (0.3, 1.5):  # while the pool starts its workers, and once they import their library
+        parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                                  cwd=tmp_path, env={**os.environ, "TMPDIR": str(temp)})
+        try:
+            parent.stdout.readline()  # type: ignore[union-attr]
+            time.sleep(delay)
+            workers = children(parent.pid)
+            parent.terminate()
+            parent.wait()
+            deadline = time.time() + 10
+            while (any(alive(w) for w in workers) or list(temp.iterdir())) and time.time() < deadline:
+                time.sleep(0.1)
+            assert not any(alive(w) for w in workers)
+            assert list(temp.iterdir()) == [], delay
+        finally:
+            parent.kill()
+
+
+def test_folders_of_dead_parents_are_removed_when_a_worker_starts(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from fmnist_viz.embed.worker import STALE_AFTER
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / f"fmnist-viz-worker-{int(dead.stdout)}-abc"  # its parent is gone
+    mine = tmp_path / f"fmnist-viz-worker-{os.getpid()}-def"  # a live parent's (this process)
+    old = tmp_path / "fmnist-viz-worker-x1y2"  # named as before, untouched for two hours
+    recent = tmp_path / "fmnist-viz-worker-z3"
+    for folder in (left, mine, old, recent):
+        folder.mkdir()
+        (folder / "data0.npz").write_bytes(b"x" * 1000)
+    os.utime(old, (time.time() - 2 * STALE_AFTER,) * 2)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    worker = WorkerProcess()
+    try:
+        assert sorted(p.name for p in tmp_path.glob("fmnist-viz-worker-*")) == sorted(
+            [mine.name, recent.name, worker.folder.name])
+    finally:
+        worker.close()
+    assert not worker.folder.exists()

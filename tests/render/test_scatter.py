@@ -20,6 +20,13 @@ def blobs(n: int = 3000, classes: int = 10, seed: int = 0) -> tuple[np.ndarray, 
     return (centres[labels] + rng.normal(size=(n, 2))).astype(np.float32), labels
 
 
+def reading_order(legend) -> list[str]:  # type: ignore[no-untyped-def]
+    """A legend's entries as a reader reads them: row by row, left to right."""
+    legend.figure.canvas.draw()
+    boxes = [(t.get_window_extent(), t.get_text()) for t in legend.get_texts()]
+    return [text for box, text in sorted(boxes, key=lambda b: (-round(b[0].y0), b[0].x0))]
+
+
 def test_point_style_shrinks_with_n() -> None:
     small, big = point_style(1000), point_style(70000)
     assert small[0] > big[0] > 0 and small[1] >= big[1] >= 0.5
@@ -32,7 +39,8 @@ def test_plot_embedding_into_given_axes() -> None:
     fig, ax = plt.subplots()
     assert plot_embedding(emb, labels, [f"c{i}" for i in range(10)], ax=ax, title="t") is fig
     legend = ax.get_legend()
-    assert [t.get_text() for t in legend.get_texts()] == [f"c{i}" for i in range(10)]
+    assert reading_order(legend) == [f"c{i}" for i in range(10)]  # row by row: c0 to c4, then c5 to c9
+    assert [t.get_text() for t in legend.get_texts()] != reading_order(legend)  # (matplotlib fills columns)
     colors = ax.collections[0].get_facecolors()
     assert len(colors) == len(emb) and ax.collections[0].get_rasterized()
     plt.close(fig)
@@ -46,9 +54,11 @@ def test_colours_follow_the_class_index_in_every_panel() -> None:
     fig = compare_figure([[Panel(emb, labels, list("ABCDEFGHIJ"), "one"),
                            Panel(emb[:500], labels[:500], list("0123456789"), "two")]])
     legends = [sub.legends[0] for sub in fig.subfigs]  # one per column, each with its own names
-    assert [[t.get_text() for t in leg.get_texts()] for leg in legends] == [list("ABCDEFGHIJ"), list("0123456789")]
+    assert [reading_order(leg) for leg in legends] == [list("ABCDEFGHIJ"), list("0123456789")]
     for leg in legends:
-        assert [mcolors.to_hex(h.get_color()) for h in leg.legend_handles] == [c.lower() for c in CLASS_COLORS]
+        pairs = zip(leg.get_texts(), leg.legend_handles, strict=True)
+        colour = {t.get_text(): mcolors.to_hex(h.get_color()) for t, h in pairs}
+        assert [colour[name] for name in reading_order(leg)] == [c.lower() for c in CLASS_COLORS]
     plt.close(fig)
 
 

@@ -21,10 +21,14 @@
     return new ARRAYS[v.dtype](buffer.buffer);
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
+  }
+
   function rgb(hex) { return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]; }
 
   // ---- the data sets and panels
-  var datasets = {};
+  var datasets = Object.create(null);  // no prototype: a data set called "constructor" is just unknown
   Object.keys(DATA.datasets).forEach(function (name) {
     var d = DATA.datasets[name];
     d.name = name;
@@ -44,9 +48,12 @@
     // every extra draw costs more in software GL than Plotly's reading of the colours
     trace.marker.color = d.pointChannels;
     trace.customdata = d.rows;
+    var heading = trace.meta.heading, annotation = (DATA.figure.layout.annotations || [])[heading];
     panels.push({index: i, marker: i + 1, dataset: d, method: trace.meta.method, x: values(trace.x), y: values(trace.y),
-                 disagreement: values(trace.meta.disagreement), preservation: values(trace.meta.preservation)});
+                 disagreement: values(trace.meta.disagreement), preservation: values(trace.meta.preservation),
+                 heading: heading, titleText: annotation ? annotation.text : '', label: trace.meta.label || trace.meta.method});
   });
+  panels.forEach(function (p) { p.shows = p; });  // the panel whose layout it draws: itself until a morph
 
   // ---- the hover image, with the point's class and row under it
   var SIZE = 140, loaded = {};
@@ -106,7 +113,7 @@
   }
 
   // ---- legends: a click toggles a class of that data set, a double click isolates it
-  var hidden = {};  // data set -> {class index: true}
+  var hidden = Object.create(null);  // data set -> {class index: true}
   var pending = null;
 
   function classesOf(name) {
@@ -164,7 +171,7 @@
   // ---- selection: a box or lasso in any panel selects those points in every panel of its data set
   var MAX_THUMBS = 300;
   var chosen = null;  // {dataset, slots: sorted by row, drawOrder: sorted by slot}
-  var slotOfRow = {};  // data set -> Map(row -> slot), built on first use
+  var slotOfRow = Object.create(null);  // data set -> Map(row -> slot), built on first use
 
   function slotsOf(d, rows) {
     if (!slotOfRow[d.name]) {
@@ -181,7 +188,7 @@
   }
 
   function dataset(name) {
-    var d = datasets[name];
+    var d = typeof name === 'string' ? datasets[name] : undefined;
     if (!d) { throw new Error('fmnistViz: unknown data set ' + JSON.stringify(name) + '; the page has ' + Object.keys(datasets).join(', ')); }
     return d;
   }
@@ -222,12 +229,10 @@
   }
 
   // ---- the selection pane: how many, per class, their images, downloads
-  var pane = document.createElement('div');
-  pane.id = 'fmnist-viz-pane';
+  var pane = document.getElementById('fmnist-viz-pane'), side = document.getElementById('fmnist-viz-side');
   pane.innerHTML = "<div class='head'><span class='count'></span><span class='buttons'>" +
     "<button data-do='csv'>CSV</button><button data-do='json'>JSON</button><button data-do='clear'>Clear</button>" +
     "</span></div><div class='classes'></div><div id='fmnist-viz-selection'></div>";
-  document.body.appendChild(pane);
   pane.addEventListener('click', function (e) {
     var action = e.target && e.target.dataset && e.target.dataset['do'];
     if (action === 'clear') { api.clear(); } else if (action) { api.download(action); }
@@ -243,6 +248,7 @@
   function renderPane() {
     var grid = document.getElementById('fmnist-viz-selection');
     grid.textContent = '';
+    sideState();
     if (!chosen) { pane.style.display = 'none'; return; }
     var d = datasets[chosen.dataset], slots = chosen.slots, counts = {};
     slots.forEach(function (s) { counts[d.labels[s]] = (counts[d.labels[s]] || 0) + 1; });
@@ -255,7 +261,8 @@
       var chip = document.createElement('span');
       chip.className = 'chip';
       chip.style.borderColor = d.colors[c];
-      chip.textContent = d.classes[c] + ' ' + counts[c];
+      chip.textContent = d.classes[c] + ': ';
+      chip.appendChild(document.createElement('b')).textContent = counts[c].toLocaleString('en');
       classes.appendChild(chip);
     });
     shown.forEach(function (slot) {
@@ -269,6 +276,24 @@
     });
     pane.style.display = 'block';
   }
+
+  // ---- the side pane, docked beside the panels: its title counts the selection, which stays when it is collapsed
+  var sideTitle = side.querySelector('.side-title'), sideHint = side.querySelector('.side-hint');
+  function sideState() {
+    var found = document.getElementById('fmnist-viz-found').style.display === 'block';
+    sideTitle.textContent = chosen ? 'Selection: ' + chosen.slots.length.toLocaleString('en') : 'Selection';
+    sideHint.style.display = chosen || found ? 'none' : 'block';
+  }
+  function showPane(open) {  // the panels take the room the pane leaves, and give it back
+    if (side.classList.contains('collapsed') === !open) { return open; }
+    side.classList.toggle('collapsed', !open);
+    document.getElementById('fmnist-viz-collapse').innerHTML = open ? '&raquo;' : '&laquo;';
+    Plotly.Plots.resize(gd);
+    return open;
+  }
+  document.getElementById('fmnist-viz-collapse').addEventListener('click', function () {
+    showPane(side.classList.contains('collapsed'));
+  });
 
   function selectionTable() {
     var d = datasets[chosen.dataset];
@@ -299,10 +324,10 @@
     return {scene: scene, k: k};
   }
 
-  function baseColors(panel) {  // hex colour per point for the current colour mode
+  function baseColors(panel) {  // hex colour per point for the current colour mode (a morphed panel: its new layout's)
     if (colorMode === 'class') { return panel.dataset.pointColors; }
-    var scale = DATA.scales[colorMode];
-    return Array.prototype.map.call(panel[colorMode], function (v) { return scale[v]; });
+    var scale = DATA.scales[colorMode], step = steps(colorMode);
+    return Array.prototype.map.call(panel.shows[colorMode], function (v) { return scale[step(v)]; });
   }
 
   function paint() {  // every panel's colours for the colour mode (a selection is drawn on top: see `lit`)
@@ -336,7 +361,7 @@
     });
   }
 
-  function place(panel) {  // draw a panel's current x, y quickly (hover follows at the next sync)
+  function place(panel) {  // draw a panel's current x, y quickly (hover follows at the next sync); Find's ring follows
     var where = sceneOf(panel);
     if (!where) { return false; }
     var off = hidden[panel.dataset.name] || {}, labels = panel.dataset.labels;
@@ -347,6 +372,7 @@
       pos[2 * i + 1] = gone ? NaN : panel.y[i];
     }
     upload(where, ['positions']);
+    if (marked && marked.dataset === panel.dataset) { mark([panel]); }
     return true;
   }
 
@@ -547,11 +573,57 @@
 
   // ---- colour modes, find, morph: their state and helpers
   var colorMode = 'class', lastMorph = null;
-  var HINTS = {
-    'class': '',
-    disagreement: 'orange: the majority of its 10 nearest points in the picture is another class',
-    preservation: 'yellow: its 10 nearest neighbours in the data are its nearest here too; purple: torn apart'
-  };
+  var MAX_MORPH_MS = 60000, K = DATA.measures.k;
+
+  // The preservation colours span the values present (most are low: spread over 0 to 1, nearly every point would be
+  // the same purple): from the 1st to the 99th percentile of every panel's values, which are tenths (0 to 10).
+  var spans = {};
+  function span(mode) {
+    if (!spans[mode]) {
+      var counts = new Float64Array(256), total = 0, lo = 0, hi = 255, seen = 0, v;
+      panels.forEach(function (p) { for (var i = 0; i < p[mode].length; i++) { counts[p[mode][i]]++; total++; } });
+      for (v = 0; v < 256; v++) { seen += counts[v]; if (seen > 0.01 * total) { lo = v; break; } }
+      for (seen = 0, v = 255; v >= 0; v--) { seen += counts[v]; if (seen > 0.01 * total) { hi = v; break; } }
+      spans[mode] = [lo, Math.max(hi, lo + 1)];
+    }
+    return spans[mode];
+  }
+  function steps(mode) {  // value -> index into the mode's colour scale
+    if (mode !== 'preservation') { return function (v) { return v; }; }
+    var r = span(mode), top = DATA.scales[mode].length - 1;
+    return function (v) { return Math.round(Math.min(1, Math.max(0, (v - r[0]) / (r[1] - r[0]))) * top); };
+  }
+
+  // In a measure's mode the class legends give way to a key of its colours, with the range they span.
+  function showKey(mode) {
+    var key = tools.key, scale = DATA.scales[mode];
+    key.textContent = '';
+    key.style.display = mode === 'class' ? 'none' : '';
+    function add(tag, className, text) {
+      var e = key.appendChild(document.createElement(tag));
+      e.className = className;
+      if (text) { e.textContent = text; }
+      return e;
+    }
+    if (mode === 'disagreement') {
+      add('span', 'swatch').style.background = scale[0];
+      add('span', '', 'its class is that of most of its ' + K + ' nearest points in the picture');
+      add('span', 'swatch').style.background = scale[1];
+      add('span', '', 'another class is');
+    } else if (mode === 'preservation') {
+      var r = span(mode);
+      add('span', '', (r[0] / 10).toFixed(1));
+      add('span', 'bar').style.background = 'linear-gradient(to right, ' + scale.join(', ') + ')';
+      add('span', '', (r[1] / 10).toFixed(1));
+      add('span', 'note', 'of its ' + K + ' nearest neighbours in the data, the share among its ' + K +
+          ' nearest here (colours span the values present, 1st to 99th percentile)');
+    }
+    var change = {};
+    Object.keys(gd.layout).filter(function (k) { return /^legend\d*$/.test(k); }).forEach(function (k) {
+      change[k + '.visible'] = mode === 'class';
+    });
+    return Plotly.relayout(gd, change);
+  }
   panels.forEach(function (p) { p.own = {x: Float32Array.from(p.x), y: Float32Array.from(p.y)}; });
 
   function panelFor(d, method) {
@@ -559,6 +631,38 @@
     if (!p) { throw new Error('fmnistViz: no panel of ' + d.name + ' by ' + JSON.stringify(method) + '; methods: ' +
                               panels.filter(function (q) { return q.dataset === d; }).map(function (q) { return q.method; }).join(', ')); }
     return p;
+  }
+
+  // Find's ring: around the found row in each panel of its data set, where the panel draws it now (it follows a morph)
+  var marked = null;  // {dataset, slot}
+  function mark(which) {
+    var slow = {x: [], y: []}, changed = [];
+    which.forEach(function (p) {
+      var xy = marked && p.dataset === marked.dataset ? [p.x[marked.slot], p.y[marked.slot]] : [NaN, NaN];
+      gd.data[p.marker].x = xy.slice(0, 1);
+      gd.data[p.marker].y = xy.slice(1);
+      var where = sceneOf({index: p.marker});
+      if (where) {
+        var options = where.scene.markerOptions[where.k];
+        if (String(Array.from(options.positions || [])) === String(xy)) { return; }  // unchanged: not drawn again
+        options.positions = Float64Array.from(xy);
+        upload(where, ['positions']);
+      } else {
+        slow.x.push(xy.slice(0, 1)); slow.y.push(xy.slice(1)); changed.push(p.marker);
+      }
+    });
+    if (changed.length) { Plotly.restyle(gd, slow, changed); }
+  }
+
+  // A morphed panel's title is that of the layout it shows, saying where it came from; Reset gives its own back.
+  function retitle(panel) {
+    var shown = panel.shows, text = panel.titleText;
+    if (shown !== panel) { text = shown.titleText + '<br><i>morphed from ' + escapeHtml(panel.label) + '</i>'; }
+    if (panel.heading !== undefined && gd.layout.annotations[panel.heading].text !== text) {
+      var change = {};
+      change['annotations[' + panel.heading + '].text'] = text;
+      Plotly.relayout(gd, change);
+    }
   }
 
   function redraw(panel) {  // draw a panel's current x, y (hidden classes stay hidden)
@@ -569,8 +673,7 @@
   }
 
   // ---- the tool bar: colour by, find a row, morph
-  var tools = document.createElement('div');
-  tools.id = 'fmnist-viz-tools';
+  var tools = document.getElementById('fmnist-viz-tools');
   var names = Object.keys(datasets), methods = Array.from(new Set(panels.map(function (p) { return p.method; })));
   function options(list, labels) {
     return list.map(function (v, i) {
@@ -600,8 +703,9 @@
   }
   tools.mode = select(['class', 'disagreement', 'preservation'],
                       ['class', '2-D neighbour disagreement', 'neighbourhood preservation']);
-  tools.hint = document.createElement('span');
-  tools.hint.className = 'hint';
+  tools.key = document.createElement('span');
+  tools.key.className = 'key';
+  tools.key.style.display = 'none';
   tools.message = document.createElement('span');
   tools.message.className = 'message';
   var titles = names.map(function (n) { return datasets[n].title; });
@@ -611,7 +715,7 @@
     try { tools.message.textContent = ''; f(); } catch (e) { tools.message.textContent = e.message; console.error(e.message); }
   }
   if (panels.some(function (p) { return p.disagreement; })) {
-    control('Colour by', [tools.mode, tools.hint]);
+    control('Colour by', [tools.mode, tools.key]);
     tools.mode.addEventListener('change', function () { attempt(function () { api.colorBy(tools.mode.value); }); });
   }
   control('Find', [findSet, findRow, button('Find', function () {
@@ -625,17 +729,14 @@
       button('Reset', function () { attempt(function () { api.morph(morphSet.value, morphFrom.value, morphFrom.value, 0); }); })]);
   }
   tools.appendChild(tools.message);
-  document.body.appendChild(tools);
 
-  var foundBox = document.createElement('div'), foundCanvas = document.createElement('canvas');
+  var foundBox = document.getElementById('fmnist-viz-found'), foundCanvas = document.createElement('canvas');
   var foundCaption = document.createElement('div');
-  foundBox.id = 'fmnist-viz-found';
-  foundCanvas.width = foundCanvas.height = 112;
+  foundCanvas.width = foundCanvas.height = 96;
   foundCaption.className = 'caption';
   foundBox.appendChild(foundCanvas);
   foundBox.appendChild(foundCaption);
-  foundBox.appendChild(button('\u00d7', function () { foundBox.style.display = 'none'; }));
-  document.body.appendChild(foundBox);
+  foundBox.appendChild(button('\u00d7', function () { foundBox.style.display = 'none'; sideState(); }));
 
   // ---- the scriptable page: window.fmnistViz, which the page's own controls use too
   var api = {
@@ -696,7 +797,7 @@
       colorMode = mode;
       paint();
       tools.mode.value = mode;
-      tools.hint.textContent = HINTS[mode];
+      showKey(mode);
       return mode;
     },
     /** Mark a row in every panel of its data set and show its image. */
@@ -707,40 +808,44 @@
                         (Math.max.apply(null, d.rows)) + ' exist; this page draws ' + d.rows.length + ')');
       }
       var slot = found.slots[0], mine = panels.filter(function (p) { return p.dataset === d; });
-      var slow = {x: [], y: []}, which = [];
-      panels.forEach(function (p) {
-        var xy = p.dataset === d ? [p.x[slot], p.y[slot]] : [NaN, NaN];
-        gd.data[p.marker].x = xy.slice(0, 1);
-        gd.data[p.marker].y = xy.slice(1);
-        var where = sceneOf({index: p.marker});
-        if (where) {
-          var options = where.scene.markerOptions[where.k];
-          if (String(Array.from(options.positions || [])) === String(xy)) { return; }  // unchanged: not drawn again
-          options.positions = Float64Array.from(xy);
-          upload(where, ['positions']);
-        } else {
-          slow.x.push(xy.slice(0, 1)); slow.y.push(xy.slice(1)); which.push(p.marker);
-        }
-      });
-      if (which.length) { Plotly.restyle(gd, slow, which); }
-      foundCaption.textContent = d.classes[d.labels[slot]] + ' \u00b7 ' + d.title + ' row ' + row;
-      drawImage(foundCanvas.getContext('2d'), d, slot, 112);
+      marked = {dataset: d, slot: slot};
+      mark(panels);
+      foundCaption.textContent = 'Found: ' + d.classes[d.labels[slot]] + ' \u00b7 ' + d.title + ' row ' + row;
+      drawImage(foundCanvas.getContext('2d'), d, slot, 96);
       foundBox.style.display = 'block';
+      sideState();
+      if (side.classList.contains('collapsed')) { showPane(true); }
       return {dataset: name, row: Number(row), panels: mine.length};
     },
-    /** Move the points of one panel smoothly from its layout to another method's; resolves when done. */
+    /** Move the points of one panel smoothly from where they are to another method's layout, in `ms` milliseconds
+     * (default 1500, at most MAX_MORPH_MS); resolves when they arrive. A new morph of the panel (Reset is one)
+     * stops a running one, whose promise then rejects. */
     morph: function (name, fromMethod, toMethod, ms) {
       var d = dataset(name), from = panelFor(d, fromMethod), to = panelFor(d, toMethod);
       var duration = ms === undefined ? 1500 : Number(ms);
-      if (!(duration >= 0)) { throw new Error('fmnistViz.morph: ms must be a duration in milliseconds'); }
+      if (!(duration >= 0 && duration <= MAX_MORPH_MS)) {
+        throw new Error('fmnistViz.morph: ms must be a duration from 0 to ' + MAX_MORPH_MS + ' milliseconds, got ' + ms);
+      }
+      if (from.morphing) { from.morphing(); }
       var x0 = Float32Array.from(from.x), y0 = Float32Array.from(from.y), x1 = to.own.x, y1 = to.own.y;
-      var start = performance.now(), frames = 0;
-      return new Promise(function (resolve) {
+      var start = performance.now(), frames = 0, stopped = false;
+      return new Promise(function (resolve, reject) {
+        from.morphing = function () {
+          stopped = true;
+          from.morphing = null;
+          reject(new Error('fmnistViz.morph: stopped by a newer morph of ' + d.name + ' ' + fromMethod));
+        };
         function frame(now) {
+          if (stopped) { return; }
           var t = duration ? Math.min(1, (now - start) / duration) : 1, e = t * t * (3 - 2 * t);
           for (var i = 0; i < x0.length; i++) { from.x[i] = x0[i] + (x1[i] - x0[i]) * e; from.y[i] = y0[i] + (y1[i] - y0[i]) * e; }
           frames++;
           if (t < 1 && place(from)) { requestAnimationFrame(frame); return; }
+          from.morphing = null;
+          from.shows = to;
+          retitle(from);
+          mark([from]);
+          if (colorMode !== 'class') { paint(); }  // the measures of the layout it shows now
           var seconds = (performance.now() - start) / 1000;
           lastMorph = {frames: frames, seconds: seconds, fps: frames / Math.max(seconds, 1e-9)};
           redraw(from).then(function () { resolve(lastMorph); });  // hover and selection follow the points
@@ -760,7 +865,9 @@
   };
   window.fmnistViz = api;
 
-  gd.style.height = '100vh';
+  // past two rows of panels (a sweep's cells) the panels keep a legible size and the page scrolls
+  var rowsOfPanels = (DATA.figure.layout.meta || {}).rows || 1;
+  if (rowsOfPanels > 2) { gd.style.height = (rowsOfPanels * 320 + 120) + 'px'; }
   // WebGL without multisampling: Plotly asks for antialiasing, four samples a pixel, which in software GL doubles
   // the time every drawing takes (190 against 380 ms for four 70,000-point panels here); its points are already
   // smoothed at their edges by their own shader, so they look the same.
