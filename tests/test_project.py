@@ -93,3 +93,19 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one() -> None:
     assert "pytest" in tests
     ci = (REPO / ".ci" / "run").read_text()
     assert tests in ci and "ruff check" in ci
+
+
+def test_commands_write_where_git_does_not_look(tiny, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The Quick start's files go to out/, which .gitignore covers, never into the tracked figures/ (a picture
+    redrawn on another machine differs in its last pixels and would show as a change)."""
+    from fmnist_viz.cli import main
+
+    ignored = subprocess.run(["git", "check-ignore", "out/umap_fashion-vs-mnist.png", "out/x.html"], cwd=REPO,
+                             capture_output=True, text=True)
+    assert ignored.stdout.split() == ["out/umap_fashion-vs-mnist.png", "out/x.html"]
+    tiny.write(tmp_path / "d" / "tiny")
+    monkeypatch.chdir(tmp_path)
+    assert main(["pca", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--format", "png"]) == 0
+    assert main(["grid", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pca_tiny.png", "tiny-grid.png"]
+    assert not (tmp_path / "figures").exists()

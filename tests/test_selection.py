@@ -65,7 +65,7 @@ def test_grid_rows_from_and_highlight_on_the_command_line(tiny: Tiny, tmp_path: 
     assert out.is_file()
     chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 500]}))
     assert main(["grid", "--rows-from", str(chosen), "-o", str(out), "--data-dir", str(tmp_path / "d")]) == 2
-    assert "row 500 is beyond the 50 rows of Tiny" in capsys.readouterr().err
+    assert "--rows-from " in (err := capsys.readouterr().err) and "row 500 is beyond the 50 rows of Tiny" in err
     chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 2, 5]}))
     argv = ["pca", "--dataset", "tiny", "--format", "png", "--out", str(tmp_path / "o"), "--data-dir",
             str(tmp_path / "d"), "--highlight", str(chosen)]
@@ -84,3 +84,53 @@ def test_highlighted_rows_stand_out_in_their_data_set_only() -> None:
     left, right = fig.axes[0], fig.axes[1]
     assert [len(c.get_offsets()) for c in left.collections] == [170, 30]  # faded, then the highlighted on top
     assert [len(c.get_offsets()) for c in right.collections] == [200]
+    entries = [[t.get_text() for t in sub.legends[0].get_texts()] for sub in fig.subfigs]
+    assert "selected (30)" in entries[0] and not any(e.startswith("selected") for e in entries[1])
+
+
+def test_a_selection_of_thousands_draws_a_sample_per_class_and_says_so(tiny: Tiny, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import matplotlib.pyplot as plt
+
+    from fmnist_viz.render import grids
+
+    tiny.write(tmp_path / "d" / "tiny")
+    chosen = tmp_path / "picked.json"
+    selected = [i for i in range(50) if i % 5]  # 40 rows, 10 of each class
+    chosen.write_text(json.dumps({"dataset": "tiny", "rows": selected}))
+    drawn = []
+    real = grids.class_grid
+    grids.class_grid, restore = (lambda *a, **k: drawn.append((a, k)) or real(*a, **k)), grids.class_grid
+    try:
+        out = tmp_path / "g.png"
+        argv = ["grid", "--rows-from", str(chosen), "-o", str(out), "--data-dir", str(tmp_path / "d")]
+        assert main([*argv, "--per-class", "3", "--seed", "4"]) == 0
+    finally:
+        grids.class_grid = restore
+    (args, options), = drawn
+    names, picks = args[2], options["picks"]
+    labels = args[1]
+    assert [len(p) for p in picks] == [3, 3, 3, 3]
+    assert all(set(labels[p]) == {c} and set(p) <= set(selected) for c, p in enumerate(picks))
+    counts = np.bincount(labels[selected], minlength=4)
+    assert names == [f"class{c}\n3 of {counts[c]}" for c in range(4)]
+    assert options["title"] == "Tiny: 12 of the 40 images selected in picked.json, at most 3 per class (seed 4)"
+    plt.close("all")
+    assert main([*argv, "--per-class", "3", "--cols", "99999"]) == 2
+    assert "--cols must be at most 585 (images per row), got 99999" in capsys.readouterr().err
+    assert main(["grid", "--per-class", "3", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 2
+    assert "--per-class applies to --rows-from only" in capsys.readouterr().err
+
+
+@pytest.mark.realdata
+def test_a_box_selection_of_sixteen_thousand_rows_makes_a_grid(real_data: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    rows = np.random.default_rng(1).choice(70000, 16086, replace=False).tolist()
+    (tmp_path / "s.json").write_text(json.dumps({"dataset": "fashion", "rows": rows}))
+    argv = ["grid", "--rows-from", str(tmp_path / "s.json"), "-o", str(tmp_path / "g.png"),
+            "--data-dir", str(real_data)]
+    assert main(argv) == 0 and (tmp_path / "g.png").stat().st_size > 10_000
+    assert main([*argv, "--per-class", "5000"]) == 2
+    err = capsys.readouterr().err
+    assert "--per-class asks for up to 5,000 images per class" in err and "give --per-class 1392 or less" in err
+    assert "--rows and --cols" not in err

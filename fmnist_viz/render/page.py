@@ -29,7 +29,7 @@ from ..embed.registry import method_label
 from ..errors import UsageError
 from ..metrics import DEFAULT_K as POINTWISE_K
 from .sprites import hover_images
-from .style import COLOR_SCALES, class_color, draw_order, method_title, panel_title, robust_limits
+from .style import COLOR_SCALES, class_color, draw_order, measure_span, method_title, panel_title, robust_limits
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -141,8 +141,18 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
         top = 110
     fig.update_layout(template="plotly_white", margin={"l": 30 if grid else 10, "r": 10, "t": top, "b": 10},
                       hovermode="closest", dragmode="select",  # a drag selects; the mode bar has zoom and lasso
-                      meta={"rows": rows})  # how many rows of panels: the page grows taller than the window past two
+                      # how many rows of panels (the page grows taller than the window past two), and the range of
+                      # preservation's colours in tenths, one for every panel (style.measure_span)
+                      meta={"rows": rows, "spans": _spans(results)})
     return fig
+
+
+def _spans(results: Sequence[Any]) -> dict[str, list[int]]:
+    """The range preservation's colours span on the page, in tenths (as the points carry it)."""
+    if not all(r.pointwise for r in results):
+        return {}
+    low, high = measure_span([r.pointwise["preservation"] for r in results])
+    return {"preservation": [round(low * 10), round(high * 10)]}
 
 
 def _measures(result: Any, order: np.ndarray) -> dict[str, np.ndarray]:

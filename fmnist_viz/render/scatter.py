@@ -23,6 +23,7 @@ from .style import (
     class_color,
     draw_order,
     measure_colors,
+    measure_span,
     method_title,
     panel_title,
     point_style,
@@ -290,13 +291,15 @@ def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None 
     datasets = list(dict.fromkeys(r.dataset for r in results))
     by_key = {(r.method, r.dataset): r for r in results}
     several = len(methods) > 1
+    # one range of preservation's colours for every panel, so that a colour means one value everywhere
+    span = measure_span([r.pointwise[color_by] for r in results]) if color_by == "preservation" else None
 
     def panel(r: Any) -> Panel:
         pictures = images[r.dataset][r.index] if images and r.dataset in images else None
         lit = np.isin(r.index, highlight.rows) if highlight is not None and highlight.dataset == r.dataset else None
-        label = f"selected in {Path(highlight.source).name or 'the selection'} ({int(lit.sum()):,})" \
-            if lit is not None else ""
-        colors, key = measure_colors(r.pointwise[color_by], color_by) if color_by != "class" else (None, None)
+        source = f" in {Path(highlight.source).name}" if highlight is not None and highlight.source else ""
+        label = f"selected{source} ({int(lit.sum()):,})" if lit is not None else ""
+        colors, key = measure_colors(r.pointwise[color_by], color_by, span) if color_by != "class" else (None, None)
         title = method_title(r) if several else panel_title(r)
         return Panel(r.positions, r.labels, r.class_names, title, pictures, lit, colors, key, label)
 

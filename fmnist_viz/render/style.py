@@ -6,7 +6,7 @@ a panel reads the same in both.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -43,18 +43,34 @@ COLOR_SCALES = {
 }
 
 
-def measure_colors(values: np.ndarray, mode: str) -> tuple[np.ndarray, list[tuple[str, str]]]:
+def measure_span(values: Sequence[np.ndarray]) -> tuple[float, float]:
+    """The range preservation's colours span: the 1st to the 99th percentile of every panel's values together, in
+    tenths (most values are low: spread over 0 to 1, nearly every point would be the same purple). The page's
+    script computes the same."""
+    tenths = np.round(np.concatenate([np.asarray(v, dtype=float).ravel() for v in values]) * 10)
+    low, high = np.percentile(tenths, [1, 99], method="lower"), np.percentile(tenths, [99], method="higher")[0]
+    return float(low[0]) / 10, float(max(high, low[0] + 1)) / 10
+
+
+def measure_colors(values: np.ndarray, mode: str,
+                   span: tuple[float, float] | None = None) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Per-point colours for a colour-by ``mode`` and the legend entries (name, colour) that explain them.
 
     ``values`` are a result's ``pointwise[mode]``: disagreement 0/1,
-    preservation a share in [0, 1].
+    preservation a share in [0, 1], whose colours span ``span`` (default:
+    :func:`measure_span` of these values; give one span to every panel of a
+    figure so that a colour means the same value in each).
     """
     scale = np.array(COLOR_SCALES[mode])
     if mode == "disagreement":
         return scale[np.asarray(values, dtype=int)], [("class agrees with its 10 neighbours", scale[0]),
                                                       ("disagrees", scale[1])]
-    steps = np.round(np.asarray(values, dtype=float) * (len(scale) - 1)).astype(int)
-    return scale[steps], [("0 of 10 neighbours kept", scale[0]), ("5", scale[5]), ("10 of 10", scale[-1])]
+    low, high = span or measure_span([values])
+    share = np.clip((np.round(np.asarray(values, dtype=float) * 10) / 10 - low) / (high - low), 0, 1)
+    steps = np.round(share * (len(scale) - 1)).astype(int)
+    middle = (low + high) / 2
+    return scale[steps], [(f"{low:.1f} of neighbours kept (or fewer)", scale[0]), (f"{middle:.2f}", scale[5]),
+                          (f"{high:.1f} (or more)", scale[-1])]
 
 
 def class_color(index: int) -> str:

@@ -67,10 +67,13 @@ def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
 
     names = list(result.grid)
     axes = names[:2] if len(names) >= 2 else [*names, "seed"]
-    rest = [k for k in [*names, "seed"] if k not in axes]
 
     def value(cell: Any, key: str) -> Any:
         return cell.seed if key == "seed" else cell.params[key]
+
+    # the rest make a figure per combination of their values; one that takes a single value names no figure
+    rest = [k for k in [*names, "seed"] if k not in axes and len({value(c, k) for c in result.cells}) > 1]
+
 
     figures = []
     for dataset in dict.fromkeys(c.dataset for c in result.cells):

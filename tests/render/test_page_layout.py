@@ -173,3 +173,25 @@ def test_the_page_api_refuses_what_it_cannot_do(browser, tmp_path: Path) -> None
                                   int(results[0].index[order[0]]))
     assert (x, y) == pytest.approx(tuple(results[0].embedding[order[0]]), abs=1e-5)  # back, not snapped to UMAP
     assert min(panel_ink(browser)) > 0.001
+
+
+def test_a_sweep_page_titles_each_panel_by_its_values_legibly(browser, tiny, tmp_path: Path) -> None:  # noqa: F811
+    from fmnist_viz.sweeps import sweep, sweep_page
+
+    tiny.write(tmp_path / "d" / "tiny")
+    swept = sweep("tsne", {"perplexity": [3.0, 4.0, 5.0], "n_iter": [50, 100]}, ["tiny"], data_dir=tmp_path / "d")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    open_page(browser, sweep_page(swept, data_dir=tmp_path / "d").save(tmp_path / "sweep.html"))
+    layout = browser.execute_script(RECTS)
+    texts = browser.execute_script("return Array.from(document.querySelectorAll('#fmnist-viz-plot .annotation-text'),"
+                                   "function (a) { return a.textContent; })")
+    panels = [t for t in texts if t.startswith("perplexity=")]
+    assert sorted(p.split("10-NN")[0] for p in panels) == sorted(
+        f"perplexity={p}, n_iter={i}" for p in (3, 4, 5) for i in (50, 100))  # 3, not 3.0; no data set repeated
+    heading = browser.execute_script("return document.querySelector('#fmnist-viz-plot .gtitle').textContent")
+    assert heading == "t-SNE sweep: Tiny, 50 points; seed 0"
+    titles = sorted(layout["titles"])
+    assert all(t[0] >= 0 and t[2] <= layout["side"][0] + 1 for t in titles)  # none cut, none under the pane
+    assert not any(overlap(a, b) for a, b in itertools.pairwise(titles))
+    assert len({round(p[1]) for p in layout["panels"]}) == 2  # six cells: two rows of three, not six in a row

@@ -152,5 +152,50 @@ def test_static_figures_colour_by_a_measure_with_its_own_legend() -> None:
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["class agrees with its 10 neighbours", "disagrees"]
     plt.close(fig)
     fig = results_figure([r], color_by="preservation")
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["0 of 10 neighbours kept", "5", "10 of 10"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["0.0 of neighbours kept (or fewer)", "0.50",
+                                                                  "1.0 (or more)"]
     plt.close(fig)
+    # low values (0 to 0.3, as most are) spread over the whole scale: 0.3 is yellow, not dark purple
+    r.pointwise["preservation"] = np.arange(300) % 4 / 10
+    fig = results_figure([r], color_by="preservation")
+    drawn = fig.axes[0].collections[0].get_facecolors()
+    order = np.random.default_rng(0).permutation(300)  # draw_order(300, 0)
+    top = mcolors.to_rgba(COLOR_SCALES["preservation"][-1])
+    assert all(np.allclose(drawn[i][:3], top[:3]) for i in np.flatnonzero(r.pointwise["preservation"][order] == 0.3))
+    assert [t.get_text() for t in fig.legends[0].get_texts()][2] == "0.3 (or more)"
+    plt.close(fig)
+
+
+def test_paper_figures_fit_a_page(caplog: pytest.LogCaptureFixture) -> None:
+    """``all --style paper``: four methods x two data sets, a row per data set, fits a 7.2 x 9.5 in page; a tall
+    grid shrinks its panels to fit, and one that cannot fit at a legible size says so."""
+    import logging
+
+    import matplotlib.pyplot as plt
+
+    from fmnist_viz.render.scatter import results_figure
+
+    from conftest import fake_result
+
+    results = []
+    for dataset in ("fashion", "mnist"):
+        for method in ("pca", "tsne", "umap", "pymde"):
+            r = fake_result(dataset, 300, len(results))
+            r.method = method
+            results.append(r)
+    fig = results_figure(results, style="paper")
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(7.2) and height <= 9.5
+    assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["FASHION, 300 points", "MNIST, 300 points"]
+    assert [ax.get_title() for ax in fig.subfigs[0].axes][:2] == [
+        "PCA\n10-NN acc. 0.500, trust. 0.900", "t-SNE\n10-NN acc. 0.500, trust. 0.900"]
+    plt.close(fig)
+    emb, labels = blobs(300)
+    tall = compare_figure([[Panel(emb, labels, list("0123456789"), "a\nb")] * 2] * 5, style="paper", legends="one")
+    assert tall.get_size_inches()[1] <= 9.5 + 1e-6 and tall.get_size_inches()[0] < 7.2  # panels shrunk to fit
+    plt.close(tall)
+    with caplog.at_level(logging.WARNING, logger="fmnist_viz"):
+        taller = compare_figure([[Panel(emb, labels, list("0123456789"), "t")] * 2] * 12, style="paper",
+                                legends="one")
+    assert "does not fit a page in the paper style" in caplog.text
+    plt.close(taller)

@@ -576,18 +576,8 @@
   var MAX_MORPH_MS = 60000, K = DATA.measures.k;
 
   // The preservation colours span the values present (most are low: spread over 0 to 1, nearly every point would be
-  // the same purple): from the 1st to the 99th percentile of every panel's values, which are tenths (0 to 10).
-  var spans = {};
-  function span(mode) {
-    if (!spans[mode]) {
-      var counts = new Float64Array(256), total = 0, lo = 0, hi = 255, seen = 0, v;
-      panels.forEach(function (p) { for (var i = 0; i < p[mode].length; i++) { counts[p[mode][i]]++; total++; } });
-      for (v = 0; v < 256; v++) { seen += counts[v]; if (seen > 0.01 * total) { lo = v; break; } }
-      for (seen = 0, v = 255; v >= 0; v--) { seen += counts[v]; if (seen > 0.01 * total) { hi = v; break; } }
-      spans[mode] = [lo, Math.max(hi, lo + 1)];
-    }
-    return spans[mode];
-  }
+  // the same purple): from the 1st to the 99th percentile of every panel's values, in tenths (render/style.py).
+  function span(mode) { return DATA.figure.layout.meta.spans[mode]; }
   function steps(mode) {  // value -> index into the mode's colour scale
     if (mode !== 'preservation') { return function (v) { return v; }; }
     var r = span(mode), top = DATA.scales[mode].length - 1;
