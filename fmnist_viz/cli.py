@@ -208,7 +208,8 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
         p.add_argument("--max-points", type=_positive_int, metavar="N",
                        help="draw at most N random points per panel in the HTML (default: every point)")
         p.add_argument("--style", default=DEFAULT_STYLE, choices=tuple(STYLES),
-                       help="screen (default) or paper: single-column panels, paper fonts, 300 dpi")
+                       help="screen (default) or paper: a journal's column or page width, within its height, "
+                            "paper fonts, 300 dpi")
         p.add_argument("--exemplars", type=_number(0, MAX_EXEMPLARS), default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")
         p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")

@@ -168,3 +168,34 @@ def test_color_by_on_the_command_line(tiny: Tiny, tmp_path: Path) -> None:
             str(tmp_path / "d"), "--color-by", "disagreement"]
     assert main(argv) == 0 and (tmp_path / "o" / "pca_tiny_color-disagreement.png").is_file()
     assert main([*argv[:-1], "rainbow"]) == 2
+
+
+def test_list_says_what_the_seed_changes_and_device_help_names_every_gpu_method(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    seeds = [line.strip() for line in out.splitlines() if line.strip().startswith("seed:")]
+    assert len(seeds) >= 4 and any("init=random" in s for s in seeds) and any("PCA is deterministic" in s
+                                                                                for s in seeds)
+    assert main(["umap", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "PyMDE; t-SNE and UMAP through TorchDR" in text
+
+
+def test_readme_tables_are_whole() -> None:
+    """The method table is one table (no paragraph cutting it), and the command table lists every command."""
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    methods = re.search(r"\| method \| library \|.*?\n\n", readme, re.S).group(0)  # type: ignore[union-attr]
+    assert [re.match(r"\| `(\w+)`", line).group(1) for line in methods.strip().splitlines()[2:]] == [  # type: ignore[union-attr]
+        "pca", "tsne", "umap", "pymde"]
+    commands = re.search(r"\| command \| what it does \|.*?\n\n", readme, re.S).group(0)  # type: ignore[union-attr]
+    from fmnist_viz.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for name in sub.choices:  # type: ignore[union-attr]
+        if name not in ("pca", "tsne", "umap", "pymde", "all"):
+            assert f"`fmnist-viz {name}" in commands, name

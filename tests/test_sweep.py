@@ -92,3 +92,23 @@ def test_bad_sweep_input_fails_before_work(capsys: pytest.CaptureFixture[str],
     assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--seeds", "a"]) == 2
     assert "--seeds must be comma-separated whole numbers" in capsys.readouterr().err
     assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--format", "gif"]) == 2
+
+
+def test_sweep_figures_say_the_size_and_the_values_as_given(tiny: Tiny, tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    from fmnist_viz.render.sweep_figures import heat_maps, small_multiples
+    from fmnist_viz.sweeps import sweep
+
+    tiny.write(tmp_path / "d" / "tiny")
+    swept = sweep("tsne", {"perplexity": [3.0, 5.0]}, ["tiny"], seeds=[0], n=40, data_dir=tmp_path / "d")
+    (dataset, label, fig), = small_multiples(swept)
+    assert (dataset, label) == ("tiny", "")  # one figure: no seed in its name
+    assert fig._suptitle.get_text() == "t-SNE on Tiny, 40 points"
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes if ax.get_title()] == [
+        "perplexity=3, seed=0", "perplexity=5, seed=0"]
+    plt.close(fig)
+    (_, label, fig), = heat_maps(swept)
+    assert label == "_knn_accuracy" and fig.axes[0].get_title().startswith("t-SNE on Tiny, 40 points:")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["3", "5"]
+    plt.close(fig)
