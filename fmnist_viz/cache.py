@@ -65,25 +65,29 @@ class ResultCache:
         return stem.with_suffix(".npz"), stem.with_suffix(".json")
 
     def load(self, kind: str, key: dict[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
-        """The arrays and metadata stored under ``key``, or None (missing, disabled or corrupt)."""
+        """The arrays and metadata stored under ``key``, or None (missing, disabled, corrupt or not what an entry
+        of ``kind`` holds: :func:`entry_problem`); a bad entry is removed with a warning, to be computed again."""
         if not self.enabled:
             return None
         data_path, meta_path = self._paths(kind, key)
         if not data_path.exists():
             return None
-        try:
+        try:  # a zip member whose bytes changed fails its CRC-32 here
             with np.load(data_path, allow_pickle=False) as npz:
                 arrays = {name: npz[name] for name in npz.files}
             meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            log.warning("discarding corrupt cache entry %s (%s); it will be recomputed", data_path.name, exc)
-            for path in (data_path, meta_path):
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError as error:  # a read-only cache: recompute without caching
-                    log.warning("cannot remove %s: %s", path, error.strerror or error)
-            return None
-        return arrays, meta
+            problem = entry_problem(kind, key, arrays)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            problem = str(exc) or type(exc).__name__
+        if not problem:
+            return arrays, meta
+        log.warning("discarding corrupt cache entry %s/%s (%s); it will be recomputed", kind, data_path.name, problem)
+        for path in (data_path, meta_path):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:  # a read-only cache: recompute without caching
+                log.warning("cannot remove %s: %s", path, error.strerror or error)
+        return None
 
     def store(self, kind: str, key: dict[str, Any], arrays: dict[str, np.ndarray],
               meta: dict[str, Any] | None = None) -> None:
@@ -113,6 +117,61 @@ class ResultCache:
                 rows.append({**meta, "file": str(data_path), "bytes": data_path.stat().st_size})
             found[kind] = rows
         return found
+
+
+def _size(key: dict[str, Any]) -> int | None:
+    """The number of points an entry is about, from its key (directly, or that of the embedding it measures)."""
+    inner = key.get("embedding")
+    n = key.get("n", inner.get("n") if isinstance(inner, dict) else None)
+    return n if isinstance(n, int) else None
+
+
+def entry_problem(kind: str, key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    """What is wrong with an entry of ``kind`` read back ("" when nothing): its arrays' names, shapes, dtypes and
+    values, checked against what one holds (and the number of points its key names)."""
+    n = _size(key)
+
+    def array(name: str, ndim: int, kind_of: str, columns: int | None = None) -> np.ndarray:
+        if name not in arrays:
+            raise ValueError(f"it has no {name!r}")
+        value = arrays[name]
+        if value.ndim != ndim or value.dtype.kind not in kind_of or (n is not None and ndim and len(value) != n) \
+                or (columns is not None and value.shape[1] != columns):
+            raise ValueError(f"{name!r} is {value.dtype} of shape {value.shape}")
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise ValueError(f"{name!r} holds values that are not finite")
+        return value
+
+    try:
+        if kind == "embedding":
+            array("embedding", 2, "f", columns=2)
+        elif kind == "prepared":
+            array("X", 2, "f")
+            array("is_pca", 0, "b")
+        elif kind == "knn":
+            indices, distances = array("indices", 2, "iu"), array("distances", 2, "f")
+            if indices.shape != distances.shape or indices.shape[1] < 2 or indices.min() < 0 \
+                    or indices.max() >= len(indices) or (distances < 0).any():
+                raise ValueError("the graph's indices or distances are out of range")
+        elif kind == "pointwise":
+            if not np.isin(array("disagreement", 1, "iub"), (0, 1)).all():
+                raise ValueError("'disagreement' holds values other than 0 and 1")
+            kept = array("preservation", 1, "f")
+            if not ((kept >= 0) & (kept <= 1)).all():
+                raise ValueError("'preservation' holds values outside 0 to 1")
+        elif kind == "metrics":
+            for name in ("knn_accuracy", "trustworthiness", "neighborhood_preservation"):
+                value = arrays.get(name)
+                if value is None or value.ndim or value.dtype.kind != "f" or not (
+                        0 <= value <= 1 or (name == "knn_accuracy" and np.isnan(value))):
+                    raise ValueError(f"{name!r} is missing or not a share from 0 to 1")
+        elif kind == "sprites":
+            sheets = array("sheets", 1, "S")
+            if "shape" in key and len(sheets) != -(-key["shape"][0] // key["per_sheet"]):
+                raise ValueError(f"it has {len(sheets)} image sheets")
+    except ValueError as exc:
+        return str(exc)
+    return ""
 
 
 @dataclass
@@ -160,7 +219,7 @@ class DecodedCache:
             if not damaged:
                 return arrays
             reason: object = f"checksum mismatch in {', '.join(damaged)}"
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:  # EOFError: a file cut to 0 bytes
             reason = exc
         log.warning("discarding damaged decoded cache %s (%s); decoding the IDX files again", x_path.name, reason)
         for p in (x_path, y_path, sums_path):

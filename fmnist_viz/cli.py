@@ -234,7 +234,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
 
 def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from .embed import embedder_names
-    from .sweeps import SWEEP_FORMATS
+    from .sweeps import MAX_CELLS, SWEEP_FORMATS
 
     sweep = sub.add_parser(
         "sweep", parents=[common], help="one method over a grid of parameters and seeds",
@@ -251,6 +251,8 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     sweep.add_argument("--format", default="csv,png", help=f"any of {', '.join(SWEEP_FORMATS)} (default csv,png)")
     sweep.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
     sweep.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
+    sweep.add_argument("--yes", action="store_true",
+                       help=f"run a sweep of more than {MAX_CELLS} cells (the log says how many and roughly how long)")
     where = sweep.add_argument_group("where the cells run")
     where.add_argument("--workers", type=_positive_int, metavar="N",
                        help="cells at once on this machine (default: one per core for single-threaded methods "
@@ -258,6 +260,9 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="run the cells on the Dask cluster at tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS), "
                             "or 'local' for a Dask cluster on this machine; needs pip install 'fmnist-viz[dask]'")
+    where.add_argument("--worker-wait", type=_number(0, 86400, integer=False), default=60.0, metavar="SECONDS",
+                       help="how long to wait for a Dask worker when the cluster has none, at the start or after "
+                            "its workers died (default 60)")
     sweep.set_defaults(func=commands.cmd_sweep)
 
 

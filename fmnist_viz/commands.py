@@ -206,9 +206,9 @@ def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dic
     return params
 
 
-def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
+def _datasets(args: argparse.Namespace) -> list[str]:
+    """--dataset, and --compare when given (another data set)."""
     from .data import get_spec
-    from .pipeline import run
 
     datasets = [get_spec(args.dataset).name]
     if args.compare:
@@ -216,8 +216,14 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
             datasets.append(get_spec(args.compare).name)
         if datasets[0] == datasets[1]:
             raise UsageError(f"{args.compare} is the same data set as --dataset", param="compare")
+    return datasets
+
+
+def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
+    from .pipeline import run
+
     return run(
-        methods, datasets, params=_parse_params(args.param, methods), n=args.n, seed=args.seed,
+        methods, _datasets(args), params=_parse_params(args.param, methods), n=args.n, seed=args.seed,
         device=args.device, pca_dims=args.pca_dims, use_cache=not args.no_cache,
         data_dir=args.data_dir, progress=_progress(args),
     )
@@ -231,10 +237,12 @@ def cmd_embed(args: argparse.Namespace) -> int:
     formats = check_formats(args.format)
     check_writable_dir(args.out)
     highlight = None
-    if args.highlight:  # read before the long work: a bad file fails at once
+    if args.highlight:  # read and checked before the long work: a bad file fails at once
+        from .outputs import check_highlight
         from .selection import read_selection
 
-        highlight = read_selection(args.highlight)
+        highlight = check_highlight(read_selection(args.highlight, param="highlight"), _datasets(args),
+                                    args.data_dir)
     start = time.perf_counter()
     results = _run_embeddings(args, methods)
     for path in save_results(results, args.out, formats, name=args.command, style=args.style,
@@ -247,25 +255,27 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .data import get_spec
     from .outputs import check_formats, check_writable_dir
-    from .sweeps import SWEEP_FORMATS, parse_grid, save_sweep, sweep
+    from .sweeps import MAX_CELLS, SWEEP_FORMATS, check_seeds, parse_grid, save_sweep, sweep
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
     formats = check_formats(args.format, SWEEP_FORMATS)
     try:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    except ValueError:
-        raise UsageError(f"must be comma-separated whole numbers, got {args.seeds!r}", param="seeds") from None
-    datasets = [get_spec(args.dataset).name]
-    if args.compare:
-        with _as_param("compare"):
-            datasets.append(get_spec(args.compare).name)
+        seeds = check_seeds([int(s) for s in args.seeds.split(",") if s.strip()])
+    except ValueError as exc:
+        if isinstance(exc, UsageError):
+            raise
+        raise UsageError(f"must be comma-separated whole numbers, got {args.seeds[:80]!r}", param="seeds") from None
+    datasets = _datasets(args)
     check_writable_dir(args.out)
+    if set(formats) & {"png", "svg", "pdf"}:
+        from .render.sweep_figures import check_size
+
+        check_size(grid, seeds)
     start = time.perf_counter()
-    result = sweep(args.method, grid, datasets, seeds or [0], n=args.n, data_dir=args.data_dir,
+    result = sweep(args.method, grid, datasets, seeds, n=args.n, data_dir=args.data_dir,
                    use_cache=not args.no_cache, progress=_progress(args), workers=args.workers,
-                   scheduler=args.scheduler)
+                   scheduler=args.scheduler, max_cells=None if args.yes else MAX_CELLS, worker_wait=args.worker_wait)
     for path in save_sweep(result, args.out, formats, data_dir=args.data_dir):
         print(path)
     failed = result.failed

@@ -103,6 +103,18 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
     return path
 
 
+def check_highlight(highlight: Selection, datasets: Sequence[str], data_dir: str | os.PathLike[str] | None = None
+                    ) -> Selection:
+    """A selection to highlight, if it is of one of ``datasets`` and each row is one of its data set's."""
+    from .data import get_spec, load
+
+    if highlight.dataset not in datasets:
+        shown = " and ".join(get_spec(d).title for d in datasets)
+        raise UsageError(f"holds rows of {get_spec(highlight.dataset).title}, which is not drawn here ({shown})",
+                         param=highlight.param)
+    return highlight.check_rows(len(load(highlight.dataset, data_dir=data_dir)), get_spec(highlight.dataset).title)
+
+
 def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
     """Write arrays to an ``.npz`` file atomically (no pickles inside)."""
     path = Path(path)
@@ -222,9 +234,14 @@ def save_results(
 
         name = run_name(methods, BUILTIN_METHODS)
     if highlight is not None:
-        if highlight.dataset not in datasets:
-            raise UsageError(f"holds rows of {highlight.dataset}, which these results do not show", param="selection")
-        highlight.check_rows(max(int(r.index.max()) + 1 for r in results if r.dataset == highlight.dataset))
+        check_highlight(highlight, datasets, data_dir)
+        shown = next(r for r in results if r.dataset == highlight.dataset)
+        drawn = int(np.isin(highlight.rows, shown.index).sum())
+        if drawn < len(highlight.rows):
+            log.warning("%s of the %s rows selected in %s are not among the %s points drawn of %s (a subsample: "
+                        "--n); %s", f"{len(highlight.rows) - drawn:,}", f"{len(highlight.rows):,}",
+                        Path(highlight.source).name, f"{len(shown):,}", shown.title,
+                        "none is highlighted" if not drawn else f"{drawn:,} are highlighted")
     reference = align_results(results, align)
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
     written = [save_result_npz(r, out) for r in results] if "npz" in formats else []

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,33 +31,83 @@ from .results import Cell
 log = logging.getLogger(__name__)
 
 
+#: The most cells a sweep runs without being told it may (``--yes``, ``max_cells=None``).
+MAX_CELLS = 500
+
+
 def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
     """``["n_neighbors=5,15,50", "min_dist=0,0.1"]`` -> ``{"n_neighbors": [5, 15, 50], "min_dist": [0.0, 0.1]}``.
 
     Every value is checked by the method's own parameter (type, range), so a
-    typo fails before any work.
+    typo fails before any work (:func:`check_grid`).
     """
-    from .embed import get_embedder_class
-
-    known = {p.name: p for p in get_embedder_class(method).params}
-    grid: dict[str, list[Any]] = {}
+    grid: dict[str, list[str]] = {}
     for spec in specs:
         name, sep, values = spec.partition("=")
         name = name.strip()
         if not sep or not name or not values.strip():
-            raise UsageError(f"must look like NAME=V1,V2,..., got {spec!r}", param="grid")
-        if name not in known:
-            raise UsageError(f"names {name!r}, not a parameter of {method}; valid: {', '.join(known) or '(none)'}",
-                             param="grid")
+            raise UsageError(f"must look like NAME=V1,V2,..., got {spec[:80]!r}", param="grid")
         if name in grid:
             raise UsageError(f"gives {name!r} twice", param="grid")
-        parsed = [known[name].parse(v.strip(), method) for v in values.split(",") if v.strip()]
-        if len(set(map(repr, parsed))) != len(parsed):
-            raise UsageError(f"repeats a value of {name!r}: {values}", param="grid")
-        grid[name] = parsed
+        grid[name] = [v.strip() for v in values.split(",")]
+        if not any(grid[name]) or not all(grid[name]):
+            raise UsageError(f"gives {name!r} an empty value: {values[:80]!r}; give V1,V2,... with none empty",
+                             param="grid")
+    return check_grid(grid, method)
+
+
+def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list[Any]]:
+    """``grid`` with every value parsed by the method's own parameter; a UsageError names what is wrong: not a
+    mapping, empty, an unknown parameter, no values, a value of the wrong type or range, a value twice."""
+    from .embed import get_embedder_class
+
+    known = {p.name: p for p in get_embedder_class(method).params}
+    if not isinstance(grid, Mapping):
+        raise UsageError(f"must map parameter names to lists of values, e.g. {{'perplexity': [10, 30]}}; got "
+                         f"{type(grid).__name__}", param="grid")
     if not grid:
-        raise UsageError("is empty: give at least one --grid NAME=V1,V2", param="grid")
-    return grid
+        raise UsageError("is empty: give at least one parameter and its values (--grid NAME=V1,V2)", param="grid")
+    checked: dict[str, list[Any]] = {}
+    for name, values in grid.items():
+        if name not in known:
+            raise UsageError(f"names {str(name)[:80]!r}, not a parameter of {method}; valid: "
+                             f"{', '.join(known) or '(none)'}", param="grid")
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise UsageError(f"must give {name!r} a non-empty list of values, got {values!r}"[:200], param="grid")
+        parsed = [known[name].parse(v, method) for v in values]
+        if len(set(map(repr, parsed))) != len(parsed):
+            raise UsageError(f"repeats a value of {name!r}: {', '.join(map(str, values))}"[:200], param="grid")
+        checked[name] = parsed
+    return checked
+
+
+def check_seeds(seeds: Sequence[int]) -> list[int]:
+    """``seeds`` as a list, each a valid seed and each once (a repeated seed would repeat a layout)."""
+    from .errors import MAX_SEED, check_number
+
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
+        raise UsageError(f"must be a list of seeds, e.g. [0, 1, 2]; got {seeds!r}"[:200], param="seeds")
+    if not seeds:
+        raise UsageError("is empty: give at least one seed", param="seeds")
+    for s in seeds:
+        check_number(s, "seeds", low=0, high=MAX_SEED, integer=True)
+    repeated = sorted({s for s in seeds if list(seeds).count(s) > 1})
+    if repeated:
+        raise UsageError(f"repeats {', '.join(map(str, repeated))}: each seed once", param="seeds")
+    return list(seeds)
+
+
+def check_datasets(datasets: Sequence[str]) -> list[str]:
+    """The data sets' registered names, each once."""
+    from .data import get_spec
+
+    if isinstance(datasets, str) or not isinstance(datasets, Sequence) or not datasets:
+        raise UsageError(f"must be a non-empty list of data set names, e.g. ['fashion', 'mnist']; got {datasets!r}"
+                         [:200], param="datasets")
+    names = [get_spec(d).name for d in datasets]
+    if len(set(names)) != len(names):
+        raise UsageError(f"names a data set twice: {', '.join(names)}", param="datasets")
+    return names
 
 
 @dataclass
@@ -121,7 +171,7 @@ class Sweep:
 def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("fashion",),
           seeds: Sequence[int] = (0,), *, n: int | None = None, data_dir: str | os.PathLike[str] | None = None,
           use_cache: bool = True, progress: bool | None = None, workers: int | None = None,
-          scheduler: str | None = None) -> Sweep:
+          scheduler: str | None = None, max_cells: int | None = MAX_CELLS, worker_wait: float | None = None) -> Sweep:
     """Run every cell of ``grid`` x ``seeds`` x ``datasets`` with ``method``; failures are kept, not raised.
 
     Each data set is subsampled and prepared once, with the first seed, so
@@ -131,19 +181,25 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     seeded UMAP, else one), or on a Dask cluster (``scheduler``: an address,
     or ``"local"``); see :mod:`fmnist_viz.executors`. Returns the
     :class:`Sweep` with each cell's result (measured: 10-NN accuracy,
-    trustworthiness, neighbourhood preservation) or error.
+    trustworthiness, neighbourhood preservation) or error. How many cells and
+    roughly how long is logged before any work; more than ``max_cells``
+    (default :data:`MAX_CELLS`; None: no limit) is refused. On a Dask cluster
+    without workers, or whose workers all died, it waits ``worker_wait``
+    seconds (default 60) for one to join, then fails the cells not done.
     """
     from .embed import create, get_embedder_class
-    from .errors import MAX_SEED, check_number
+    from .errors import check_number
     from .executors import compute_on, make_executor
     from .metrics import evaluate_results
     from .pipeline import plan_jobs
     from .progress import progress_bar
 
-    if not seeds:
-        raise UsageError("is empty: give at least one seed", param="seeds")
-    for s in seeds:
-        check_number(s, "seeds", low=0, high=MAX_SEED, integer=True)
+    grid, seeds, datasets = check_grid(grid, method), check_seeds(seeds), check_datasets(datasets)
+    if n is not None:
+        check_number(n, "n", low=1, integer=True)
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise UsageError(f"must be a scheduler's address (tcp://HOST:PORT) or 'local', got {scheduler!r}",
+                         param="scheduler")
     names = list(grid)
     combos = [dict(zip(names, values, strict=True)) for values in itertools.product(*(grid[k] for k in names))]
     embedders = [create(method, params) for params in combos]
@@ -153,10 +209,12 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     result = Sweep(method, grid, datasets=list(datasets), seeds=list(seeds), n=n)
     result.cells = [Cell(dataset, params, seed) for dataset in datasets
                     for params, mine in zip(combos, runs, strict=True) for seed in mine]
+    _announce(result, max_cells)
     knn_k = max(e.n_neighbors for e, _ in pairs)
     library = get_embedder_class(method).import_name()
+    waiting = {"worker_wait": worker_wait} if worker_wait is not None else {}
     with make_executor(single_threaded=pairs[0][0].single_threaded, workers=workers, scheduler=scheduler,
-                       preload=(library,) if library else ()) as executor:
+                       preload=(library,) if library else (), **waiting) as executor:
         plan = plan_jobs(pairs, datasets, n=n, sample_seed=seeds[0], use_cache=use_cache, data_dir=data_dir,
                          progress=progress, keep_going=True)
         todo = plan.todo
@@ -185,6 +243,33 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
         cell.result = job.result(plan.cache) if job.embedding is not None else None
     evaluate_results([c.result for c in result.cells if c.result is not None], data_dir=data_dir)
     return result
+
+
+def _announce(result: Sweep, max_cells: int | None) -> None:
+    """Log how many cells and roughly how long they take; refuse more than ``max_cells`` before any work."""
+    from .data import get_spec
+    from .embed import get_embedder_class
+
+    cost = get_embedder_class(result.method).cost_per_1000
+    sizes = [result.n or _spec_size(get_spec(d)) for d in result.datasets]
+    per_set = len(result.cells) // max(len(result.datasets), 1)
+    guess = (sum(per_set * size / 1000 * cost for size in sizes) if cost is not None and all(sizes) else None)
+    rough = f"roughly {_duration(guess)} of one core's time" if guess is not None else "time unknown"
+    log.info("sweep: %d cells (%d settings and seeds, on %d data set(s)); %s", len(result.cells), per_set,
+             len(result.datasets), rough)
+    if max_cells is not None and len(result.cells) > max_cells:
+        raise UsageError(f"makes {len(result.cells):,} cells ({rough}), more than {max_cells}; give fewer values, "
+                         "or --yes (max_cells=None in Python) to run them all", param="grid")
+
+
+def _spec_size(spec: Any) -> int | None:
+    """How many images a data set has, from its label files' sizes when its spec knows them."""
+    sizes = [files[1].size for files in spec.files.values()]
+    return sum(size - 8 for size in sizes) if all(sizes) else None
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} hours" if seconds >= 5400 else f"{max(1, round(seconds / 60))} minute(s)"
 
 
 def _warn_ignored_seeds(embedders: Sequence[Any], combos: Sequence[dict[str, Any]], seeds: Sequence[int]) -> None:
@@ -261,6 +346,11 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = DEFAULT_OUT, formats
 
     formats = check_formats(formats, SWEEP_FORMATS)
     out = check_writable_dir(out)
+    figures = [f for f in formats if f in STATIC_FORMATS]
+    if figures:
+        from .render.sweep_figures import check_size
+
+        check_size(result.grid, result.seeds)
     written: list[Any] = []
     if "csv" in formats:
         table = (format_table(result.rows(), "csv") + "\n").encode()
@@ -269,7 +359,6 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = DEFAULT_OUT, formats
         written += [save_result_npz(c.result, out) for c in result.cells if c.result is not None]
     if "html" in formats and any(c.result is not None for c in result.cells):
         written.append(sweep_page(result, data_dir=data_dir).save(out / f"{result.stem}.html"))
-    figures = [f for f in formats if f in STATIC_FORMATS]
     if figures:
         import matplotlib.pyplot as plt
 

@@ -7,6 +7,7 @@ that use it, and stop it at the end; every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -89,7 +90,7 @@ def test_a_worker_killed_mid_cell_runs_the_cell_again_elsewhere(cluster: str, re
             pids = client.run(os.getpid)
             deadline = time.monotonic() + 120
             while not killed and time.monotonic() < deadline:
-                busy = [w for w, keys in client.processing().items() if any("fmnist-viz" in str(k) for k in keys)]
+                busy = [w for w, keys in client.processing().items() if any("fmnist-viz-umap" in str(k) for k in keys)]
                 if busy:
                     time.sleep(0.5)  # well into the cell
                     os.kill(pids[busy[0]], signal.SIGKILL)
@@ -137,6 +138,12 @@ def test_an_unreachable_scheduler_fails_before_any_work(monkeypatch: pytest.Monk
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:" in capsys.readouterr().err
     assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--scheduler", "127.0.0.1:8786"]) == 2
     assert "--scheduler must be tcp://HOST:PORT or 'local'" in capsys.readouterr().err
+    for address, message in (("tcp://127.0.0.1:99999", "port from 1 to 65535"), ("tcp://127.0.0.1", "port from 1"),
+                             ("http://127.0.0.1:8787", "is a web address"),
+                             ("inproc://x", "inproc:// is not supported"),
+                             ("ucx://127.0.0.1:1", "ucx:// is not supported"), ("tcp://:8786", "must name a host")):
+        assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--scheduler", address]) == 2, address
+        assert message in capsys.readouterr().err, address
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", f"tcp://127.0.0.1:{_free_port()}")  # the variable counts too
     assert main(["sweep", "umap", "--grid", "n_neighbors=5"]) == 1
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
@@ -149,8 +156,11 @@ def test_choosing_where_cells_run(monkeypatch: pytest.MonkeyPatch, cluster: str)
         assert pool.threads == max(1, (os.cpu_count() or 1) // 2)  # the cores shared between the workers
     with pytest.raises(UsageError, match="workers sizes the local pool"):
         make_executor(single_threaded=True, workers=3, scheduler=cluster)
-    with pytest.raises(UsageError, match="workers must be an integer from 1"):
+    with pytest.raises(UsageError, match="workers must be an integer >= 1"):
         make_executor(single_threaded=True, workers=0)
+    cores = os.cpu_count() or 1  # --workers 1000 started 149 processes before anything stopped it
+    with pytest.raises(UsageError, match=f"workers must be at most {4 * cores} here .4 per core"):
+        make_executor(single_threaded=True, workers=1000)
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
     with pytest.raises(UsageError, match=r"pip install 'fmnist-viz\[dask\]'"):
         make_executor(single_threaded=True, scheduler="local")
@@ -210,3 +220,130 @@ def test_ctrl_c_stops_a_cluster_sweep_and_leaves_the_cache_whole(tmp_path: Path,
     assert embeddings, "the cell that finished before Ctrl-C was not cached"
     assert all(stored.load("embedding", e["key"]) is not None for e in embeddings)  # each one whole
     assert {p.suffix for p in (cache / "computed").rglob("*") if p.is_file()} <= {".npz", ".json"}  # no temp files
+
+
+@pytest.mark.parametrize("server", ["silent", "http", "banner"])
+def test_a_port_that_is_no_dask_scheduler_fails_within_seconds(server: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A listener that accepts and says nothing, a web server, another protocol's banner: each was a hang (or
+    'Unable to allocate 2.82 EiB'); each is now one message within the handshake's 5 s."""
+    import http.server
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        if server == "http":
+            listener.close()
+            httpd = http.server.HTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler)
+            httpd.timeout = 10
+            httpd.handle_request()
+            httpd.server_close()
+            return
+        listener.settimeout(10)
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        held.append(conn)
+        if server == "banner":
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    time.sleep(0.2)
+    start = time.monotonic()
+    try:
+        assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--scheduler", f"tcp://127.0.0.1:{port}"]) == 1
+    finally:
+        for conn in held:
+            conn.close()
+        listener.close()
+    assert time.monotonic() - start < 8
+    assert f"127.0.0.1:{port} does not answer as a Dask scheduler" in capsys.readouterr().err
+    thread.join(timeout=10)
+
+
+def test_a_scheduler_without_workers_waits_as_told_then_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                  silence_logs=40) as empty:
+        start = time.monotonic()
+        assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--scheduler", empty.scheduler_address,
+                     "--worker-wait", "1"]) == 1
+        assert time.monotonic() - start < 10
+    err = capsys.readouterr().err
+    assert "has no workers, and none joined within 1 s (--worker-wait)" in err and "dask worker tcp://" in err
+
+
+def test_workers_that_cannot_import_fmnist_viz_are_named_before_any_cell(tiny: Tiny, tmp_path: Path) -> None:
+    from fmnist_viz.errors import FmnistVizError
+
+    tiny.write(tmp_path / "d" / "tiny")
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                  silence_logs=40) as empty:
+        code = ("import sys; sys.modules['fmnist_viz'] = None; from distributed.cli.dask_worker import main; main()")
+        worker = subprocess.Popen([sys.executable, "-c", code, empty.scheduler_address, "--nthreads", "1",
+                                   "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(empty.scheduler_address, timeout=10) as client:
+                client.wait_for_workers(1, timeout=30)
+            with pytest.raises(FmnistVizError, match="as a worker that cannot import fmnist-viz does: install "
+                                                     "fmnist-viz and openTSNE where the workers run"):
+                sweep("tsne", {"perplexity": [3.0]}, ["tiny"], data_dir=tmp_path / "d", use_cache=False,
+                      scheduler=empty.scheduler_address, worker_wait=1)
+        finally:
+            worker.kill()
+            worker.wait()
+
+
+@pytest.mark.parametrize("lose", ["workers", "scheduler"])
+def test_a_cluster_that_loses_every_worker_or_its_scheduler_keeps_the_cells_done(
+        lose: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both workers killed, or the scheduler killed, mid-sweep: the cells done are kept, the rest fail with one
+    reason each (no worker joined within --worker-wait; the scheduler stopped answering), and the table is written."""
+    from fmnist_viz.sweeps import save_sweep
+
+    port = _free_port()
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--no-dashboard"], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+    workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
+                                "--nworkers", "2", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FMNIST_VIZ_CACHE", str(cache))
+
+    def lose_after_the_first_cell() -> None:
+        deadline = time.monotonic() + 120
+        while not list((cache / "computed" / "embedding").glob("*.npz")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if lose == "workers":
+            os.killpg(workers.pid, signal.SIGKILL)
+        else:
+            scheduler.kill()
+
+    try:
+        with distributed.Client(f"tcp://127.0.0.1:{port}", timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        killer = threading.Thread(target=lose_after_the_first_cell, daemon=True)
+        killer.start()
+        swept = sweep("umap", {"n_neighbors": [5, 6, 7, 8, 9, 10]}, ["fashion"], n=3000,
+                      scheduler=f"tcp://127.0.0.1:{port}", worker_wait=2)
+        killer.join(timeout=10)
+        done = [c for c in swept.cells if c.status == "done"]
+        failed = [c for c in swept.cells if c.status == "failed"]
+        assert done and failed
+        reason = "no Dask worker is left" if lose == "workers" else "the Dask scheduler at tcp://"
+        assert all(reason in c.error for c in failed), [c.error for c in failed]
+        table = save_sweep(swept, tmp_path / "o", "csv")[0].read_text()
+        assert table.count(",done,") == len(done) and table.count(",failed,") == len(failed)
+    finally:
+        for process in (scheduler, workers):
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(workers.pid, signal.SIGKILL)

@@ -209,4 +209,5 @@ def get_spec(name: str | DatasetSpec) -> DatasetSpec:
         if key == spec.name or key in spec.aliases:
             return spec
     valid = ", ".join(f"{s.name} ({s.title})" for s in DATASETS.values())
-    raise UsageError(f"{name!r} is not a known data set; valid data sets: {valid}", param="dataset")
+    shown = repr(str(name)[:60]) + (f"... ({len(str(name)):,} characters)" if len(str(name)) > 60 else "")
+    raise UsageError(f"{shown} is not a known data set; valid data sets: {valid}", param="dataset")

@@ -90,6 +90,8 @@ class Embedder:
     supports_gpu: ClassVar[bool] = False
     #: What the seed changes, for ``fmnist-viz list`` ("" : it is passed to the method, effect unknown).
     seed_note: ClassVar[str] = ""
+    #: Rough seconds of one core per 1,000 points with the defaults, for a sweep's estimate (None: unknown).
+    cost_per_1000: ClassVar[float | None] = None
 
     @classmethod
     def display_label(cls) -> str:

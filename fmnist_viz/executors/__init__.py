@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import check_number
+from ..errors import UsageError, check_number
 
 if TYPE_CHECKING:
     from ..cache import ResultCache
@@ -74,6 +74,10 @@ LOCAL_SCHEDULER_CONFIG = {"distributed.scheduler.worker-saturation": 1.0,
                           "distributed.admin.system-monitor.interval": "2s"}
 #: Seconds the workers of ``--scheduler local`` may take to start.
 WORKER_START_TIMEOUT = 60.0
+#: Seconds a sweep waits for a Dask worker to join a cluster that has none, at the start or mid-sweep.
+WORKER_WAIT = 60.0
+#: The most worker processes a sweep starts on this machine, per core.
+WORKERS_PER_CORE = 4
 #: ``--scheduler`` value that starts a Dask cluster on this machine.
 LOCAL = "local"
 
@@ -162,7 +166,7 @@ def default_workers(single_threaded: bool) -> int:
 
 
 def make_executor(*, single_threaded: bool, workers: int | None = None, scheduler: str | None = None,
-                  preload: tuple[str, ...] = ()) -> Executor:
+                  preload: tuple[str, ...] = (), worker_wait: float = WORKER_WAIT) -> Executor:
     """The executor for ``workers`` / ``scheduler`` (also ``DASK_SCHEDULER_ADDRESS``), connected and ready.
 
     Without a scheduler: in this process for one worker, else a
@@ -171,12 +175,18 @@ def make_executor(*, single_threaded: bool, workers: int | None = None, schedule
     one core, which sets the default number of workers.
     """
     if workers is not None:
-        check_number(workers, "workers", low=1, high=1024, integer=True)
+        cores = os.cpu_count() or 1
+        check_number(workers, "workers", low=1, integer=True)
+        if workers > WORKERS_PER_CORE * cores:  # each is a process of its own on this machine
+            raise UsageError(f"must be at most {WORKERS_PER_CORE * cores} here ({WORKERS_PER_CORE} per core on this "
+                             f"machine's {cores}): more would only share the same cores and memory, got {workers}",
+                             param="workers")
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     if scheduler:
         from .cluster import DaskCluster
 
-        executor = DaskCluster(scheduler, workers, preload=preload)
+        check_number(worker_wait, "worker_wait", low=0, high=86400)
+        executor = DaskCluster(scheduler, workers, preload=preload, worker_wait=worker_wait)
         dashboard = executor.dashboard
         log.info("cells run on %s%s", executor.describe(), f"; dashboard: {dashboard}" if dashboard else "")
         return executor

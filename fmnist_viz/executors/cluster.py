@@ -21,12 +21,16 @@ from . import (
     MAX_ATTEMPTS,
     REPLICAS,
     WORKER_START_TIMEOUT,
+    WORKER_WAIT,
     Executor,
     Outcome,
     Task,
 )
 
 log = logging.getLogger(__name__)
+
+#: Seconds a scheduler may take to send its handshake after a connection opens.
+HANDSHAKE_TIMEOUT = 5.0
 
 
 def _import_distributed() -> Any:
@@ -38,24 +42,75 @@ def _import_distributed() -> Any:
     return distributed
 
 
+def check_address(address: str) -> str:
+    """``address`` if it can name a Dask scheduler (``tcp://HOST:PORT``, ``tls://HOST:PORT`` or ``local``), else a
+    UsageError that says what is wrong with it."""
+    from urllib.parse import urlsplit
+
+    shown = repr(address[:80])
+    if address == LOCAL:
+        return address
+    scheme, sep, _ = address.partition("://")
+    if not sep:
+        raise UsageError(f"must be tcp://HOST:PORT or {LOCAL!r}, got {shown}", param="scheduler")
+    if scheme.lower() in ("http", "https"):
+        raise UsageError(f"{shown} is a web address; a Dask scheduler's is tcp://HOST:PORT (the dashboard's page, "
+                         "usually port 8787, is not the scheduler, usually 8786)", param="scheduler")
+    if scheme.lower() not in ("tcp", "tls"):
+        raise UsageError(f"{shown}: {scheme}:// is not supported here; give the scheduler's tcp://HOST:PORT (or "
+                         "tls://HOST:PORT)", param="scheduler")
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port is None or not 1 <= port <= 65535:
+        raise UsageError(f"{shown} must name a host and a port from 1 to 65535: tcp://HOST:PORT (a scheduler "
+                         "listens on 8786 unless told otherwise)", param="scheduler")
+    return address
+
+
 def _probe(address: str, timeout: float) -> None:
-    """Open and close a TCP connection to a ``tcp://HOST:PORT`` address; raises OSError when nothing listens."""
+    """Connect to a ``tcp://HOST:PORT`` scheduler and read its handshake (a Dask scheduler greets every new
+    connection with one): a refused connection raises OSError; anything else that is not a Dask scheduler
+    (a web server, a silent listener, another protocol's banner) a FmnistVizError within ``timeout``."""
     import socket
+    import struct
     from urllib.parse import urlsplit
 
     parts = urlsplit(address)
-    if parts.scheme == "tcp" and parts.hostname and parts.port:
-        socket.create_connection((parts.hostname, parts.port), timeout=timeout).close()
+    if parts.scheme != "tcp":
+        return
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        timeout = min(timeout, HANDSHAKE_TIMEOUT)  # a scheduler greets at once; a web server waits for a request
+        sock.settimeout(timeout)
+        greeting = b""
+        try:
+            while len(greeting) < 8 or len(greeting) < 8 + min(struct.unpack("<Q", greeting[:8])[0], 4096):
+                if len(greeting) >= 8 and struct.unpack("<Q", greeting[:8])[0] > 2**16:
+                    break  # no handshake is that long: another protocol's bytes
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                greeting += chunk
+        except OSError:  # socket.timeout included: it says nothing
+            pass
+    if b"pickle-protocol" not in greeting:
+        heard = f"it sent {greeting[:40]!r}" if greeting else f"it said nothing within {timeout:g} s"
+        raise FmnistVizError(f"{parts.hostname}:{parts.port} does not answer as a Dask scheduler ({heard}); give "
+                             "the address `dask scheduler` prints (tcp://HOST:8786 unless told otherwise)")
 
 
-def _preload(modules: tuple[str, ...]) -> None:
-    """Import ``modules`` on a worker (a failure shows later, in the cells that need them)."""
-    import contextlib
+def _check_worker(modules: tuple[str, ...]) -> str:
+    """Run on a worker before any cell: import fmnist-viz (this function is one of its) and the method's library,
+    so a worker that cannot run the cells says so at once; returns the fmnist-viz version it has."""
     import importlib
 
+    import fmnist_viz
+
     for module in modules:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(module)
+        importlib.import_module(module)
+    return fmnist_viz.__version__
 
 
 def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
@@ -85,11 +140,15 @@ class DaskCluster(Executor):
     """
 
     def __init__(self, address: str, workers: int | None = None, timeout: float = CONNECT_TIMEOUT,
-                 preload: tuple[str, ...] = ()) -> None:
+                 preload: tuple[str, ...] = (), worker_wait: float = WORKER_WAIT) -> None:
+        check_address(address)
         distributed = _import_distributed()
         self.address, self.cluster, self.worker_process = address, None, None
         self.futures: dict[Any, Task] = {}
         self.preloading: list[Any] = []
+        self.checking: dict[str, Any] = {}
+        self.worker_wait, self.stopped = worker_wait, ""
+        self.quiet = _quiet_dask()
         if address == LOCAL:
             import dask
 
@@ -102,27 +161,84 @@ class DaskCluster(Executor):
             if workers is not None:
                 raise UsageError("sizes the local pool or --scheduler local; a running cluster has the workers it "
                                  "has (start more with dask worker)", param="workers")
-            if "://" not in address:
-                raise UsageError(f"must be tcp://HOST:PORT or {LOCAL!r}, got {address!r}", param="scheduler")
             try:
                 _probe(address, timeout)  # a refused connection fails at once; Client would retry until timeout
                 self.client = distributed.Client(address, timeout=timeout)
             except (OSError, TimeoutError) as exc:
+                self.quiet.close()
                 raise FmnistVizError(
                     f"cannot reach the Dask scheduler at {address} ({exc}). Start one with `dask scheduler` and "
                     "workers with `dask worker ADDRESS`, or use --scheduler local") from None
+            except FmnistVizError:
+                self.quiet.close()
+                raise
+            if not self.client.nthreads():
+                self._wait_for_workers(f"the Dask cluster at {address} has no workers")
         self.workers = len(self.client.nthreads())
-        if not self.workers:
-            log.warning("the Dask cluster at %s has no workers yet; cells wait until one joins", address)
         self.scattered: dict[str, Any] = {}
         self.arrays: dict[str, Mapping[str, np.ndarray]] = {}
         self.attempts: dict[int, int] = {}
         self.sent = 0
         self.done = distributed.as_completed()
-        # each worker imports the method's library now, while this process prepares the data
-        self.preloading = [self.client.submit(_preload, preload, workers=[worker], pure=False,
-                                              key=f"fmnist-viz-preload-{os.urandom(4).hex()}")
-                           for worker in self.client.nthreads()] if preload else []
+        # each worker imports fmnist-viz and the method's library now, while this process prepares the data; the
+        # first cell waits for them, so a worker that cannot run cells says so before any (:meth:`_checked`)
+        self.preload = preload
+        self.checking = {worker: self.client.submit(_check_worker, preload, workers=[worker], pure=False,
+                                                    allow_other_workers=False,
+                                                    key=f"fmnist-viz-check-{os.urandom(4).hex()}")
+                         for worker in self.client.nthreads()}
+        self.preloading = list(self.checking.values())
+
+    def _wait_for_workers(self, why: str) -> None:
+        """Wait up to ``worker_wait`` seconds for a worker to join; else stop, saying ``why`` and how to start one."""
+        log.warning("%s; waiting up to %g s for one to join (--worker-wait)", why, self.worker_wait)
+        try:
+            self.client.wait_for_workers(1, timeout=self.worker_wait)
+        except (TimeoutError, OSError):
+            self.close()
+            raise FmnistVizError(f"{why}, and none joined within {self.worker_wait:g} s (--worker-wait): start "
+                                 f"workers with `dask worker {self.address}`") from None
+
+    def _checked(self) -> None:
+        """That the workers can run cells (the checks sent when connecting), or a FmnistVizError naming why not."""
+        if not self.preloading:
+            return
+        import time
+
+        from distributed import wait
+
+        what = " and ".join(["fmnist-viz", *self.preload])
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while True:
+            try:
+                wait(self.preloading, timeout=1)
+                break
+            except TimeoutError:  # a worker that cannot import fmnist-viz cannot even read it, and leaves
+                pass
+            alive = self.client.nthreads()
+            gone = [f for worker, f in self.checking.items() if worker not in alive and f.status == "pending"]
+            self.preloading = [f for f in self.preloading if f not in gone]  # (a worker gone for another reason)
+            if not alive or time.monotonic() > deadline:
+                self.close()
+                raise FmnistVizError(f"the Dask workers at {self.address} stopped (or did not answer) when sent their "
+                                     f"first task, as a worker that cannot import fmnist-viz does: install {what} "
+                                     "where the workers run (the same versions as here)")
+        failed = []
+        for future in self.preloading:
+            try:
+                future.result()
+            except Exception as exc:  # the worker could not import the method's library
+                failed.append(describe_error(exc))
+            finally:
+                future.release()
+        self.preloading = []
+        if failed and len(failed) == self.workers:
+            self.close()
+            raise FmnistVizError(f"the Dask workers at {self.address} cannot run the cells: {failed[0]}. Install "
+                                 f"{what} where the workers run (the same versions as here)")
+        if failed:
+            log.warning("%d of %d Dask workers cannot run cells (%s); the others run them", len(failed),
+                        self.workers, failed[0])
 
     def _start_local_workers(self, count: int) -> None:
         """Start ``count`` single-threaded workers with ``dask worker``, a program of its own: workers spawned
@@ -171,6 +287,7 @@ class DaskCluster(Executor):
         return future
 
     def _send(self, task: Task) -> None:
+        self._checked()
         data = self.scattered[task.data] if task.data in self.scattered else self._scatter(task.data)
         self.sent += 1  # tasks start in the order they were submitted (Dask's own order is not that)
         future = self.client.submit(_cell_on_worker, task.method, task.values, data, task.seed, task.device,
@@ -184,35 +301,67 @@ class DaskCluster(Executor):
         self._send(task)
 
     def results(self) -> Iterator[Outcome]:
-        from distributed.client import FutureCancelledError
-
         for future in self.done:
-            task = self.futures.pop(future)
-            if future.status == "finished":
-                embedding, seconds, worker = future.result()
-                yield Outcome(task, embedding, seconds, where=worker)
+            task = self.futures.pop(future, None)
+            if task is None:
                 continue
             try:
-                future.result()
-            except Exception as exc:  # the cell failed (or lost its data); the sweep goes on and reports it
-                lost = isinstance(exc, FutureCancelledError)
-                self.attempts[task.index] = self.attempts.get(task.index, 0) + 1
-                if lost and self.attempts[task.index] < MAX_ATTEMPTS:  # its data went with the workers holding it
-                    log.warning("task %d lost its data (%s); sending the data and the task again", task.index, exc)
-                    self.scattered.pop(task.data, None)
-                    self._send(task)
+                if future.status == "finished":
+                    embedding, seconds, worker = future.result()
+                    yield Outcome(task, embedding, seconds, where=worker)
                     continue
-                yield Outcome(task, None, error=describe_error(exc))
+                try:
+                    future.result()
+                except Exception as exc:  # the cell failed, or lost its worker or data; the sweep reports it
+                    outcome = self._again_or_failed(task, exc)
+                    if outcome is not None:
+                        yield outcome
             finally:
                 future.release()
+            if self.stopped:  # the cluster cannot go on: every cell not done fails with the reason
+                for task in list(self.futures.values()):
+                    yield Outcome(task, None, error=self.stopped)
+                self.client.cancel(list(self.futures), force=True)
+                self.futures.clear()
+                return
+
+    def _again_or_failed(self, task: Task, exc: Exception) -> Outcome | None:
+        """A cell whose worker (or the workers holding its data) died runs again, up to MAX_ATTEMPTS times, while
+        the scheduler answers and a worker is left or joins within ``worker_wait``; else its failure (None: sent
+        again)."""
+        from distributed.client import FutureCancelledError
+
+        if not isinstance(exc, FutureCancelledError):
+            return Outcome(task, None, error=describe_error(exc))
+        if self.client.status != "running":
+            self.stopped = f"the Dask scheduler at {self.address} stopped answering; the cells done are kept"
+            return Outcome(task, None, error=self.stopped)
+        self.attempts[task.index] = self.attempts.get(task.index, 0) + 1
+        if self.attempts[task.index] >= MAX_ATTEMPTS:
+            return Outcome(task, None, error=f"its Dask worker died {MAX_ATTEMPTS} times running it (out of memory?)")
+        try:
+            if not self.client.nthreads():
+                self.client.wait_for_workers(1, timeout=self.worker_wait)
+            log.warning("cell %d lost its Dask worker; running it again on another", task.index)
+            self.scattered.pop(task.data, None)  # the workers holding its data may be gone too
+            self._send(task)
+        except (TimeoutError, OSError):
+            self.stopped = (f"no Dask worker is left to run the cells (none joined within {self.worker_wait:g} s, "
+                            "--worker-wait); the cells done are kept")
+            return Outcome(task, None, error=self.stopped)
+        return None
 
     def close(self) -> None:
+        if getattr(self, "client", None) is None:
+            return
         if self.futures:
             self.client.cancel(list(self.futures), force=True)
             self.futures.clear()
         for future in self.preloading:
             future.release()
+        self.preloading = []
         self.client.close()
+        self.client = None
         if self.worker_process is not None:  # dask worker stops its workers on SIGTERM
             import subprocess
 
@@ -226,5 +375,26 @@ class DaskCluster(Executor):
             self.worker_process = None
         if self.cluster is not None:
             self.cluster.close()
+        self.quiet.close()
+
+
+class _quiet_dask:  # noqa: N801 (used like a function)
+    """Dask's own log records (a lost scheduler's tracebacks) held back while the cluster is used, unless
+    fmnist-viz logs at debug level: what went wrong reaches the user as one message of ours."""
+
+    NAMES = ("distributed", "tornado", "asyncio")
+
+    def __init__(self) -> None:
+        # every logger of theirs that exists: Dask gives some children levels of their own ("distributed.client")
+        names = [name for name in logging.root.manager.loggerDict
+                 if name in self.NAMES or name.startswith(tuple(f"{n}." for n in self.NAMES))]
+        self.levels = {name: logging.getLogger(name).level for name in {*self.NAMES, *names}}
+        if not logging.getLogger("fmnist_viz").isEnabledFor(logging.DEBUG):
+            for name in self.levels:
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+    def close(self) -> None:
+        for name, level in self.levels.items():
+            logging.getLogger(name).setLevel(level)
 
 

@@ -190,31 +190,21 @@ def compare_figure(
     grid = [[r[c] if c < len(r) else None for c in range(cols)] for r in panels]
     conf = STYLES[style]
     drawn = [p for row in grid for p in row if p is not None]
-    line = conf["font"] * 1.45 / 72  # one line of text, in inches
-    title_h = line * max((p.title.count("\n") + 1 for p in drawn if p.title), default=0)
     entries = max((len(_legend_entries(p)) for p in drawn), default=0)
     ncol = min(10 if legends == "one" and cols > 2 else 5, max(entries, 1))
-    legend_h = line * 0.9 * -(-entries // ncol) + 0.1
-    extra = (legend_h * (rows if legends == "rows" else 1) + (line * rows if row_titles else 0)
-             + (line * 1.3 * (suptitle.count("\n") + 1) if suptitle else 0))
-    if width:
-        panel_w = width / cols
-    elif "page_width" in conf:  # paper: a column's width for one panel, the page's for several
-        panel_w = conf["panel_width"] if cols == 1 else conf["page_width"] / cols
-        fits = (conf["page_height"] - extra) / rows - title_h
-        if fits < panel_w:
-            panel_w = max(fits, MIN_PAPER_PANEL)
-            if fits < MIN_PAPER_PANEL:
-                log.warning("a %d x %d grid of panels does not fit a page in the paper style: the figure is %.1f in "
-                            "tall (a page holds %.1f in) with panels of %.1f in; draw fewer rows", rows, cols,
-                            rows * (panel_w + title_h) + extra, conf["page_height"], panel_w)
-    else:
-        panel_w = conf["panel_width"]
+    panel_w, size = figure_size(rows, cols, style, title_lines=max(
+        (p.title.count("\n") + 1 for p in drawn if p.title), default=0), legend_lines=-(-entries // ncol),
+        legends=legends, row_titles=bool(row_titles), suptitle_lines=suptitle.count("\n") + 1 if suptitle else 0,
+        width=width)
+    if "page_height" in conf and not width and (size[0] > conf["page_width"] + 1e-6
+                                                  or size[1] > conf["page_height"] + 1e-6):
+        log.warning("a %d x %d grid of panels does not fit a page in the paper style: the figure is %.1f x %.1f in (a "
+                    "page holds %.1f x %.1f in) with panels of %.1f in; draw fewer rows or columns", rows, cols, *size,
+                    conf["page_width"], conf["page_height"], panel_w)
     with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"],
                          "legend.fontsize": conf["font"] * 0.9, "savefig.dpi": conf["dpi"]}):
         # created at the style's dpi: savefig(dpi="figure") uses the dpi a figure was made with
-        fig = plt.figure(figsize=(panel_w * cols, rows * (panel_w + title_h) + extra), layout="constrained",
-                         dpi=conf["dpi"])
+        fig = plt.figure(figsize=size, layout="constrained", dpi=conf["dpi"])
         if legends == "columns" and cols > 1:  # a subfigure per column: its legend spans just that column
             groups = [(sub, [(r, c) for r in range(rows)]) for c, sub in enumerate(fig.subfigures(1, cols))]
         elif legends == "rows" and rows > 1:
@@ -244,6 +234,29 @@ def compare_figure(
         if suptitle:
             fig.suptitle(suptitle)
     return fig
+
+
+def figure_size(rows: int, cols: int, style: str = DEFAULT_STYLE, *, title_lines: int = 2, legend_lines: int = 2,
+                legends: str = "columns", row_titles: bool = False, suptitle_lines: int = 0,
+                width: float | None = None) -> tuple[float, tuple[float, float]]:
+    """How :func:`compare_figure` sizes a ``rows`` x ``cols`` grid: the panels' side and the figure's (width,
+    height) in inches. In the paper style, panels take a column's width alone or share a page's, and shrink (to
+    :data:`MIN_PAPER_PANEL` at the least) to keep the figure within a page's height."""
+    conf = STYLES[style]
+    line = conf["font"] * 1.45 / 72  # one line of text, in inches
+    title_h = line * title_lines
+    legend_h = line * 0.9 * legend_lines + 0.1
+    extra = (legend_h * (rows if legends == "rows" else 1) + (line * rows if row_titles else 0)
+             + line * 1.3 * suptitle_lines)
+    if width:
+        panel_w = width / cols
+    elif "page_width" in conf:
+        panel_w = conf["panel_width"] if cols == 1 else conf["page_width"] / cols
+        fits = (conf["page_height"] - extra) / rows - title_h
+        panel_w = max(min(panel_w, fits), MIN_PAPER_PANEL)
+    else:
+        panel_w = conf["panel_width"]
+    return panel_w, (panel_w * cols, rows * (panel_w + title_h) + extra)
 
 
 def _legend_entries(panel: Panel) -> list[Any]:

@@ -101,3 +101,21 @@ def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
                 "".join(f", {k} {format_value(v)}" for k, v in zip(rest, fixed, strict=True)))
             figures.append((dataset, label, compare_figure(rows, style="paper", suptitle=suptitle, legends="one")))
     return figures
+
+
+def check_size(grid: dict[str, list[Any]], seeds: list[int]) -> None:
+    """Refuse, before any work, a sweep whose small multiples would be too large to save: the first grid
+    parameter's values are their rows and the second's (or the seeds) their columns."""
+    from ..errors import UsageError
+    from .scatter import figure_size
+    from .style import MAX_PIXELS, STYLES
+
+    names = list(grid)
+    rows, cols = len(grid[names[0]]), len(grid[names[1]]) if len(names) > 1 else len(seeds)
+    _, (width, height) = figure_size(rows, cols, "paper", legends="one", suptitle_lines=1)
+    dpi = STYLES["paper"]["dpi"]
+    if max(width, height) * dpi > MAX_PIXELS:
+        raise UsageError(f"lays its panels out {rows} x {cols}, a {width * dpi:,.0f} x {height * dpi:,.0f} pixel "
+                         f"figure at {dpi} dpi (the most is {MAX_PIXELS:,} on a side); sweep fewer values of "
+                         f"{names[0]}, or give it after two other parameters (their values then make one figure each)",
+                         param="grid")
