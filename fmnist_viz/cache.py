@@ -19,8 +19,10 @@ discarded and recomputed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import shutil
 import zipfile
 import zlib
@@ -271,16 +273,33 @@ def section_sizes(root: Path | None = None) -> dict[str, tuple[int, int]]:
 
 
 def clear(root: Path | None = None, downloads: bool = False) -> int:
-    """Delete computed results and decoded arrays (and downloads if asked); returns bytes freed."""
+    """Delete computed results and decoded arrays (and downloads if asked); returns the bytes really freed.
+
+    A part of the cache that is a symbolic link is left as it is, with a warning: what it points to may hold
+    other things than fmnist-viz's.
+    """
     root = root or cache_dir()
-    freed = 0
-    for name in (COMPUTED, DECODED):
-        size, _ = folder_size(root / name)
-        shutil.rmtree(root / name, ignore_errors=True)
-        freed += size
+    parts = [root / COMPUTED, root / DECODED]
     if downloads and root.exists():
-        for child in root.iterdir():
-            size, _ = folder_size(child) if child.is_dir() else (child.stat().st_size, 1)
-            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink()
-            freed += size
+        parts += [child for child in root.iterdir() if child not in parts]
+    freed = 0
+    for part in parts:
+        if part.is_symlink():
+            log.warning("%s is a link to %s: left as it is (remove what it points to yourself)", part,
+                        os.readlink(part))
+            continue
+        if not part.exists():
+            continue
+        before, _ = folder_size(part) if part.is_dir() else (part.stat().st_size, 1)
+        if part.is_dir():
+            shutil.rmtree(part, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                part.unlink()
+        after, _ = folder_size(part) if part.is_dir() else (0, 0)
+        if part.exists() and not part.is_dir():
+            after = part.stat().st_size
+        freed += before - after
+        if after:
+            log.warning("could not remove everything in %s (%.1f MiB are left): permissions?", part, after / 2**20)
     return freed

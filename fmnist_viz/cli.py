@@ -306,6 +306,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(-1 if args.quiet else 1 if args.verbose else 0)
     previous = _exit_on_sigterm()
     try:
+        if getattr(args, "data_dir", None) is not None:  # a typo must not let the data come from elsewhere
+            from .data.locations import check_data_dir
+
+            check_data_dir(args.data_dir)
         return args.func(args)
     except FmnistVizError as exc:
         if args.debug:

@@ -35,10 +35,13 @@ class Page:
         return page_html(self.figure, self.hover, plotly_js=self.plotly_js, title=self.title)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` atomically and return the path; it opens offline from ``file://``."""
+        """Write the page to ``path`` (a ``.html`` file) atomically and return the path; it opens offline from
+        ``file://``."""
+        from .outputs import check_output_path
         from .render.page import write_page
 
-        return write_page(self.figure, path, self.hover, plotly_js=self.plotly_js, title=self.title)
+        return write_page(self.figure, check_output_path(path, ("html",)), self.hover, plotly_js=self.plotly_js,
+                          title=self.title)
 
     def _repr_html_(self) -> str:
         """Jupyter shows the page inline, in a frame of its own."""

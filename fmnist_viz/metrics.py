@@ -139,6 +139,21 @@ def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train:
     return results
 
 
+def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
+            seed: int = 0) -> dict[str, float]:
+    """:func:`evaluate` with the defaults every figure and table uses (and PCA's explained variance): what
+    :func:`evaluate_results` fills a result with, also run where a sweep's cell ran."""
+    found = evaluate(X, embedding, labels, is_train, seed=seed)
+    if method in LINEAR_METHODS:
+        found["explained_variance"] = explained_variance(X, embedding)
+    return {name: float(value) for name, value in found.items()}
+
+
+def metrics_key(embedding_key: dict[str, Any], k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]:
+    """Where the quality of the embedding cached under ``embedding_key`` is cached."""
+    return {"embedding": embedding_key, "k": k, "sample": sample, "version": METRICS_VERSION}
+
+
 def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
                      k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> None:
     """Fill each :class:`~fmnist_viz.pipeline.EmbeddingResult`'s ``metrics`` (see :func:`evaluate`).
@@ -156,8 +171,7 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
     cache = ResultCache()
     todo = []
     for result in results:
-        key = None if result.cache_key is None else {
-            "embedding": result.cache_key, "k": k, "sample": sample, "version": METRICS_VERSION}
+        key = None if result.cache_key is None else metrics_key(result.cache_key, k, sample)
         found = cache.load("metrics", key) if key is not None else None
         if found is not None:
             result.metrics = {name: float(value) for name, value in found[0].items()}
@@ -168,10 +182,14 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
         with step(f"{result.title}: quality of {result.method}"):
             dataset = data[result.dataset]
             X = dataset.X[result.index]
-            result.metrics = evaluate(X, result.embedding, result.labels, dataset.is_train[result.index],
-                                      k=k, sample=sample, seed=result.seed)
-            if result.method in LINEAR_METHODS:
-                result.metrics["explained_variance"] = explained_variance(X, result.embedding)
+            if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
+                result.metrics = measure(result.method, X, result.embedding, result.labels,
+                                         dataset.is_train[result.index], result.seed)
+            else:
+                result.metrics = evaluate(X, result.embedding, result.labels, dataset.is_train[result.index],
+                                          k=k, sample=sample, seed=result.seed)
+                if result.method in LINEAR_METHODS:
+                    result.metrics["explained_variance"] = explained_variance(X, result.embedding)
         if key is not None:
             cache.store("metrics", key, {name: np.array(value) for name, value in result.metrics.items()},
                         meta={"dataset": result.dataset, "method": result.method})

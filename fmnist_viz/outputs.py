@@ -25,12 +25,11 @@ from .naming import embedding_filename, run_name, token, variant_suffix
 from .paths import DEFAULT_OUT
 from .pointwise import check_color_by
 from .render.style import DEFAULT_STYLE, MAX_PIXELS
+from .results import EmbeddingResult
 from .selection import Selection, read_selection
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from .results import EmbeddingResult
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,9 @@ def check_formats(formats: str | Sequence[str], valid: Sequence[str] = RESULT_FO
 def check_output_path(path: str | os.PathLike[str], formats: tuple[str, ...] = STATIC_FORMATS) -> Path:
     """Validate an output file name: known extension, writable folder. Returns it as a Path."""
     path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{str(path)!r} is a folder; give a file name ending in "
+                         + " or ".join(f".{f}" for f in formats), param="output")
     ext = path.suffix.lower().lstrip(".")
     if ext not in formats:
         raise UsageError(
@@ -214,6 +216,11 @@ def save_results(
 
     formats = check_formats(formats)
     check_color_by(color_by)
+    if isinstance(results, EmbeddingResult):
+        results = [results]
+    if not isinstance(results, Sequence) or not all(isinstance(r, EmbeddingResult) for r in results):
+        raise UsageError(f"must be the EmbeddingResults fmnist_viz.run returns, got {results!r}"[:200],
+                         param="results")
     if highlight is not None and not isinstance(highlight, Selection):
         highlight = read_selection(highlight)
     check_number(exemplars, "exemplars", low=0, high=MAX_EXEMPLARS, integer=True)

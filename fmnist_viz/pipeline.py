@@ -17,7 +17,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,18 @@ from .errors import MAX_SEED, UsageError, check_number, describe_error
 from .results import EmbeddingResult
 
 log = logging.getLogger(__name__)
+
+
+def as_list(values: Any, param: str, kinds: tuple[type, ...]) -> list[Any]:
+    """``values`` as a non-empty list of ``kinds``: one value alone is a list of one (``run("umap", ...)`` runs
+    UMAP, not the methods "u", "m", "a", "p"); anything else is a UsageError naming ``param``."""
+    if isinstance(values, kinds):
+        return [values]
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence) or not values \
+            or not all(isinstance(v, kinds) for v in values):
+        what = " or ".join(k.__name__ for k in kinds)
+        raise UsageError(f"must be a {what} or a non-empty list of them, got {values!r}"[:200], param=param)
+    return list(values)
 
 
 def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:
@@ -107,8 +119,8 @@ def _prepare(subset: _Subset, cache: ResultCache, knn_k: int, progress: bool | N
 
 
 def run(
-    methods: Sequence[str | Embedder],
-    datasets: Sequence[str],
+    methods: str | Embedder | Sequence[str | Embedder],
+    datasets: str | Sequence[str],
     *,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     n: int | None = None,
@@ -126,10 +138,10 @@ def run(
 
     Parameters
     ----------
-    methods : sequence of str or Embedder
-        Registry names (``"pca"``, ``"tsne"``, ``"umap"``, ``"pymde"``, plugins) or instances.
-    datasets : sequence of str
-        Data set names, e.g. ``["fashion", "mnist"]``.
+    methods : str, Embedder, or a sequence of them
+        Registry names (``"pca"``, ``"tsne"``, ``"umap"``, ``"pymde"``, plugins) or instances; one alone too.
+    datasets : str or sequence of str
+        Data set names, e.g. ``["fashion", "mnist"]``, or one name.
     params : mapping, optional
         Parameters per method name, e.g. ``{"umap": {"n_neighbors": 30}}``.
     n : int, optional
@@ -156,6 +168,11 @@ def run(
         In (data set, method) order.
     """
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
+    methods, datasets = as_list(methods, "methods", (str, Embedder)), as_list(datasets, "datasets", (str,))
+    if params is not None and (not isinstance(params, Mapping)
+                               or not all(isinstance(v, Mapping) for v in params.values())):
+        raise UsageError("must map method names to their parameters, e.g. {'umap': {'n_neighbors': 30}}; got "
+                         f"{params!r}"[:200], param="params")
     params = dict(params or {})
     unused = set(params) - {m if isinstance(m, str) else m.name for m in methods}
     if unused:
@@ -263,13 +280,21 @@ class _Job:
     seconds: float = 0.0
     cached: bool = False
     error: str = ""  # why it was not computed (plans made with keep_going)
+    metrics: dict[str, float] = field(default_factory=dict)  # its quality, when measured where it ran
 
     @property
     def what(self) -> str:
         return f"{self.subset.data.title}: {self.embedder.name} on {len(self.subset.index)} points ({self.device})"
 
-    def finish(self, embedding: np.ndarray, seconds: float, cache: ResultCache) -> None:
-        self.embedding, self.seconds = embedding, seconds
+    def finish(self, embedding: np.ndarray, seconds: float, cache: ResultCache,
+               metrics: dict[str, float] | None = None) -> None:
+        """Keep a computed embedding (and its quality, when measured where it ran), in the cache too."""
+        self.embedding, self.seconds, self.metrics = embedding, seconds, dict(metrics or {})
+        if self.metrics:
+            from .metrics import metrics_key
+
+            cache.store("metrics", metrics_key(self.key), {k: np.array(v) for k, v in self.metrics.items()},
+                        meta={"dataset": self.subset.data.name, "method": self.embedder.name})
         cache.store("embedding", self.key, {"embedding": embedding}, meta={
             "dataset": self.subset.data.name, "method": self.embedder.name, "params": self.embedder.values,
             "n": len(self.subset.index), "seed": self.seed, "device": self.device, "seconds": seconds,
@@ -284,6 +309,7 @@ class _Job:
             class_names=data.class_names, seed=self.seed, device=self.device, seconds=self.seconds,
             cached=self.cached, variant=_variant(self.embedder, self.subset, self.seed),
             cache_key=self.key if cache.enabled else None, neighbors=self.subset.neighbors,
+            metrics=dict(self.metrics),
         )
 
 

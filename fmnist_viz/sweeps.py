@@ -197,6 +197,10 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     grid, seeds, datasets = check_grid(grid, method), check_seeds(seeds), check_datasets(datasets)
     if n is not None:
         check_number(n, "n", low=1, integer=True)
+    if workers is not None:
+        from .executors import check_workers
+
+        check_workers(workers)
     if scheduler is not None and not isinstance(scheduler, str):
         raise UsageError(f"must be a scheduler's address (tcp://HOST:PORT) or 'local', got {scheduler!r}",
                          param="scheduler")
@@ -234,19 +238,22 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
                     log.info("cell %s done in %.1f s (%s): %s on %s, %s, seed %d", count, outcome.seconds,
                              outcome.where, method, job.subset.data.name, what, job.seed)
 
-            compute_on(executor, todo, plan.cache, progress, knn_k, on_done=report)
+            compute_on(executor, todo, plan.cache, progress, knn_k, on_done=report, score=True)
         shipped = executor.shipped
     if shipped:
         log.info("prepared arrays sent to workers: %.1f MB", shipped / 1e6)
     for cell, job in zip(result.cells, plan.jobs, strict=True):
         cell.error = job.error
         cell.result = job.result(plan.cache) if job.embedding is not None else None
-    evaluate_results([c.result for c in result.cells if c.result is not None], data_dir=data_dir)
+    # cells computed now were measured where they ran; those from the cache have theirs cached too, or get them here
+    evaluate_results([c.result for c in result.cells if c.result is not None and not c.result.metrics],
+                     data_dir=data_dir)
     return result
 
 
 def _announce(result: Sweep, max_cells: int | None) -> None:
-    """Log how many cells and roughly how long they take; refuse more than ``max_cells`` before any work."""
+    """Log how many cells and roughly how long they take; refuse more than ``max_cells`` before any work (the data
+    is not even loaded: its size comes from its spec)."""
     from .data import get_spec
     from .embed import get_embedder_class
 
@@ -263,7 +270,7 @@ def _announce(result: Sweep, max_cells: int | None) -> None:
 
 
 def _spec_size(spec: Any) -> int | None:
-    """How many images a data set has, from its label files' sizes when its spec knows them."""
+    """How many images a data set has, from its label files' sizes when its spec gives them (None: unknown)."""
     sizes = [files[1].size for files in spec.files.values()]
     return sum(size - 8 for size in sizes) if all(sizes) else None
 
@@ -345,6 +352,9 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = DEFAULT_OUT, formats
     from .outputs import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_result_npz
 
     formats = check_formats(formats, SWEEP_FORMATS)
+    if not isinstance(result, Sweep):
+        raise UsageError(f"must be the Sweep fmnist_viz.sweep returns, got {type(result).__name__}", param="result")
+    result.grid = check_grid(result.grid, result.method)
     out = check_writable_dir(out)
     figures = [f for f in formats if f in STATIC_FORMATS]
     if figures:

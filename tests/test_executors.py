@@ -67,16 +67,35 @@ def test_every_executor_gives_the_same_arrays_and_reports_a_failing_task(cluster
     assert found["dask"][0].where.startswith("tcp://127.0.0.1:")
 
 
+def quality(measured: dict[str, float]) -> dict[str, float]:
+    """The measures, without the seconds each took."""
+    return {k: v for k, v in measured.items() if not k.endswith("_seconds")}
+
+
 def test_a_sweep_on_the_cluster_equals_the_sweep_here_and_keeps_failed_cells(tiny: Tiny, tmp_path: Path,
-                                                                             cluster: str) -> None:
+                                                                             cluster: str,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from fmnist_viz import metrics
+
     tiny.write(tmp_path / "d" / "tiny")
     grid = {"n_neighbors": [5, 60], "n_epochs": [30]}  # 60 neighbours of 50 points: refused, the rest runs
     here = sweep("umap", grid, ["tiny"], seeds=[0, 1], data_dir=tmp_path / "d", use_cache=False, workers=1)
+    # each cell's quality is measured where it ran: nothing is left to measure in this process
+    real = metrics.evaluate_results
+    monkeypatch.setattr(metrics, "evaluate_results", lambda results, **kw: real(results, **kw) if not results
+                        else pytest.fail(f"measured {len(results)} result(s) in the client"))
     there = sweep("umap", grid, ["tiny"], seeds=[0, 1], data_dir=tmp_path / "d", use_cache=False, scheduler=cluster)
     assert [c.status for c in there.cells] == ["done", "done", "failed", "failed"] == [c.status for c in here.cells]
     assert "needs at least 61" in there.cells[2].error
     for a, b in zip(here.cells[:2], there.cells[:2], strict=True):
         assert np.array_equal(a.result.embedding, b.result.embedding)
+        assert quality(a.result.metrics) == quality(b.result.metrics) and "knn_accuracy" in quality(b.result.metrics)
+    monkeypatch.setattr(metrics, "evaluate_results", real)
+    again = [c.result for c in here.cells[:2]]
+    for r in again:
+        r.metrics = {}
+    real(again, data_dir=tmp_path / "d")  # measured here, the same numbers
+    assert [quality(r.metrics) for r in again] == [quality(c.result.metrics) for c in there.cells[:2]]
     rows = there.rows()
     assert rows[0]["seed_disparity"] == rows[1]["seed_disparity"] != ""  # seeds 0 and 1 of one setting compared
     assert 0 <= rows[0]["seed_disparity"] <= 1 and rows[2]["seed_disparity"] == ""

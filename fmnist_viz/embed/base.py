@@ -188,7 +188,7 @@ class Embedder:
         from .prepare import Prepared
 
         if not isinstance(data, Prepared):
-            data = Prepared.from_features(np.asarray(data, dtype=np.float32), seed=seed)
+            data = Prepared.from_features(check_features(data), seed=seed)
         check_enough_points([self], len(data))
         ok, why = self.available()
         if not ok:
@@ -221,10 +221,29 @@ class Embedder:
 
     def fit_transform(self, X: np.ndarray, *, seed: int = 0, device: str = "cpu") -> np.ndarray:
         """scikit-learn style alias of :meth:`embed` for an (n, d) array."""
-        return self.embed(np.asarray(X, dtype=np.float32), seed=seed, device=device)
+        return self.embed(check_features(X), seed=seed, device=device)
 
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         raise NotImplementedError
+
+
+def check_features(X: Any) -> np.ndarray:
+    """``X`` as an (n, d) float32 array of finite numbers (uint8 pixels are scaled later), else a UsageError that
+    says what it is instead."""
+    try:
+        array = np.asarray(X)
+    except (TypeError, ValueError) as exc:  # ragged lists
+        raise UsageError(f"must be an (n, d) array of numbers: {exc}", param="X") from None
+    if array.ndim != 2 or array.dtype.kind not in "biuf" or 0 in array.shape:
+        raise UsageError(f"must be an (n, d) array of numbers, one row per point (images flattened: "
+                         f"X.reshape(len(X), -1)); got {type(X).__name__} of shape {array.shape} and dtype "
+                         f"{array.dtype}", param="X")
+    if array.dtype == np.uint8:
+        return array
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise UsageError("holds values that are not finite (NaN or infinity)", param="X")
+    return array
 
 
 def check_enough_points(embedders: Sequence[Embedder], n: int, what: str = "") -> None:

@@ -2,7 +2,7 @@
 
 Every executor takes :class:`Task` objects (one embedding each: method,
 parameters, seed, and the name of the prepared arrays it runs on), runs them
-through the same function, :func:`fmnist_viz.embed.worker.embed_arrays`, and
+through the same function, :func:`fmnist_viz.executors.worker.run_cell`, and
 hands back an :class:`Outcome` per task as each finishes. The client (this
 process) prepares the data and writes the cache and the outputs, so workers
 need neither the data files nor the cache: the prepared arrays travel to them
@@ -13,7 +13,7 @@ Here: :class:`Task`, :class:`Outcome`, the :class:`Executor` interface,
 
 - :class:`InProcess`: one task after another, here.
 - :class:`ProcessPool`: ``workers`` processes started with
-  ``python -m fmnist_viz.embed.worker`` (never re-importing the caller's
+  ``python -m fmnist_viz.executors.worker`` (never re-importing the caller's
   ``__main__``); a worker that dies is replaced and its task run again.
 and in :mod:`.cluster`:
 
@@ -103,6 +103,7 @@ class Outcome:
     seconds: float = 0.0
     error: str = ""
     where: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)  # its quality, measured where it ran
 
 
 class Executor:
@@ -136,14 +137,19 @@ class Executor:
 
 
 def compute_on(executor: Executor, jobs: Sequence[Any], cache: ResultCache, progress: bool | None = None,
-               min_k: int = 0, on_done: Callable[[Any, Outcome], None] | None = None) -> None:
+               min_k: int = 0, on_done: Callable[[Any, Outcome], None] | None = None, score: bool = False) -> None:
     """Run ``jobs`` on ``executor``: each data set is prepared here once and its arrays handed over as soon as
-    it is ready; each result is cached here as it arrives, and a job that fails keeps its error."""
-    from ..embed.worker import arrays_of
+    it is ready; each result is cached here as it arrives, and a job that fails keeps its error. With
+    ``score``, the pixels travel too and each cell's quality is measured where it runs (kept in the job's
+    ``metrics`` and cached as :func:`fmnist_viz.metrics.evaluate_results` would)."""
     from ..pipeline import _subsets, prepare_for
+    from .worker import arrays_of
 
     for number, subset in enumerate(_subsets(jobs)):
-        arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k))
+        rows = subset.index
+        scoring = {"pixels": subset.data.X[rows], "labels": np.asarray(subset.data.y[rows]),
+                   "is_train": np.asarray(subset.data.is_train[rows])} if score else None
+        arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k), scoring)
         mine = [i for i, job in enumerate(jobs) if job.subset is subset]
         # the most neighbours first: those cells take longest, and starting them first keeps every worker busy
         for i in sorted(mine, key=lambda i: -jobs[i].embedder.n_neighbors):
@@ -155,7 +161,7 @@ def compute_on(executor: Executor, jobs: Sequence[Any], cache: ResultCache, prog
         if outcome.error:
             job.error = outcome.error
         else:
-            job.finish(outcome.embedding, outcome.seconds, cache)  # type: ignore[arg-type]
+            job.finish(outcome.embedding, outcome.seconds, cache, outcome.metrics)  # type: ignore[arg-type]
         if on_done is not None:
             on_done(job, outcome)
 
@@ -163,6 +169,18 @@ def compute_on(executor: Executor, jobs: Sequence[Any], cache: ResultCache, prog
 def default_workers(single_threaded: bool) -> int:
     """How many cells run at once on this machine: one per core for single-threaded methods, else one."""
     return (os.cpu_count() or 1) if single_threaded else 1
+
+
+def check_workers(workers: int) -> int:
+    """``workers`` if this machine can start that many worker processes sensibly: at most
+    :data:`WORKERS_PER_CORE` per core (each is a process of its own)."""
+    cores = os.cpu_count() or 1
+    check_number(workers, "workers", low=1, integer=True)
+    if workers > WORKERS_PER_CORE * cores:
+        raise UsageError(f"must be at most {WORKERS_PER_CORE * cores} here ({WORKERS_PER_CORE} per core on this "
+                         f"machine's {cores}): more would only share the same cores and memory, got {workers}",
+                         param="workers")
+    return workers
 
 
 def make_executor(*, single_threaded: bool, workers: int | None = None, scheduler: str | None = None,
@@ -175,12 +193,7 @@ def make_executor(*, single_threaded: bool, workers: int | None = None, schedule
     one core, which sets the default number of workers.
     """
     if workers is not None:
-        cores = os.cpu_count() or 1
-        check_number(workers, "workers", low=1, integer=True)
-        if workers > WORKERS_PER_CORE * cores:  # each is a process of its own on this machine
-            raise UsageError(f"must be at most {WORKERS_PER_CORE * cores} here ({WORKERS_PER_CORE} per core on this "
-                             f"machine's {cores}): more would only share the same cores and memory, got {workers}",
-                             param="workers")
+        check_workers(workers)
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     if scheduler:
         from .cluster import DaskCluster

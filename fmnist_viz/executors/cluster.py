@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from ..embed.worker import worker_env
 from ..errors import FmnistVizError, UsageError, describe_error
 from . import (
     CELL_SWITCH_INTERVAL,
@@ -26,6 +25,7 @@ from . import (
     Outcome,
     Task,
 )
+from .worker import worker_env
 
 log = logging.getLogger(__name__)
 
@@ -114,21 +114,21 @@ def _check_worker(modules: tuple[str, ...]) -> str:
 
 
 def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
-                    device: str) -> tuple[np.ndarray, float, str]:
-    """What a Dask worker runs for a task: the embedding, its seconds, and the worker's address."""
+                    device: str) -> tuple[np.ndarray, float, dict[str, float], str]:
+    """What a Dask worker runs for a task: the embedding, its seconds, its quality and the worker's address."""
     from distributed import get_worker
 
-    from ..embed.worker import embed_arrays
+    from .worker import run_cell
 
     # The worker's event loop wakes many times a second and takes the GIL from the cell each time (every 5 ms
     # by default): a UMAP cell ran 20-35% slower than in a plain process. Longer turns while the cell runs.
     switch = sys.getswitchinterval()
     sys.setswitchinterval(CELL_SWITCH_INTERVAL)
     try:
-        embedding, seconds = embed_arrays(method, values, arrays, seed, device)
+        embedding, seconds, metrics = run_cell(method, values, arrays, seed, device)
     finally:
         sys.setswitchinterval(switch)
-    return embedding, seconds, get_worker().address
+    return embedding, seconds, metrics, get_worker().address
 
 
 class DaskCluster(Executor):
@@ -307,8 +307,8 @@ class DaskCluster(Executor):
                 continue
             try:
                 if future.status == "finished":
-                    embedding, seconds, worker = future.result()
-                    yield Outcome(task, embedding, seconds, where=worker)
+                    embedding, seconds, metrics, worker = future.result()
+                    yield Outcome(task, embedding, seconds, where=worker, metrics=metrics)
                     continue
                 try:
                     future.result()

@@ -20,14 +20,14 @@ log = logging.getLogger(__name__)
 
 def _run(task: Task, arrays: Mapping[str, np.ndarray]) -> Outcome:
     """Run ``task`` here; a failure becomes the outcome's error."""
-    from ..embed.worker import embed_arrays
+    from .worker import run_cell
 
     try:
-        embedding, seconds = embed_arrays(task.method, task.values, arrays, task.seed, task.device)
+        embedding, seconds, metrics = run_cell(task.method, task.values, arrays, task.seed, task.device)
     except Exception as exc:  # the cell failed; the sweep goes on and reports it
         log.debug("task %d failed", task.index, exc_info=True)
         return Outcome(task, None, error=describe_error(exc))
-    return Outcome(task, embedding, seconds, where="this process")
+    return Outcome(task, embedding, seconds, where="this process", metrics=metrics)
 
 
 class InProcess(Executor):
@@ -54,7 +54,7 @@ class ProcessPool(Executor):
     """``workers`` worker processes on this machine, each taking the next task when it is free."""
 
     def __init__(self, workers: int, preload: tuple[str, ...] = (), threads: int | None = None) -> None:
-        from ..embed.worker import WorkerProcess
+        from .worker import WorkerProcess
 
         self.workers, self.preload, self.threads = workers, preload, threads
         self.tasks: queue.Queue[tuple[Task, Mapping[str, np.ndarray]] | None] = queue.Queue()
@@ -84,7 +84,7 @@ class ProcessPool(Executor):
 
     def _serve(self, slot: int) -> None:
         """One thread per worker process: send it the next task, wait for the answer, repeat."""
-        from ..embed.worker import WorkerDied, WorkerProcess
+        from .worker import WorkerDied, WorkerProcess
 
         while (item := self.tasks.get()) is not None:
             task, arrays = item
@@ -95,7 +95,7 @@ class ProcessPool(Executor):
                     self.shipped += sum(a.nbytes for a in arrays.values())
             try:
                 worker.submit(task.method, task.values, arrays, task.seed, task.device, data_key=task.data)
-                embedding, seconds = worker.result()
+                embedding, seconds, metrics = worker.result()
             except WorkerDied as exc:
                 if self.closing.is_set():
                     return
@@ -113,7 +113,8 @@ class ProcessPool(Executor):
             except Exception as exc:  # the cell failed; the sweep goes on and reports it
                 self.outcomes.put(Outcome(task, None, error=describe_error(exc)))
             else:
-                self.outcomes.put(Outcome(task, embedding, seconds, where=f"worker process {slot + 1}"))
+                self.outcomes.put(Outcome(task, embedding, seconds, where=f"worker process {slot + 1}",
+                                          metrics=metrics))
 
     def results(self) -> Iterator[Outcome]:
         while self.waiting:
@@ -154,7 +155,7 @@ def run_here(jobs: list[Any], cache: Any, progress: bool | None, min_k: int = 0)
     worker = None
     try:
         if offload:
-            from ..embed.worker import WorkerProcess, arrays_of
+            from .worker import WorkerProcess, arrays_of
 
             # the worker imports the library while the data is prepared here
             worker = WorkerProcess(tuple({j.embedder.import_name() for j in offload} - {""}))
@@ -169,7 +170,7 @@ def run_here(jobs: list[Any], cache: Any, progress: bool | None, min_k: int = 0)
                 embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.seed, device=job.device)
             job.finish(embedding, timed.seconds, cache)
         for job in offload:
-            embedding, seconds = worker.result()  # type: ignore[union-attr]
+            embedding, seconds, _ = worker.result()  # type: ignore[union-attr]
             log.info("%s: done in %.1f s (worker process)", job.what, seconds)
             job.finish(embedding, seconds, cache)
     finally:

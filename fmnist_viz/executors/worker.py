@@ -1,6 +1,6 @@
 """A worker process that runs single-threaded methods (UMAP) beside the multi-threaded ones.
 
-It is started as ``python -m fmnist_viz.embed.worker``, a fresh interpreter
+It is started as ``python -m fmnist_viz.executors.worker``, a fresh interpreter
 that never imports the caller's ``__main__`` (multiprocessing's ``spawn``
 does, which breaks any script without an ``if __name__ == "__main__":``
 guard). Jobs travel as files: the parent writes the prepared arrays to an
@@ -36,8 +36,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from ..embed.prepare import Prepared
 from ..errors import FmnistVizError, UsageError
-from .prepare import Prepared
 
 #: A worker's folder in the temporary directory: ``fmnist-viz-worker-PARENTPID-RANDOM``.
 FOLDER_PREFIX = "fmnist-viz-worker-"
@@ -48,29 +48,37 @@ STALE_AFTER = 3600.0
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
-def arrays_of(data: Prepared) -> dict[str, np.ndarray]:
-    """What a worker needs of prepared data, as plain arrays (the PCA features travel once)."""
+def arrays_of(data: Prepared, scoring: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """What a worker needs of prepared data, as plain arrays (the PCA features travel once); with ``scoring``
+    (``pixels``, ``labels``, ``is_train`` of the same rows) the worker also measures each cell's quality."""
     arrays = {"features": data.features, "is_pca": np.array(data.pca is not None)}
     if data.knn_indices is not None:
         arrays.update(knn_indices=data.knn_indices, knn_distances=data.knn_distances)
-    return arrays
+    return {**arrays, **(scoring or {})}
 
 
-def embed_arrays(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
-                 device: str) -> tuple[np.ndarray, float]:
-    """Run one embedding on arrays from :func:`arrays_of`: the embedding and the seconds it took.
+def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
+             device: str) -> tuple[np.ndarray, float, dict[str, float]]:
+    """Run one embedding on arrays from :func:`arrays_of`: the embedding, the seconds it took, and its quality
+    (:func:`fmnist_viz.metrics.evaluate`, when the arrays carry the pixels; else empty).
 
     What every executor runs, in this process, a worker process or on a Dask
-    worker, so a cell gives the same array wherever it ran.
+    worker, so a cell gives the same array and the same numbers wherever it
+    ran; measured where it ran, a sweep's quality needs no pass in the client.
     """
-    from .registry import create
+    from ..embed.registry import create
 
     features = arrays["features"]
     data = Prepared(features, pca=features if bool(arrays["is_pca"]) else None, knn_indices=arrays.get("knn_indices"),
                     knn_distances=arrays.get("knn_distances"), seed=seed, progress=False)
     start = time.perf_counter()
     embedding = create(method, values).embed(data, seed=seed, device=device)
-    return embedding, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if "pixels" not in arrays:
+        return embedding, seconds, {}
+    from ..metrics import measure
+
+    return embedding, seconds, measure(method, arrays["pixels"], embedding, arrays["labels"], arrays["is_train"], seed)
 
 
 def worker_env(threads: int | None = None) -> dict[str, str]:
@@ -98,7 +106,7 @@ class WorkerProcess:
         self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "fmnist_viz.embed.worker", str(os.getpid()), str(self.folder), *preload],
+                [sys.executable, "-m", "fmnist_viz.executors.worker", str(os.getpid()), str(self.folder), *preload],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=worker_env(threads), text=True,
             )
         except BaseException:
@@ -126,8 +134,9 @@ class WorkerProcess:
         self.process.stdin.flush()  # type: ignore[union-attr]
         self.jobs.append(job)
 
-    def result(self) -> tuple[np.ndarray, float]:
-        """The next job's embedding and the seconds it took; raises the worker's error as ours."""
+    def result(self) -> tuple[np.ndarray, float, dict[str, float]]:
+        """The next job's embedding, the seconds it took and its quality (see :func:`run_cell`); raises the
+        worker's error as ours."""
         line = self.process.stdout.readline()  # type: ignore[union-attr]
         if not line:
             code = self.process.wait()
@@ -137,7 +146,7 @@ class WorkerProcess:
             if reply["usage"]:
                 raise UsageError(reply["error"], param=reply["param"])
             raise FmnistVizError(reply["error"])
-        return np.load(self.folder / f"job{reply['job']}-out.npy"), float(reply["seconds"])
+        return np.load(self.folder / f"job{reply['job']}-out.npy"), float(reply["seconds"]), reply["metrics"]
 
     def close(self, wait: float = 2.0) -> None:
         """Stop the worker (killed after ``wait`` seconds if it is still busy) and remove its files."""
@@ -187,10 +196,10 @@ def _run_job(message: dict[str, Any], loaded: dict[Path, dict[str, np.ndarray]])
         loaded.clear()
         with np.load(path) as arrays:
             loaded[path] = {name: arrays[name] for name in arrays.files}
-    embedding, seconds = embed_arrays(message["method"], message["values"], loaded[path], message["seed"],
-                                      message["device"])
+    embedding, seconds, metrics = run_cell(message["method"], message["values"], loaded[path], message["seed"],
+                                           message["device"])
     np.save(folder / f"job{job}-out.npy", embedding)
-    return {"job": job, "ok": True, "seconds": seconds}
+    return {"job": job, "ok": True, "seconds": seconds, "metrics": metrics}
 
 
 def main(parent: int, folder: Path, preload: list[str], replies: IO[str]) -> None:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from fmnist_viz.embed import Prepared
-from fmnist_viz.embed.worker import WorkerProcess, arrays_of
 from fmnist_viz.errors import UsageError
+from fmnist_viz.executors.worker import WorkerProcess, arrays_of
 
 
 def children(pid: int) -> list[int]:
@@ -47,13 +47,13 @@ def test_worker_runs_jobs_in_order_and_reports_errors() -> None:
         worker.submit("pca", {}, arrays, 0, "cpu")
         worker.submit("umap", {"n_neighbors": 500}, arrays, 0, "cpu")  # more neighbours than points
         worker.submit("pca", {}, arrays, 1, "cpu")
-        first, seconds = worker.result()
+        first, seconds, _ = worker.result()
         np.testing.assert_array_equal(first, data.principal_components(2))
         assert seconds >= 0
         with pytest.raises(UsageError, match="needs at least 501 points") as info:
             worker.result()
         assert info.value.param == "n"
-        third, _ = worker.result()  # the worker went on after the failed job
+        third, _, _ = worker.result()  # the worker went on after the failed job
         assert third.shape == (60, 2)
     finally:
         worker.close()
@@ -82,7 +82,7 @@ def test_worker_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         import time
         import numpy as np
         from fmnist_viz.embed import Prepared
-        from fmnist_viz.embed.worker import WorkerProcess, arrays_of
+        from fmnist_viz.executors.worker import WorkerProcess, arrays_of
         data = Prepared(np.random.default_rng(0).normal(size=(3000, 10)).astype(np.float32))
         data.neighbors(15)
         worker = WorkerProcess(("umap",))
@@ -142,7 +142,7 @@ def test_folders_of_dead_parents_are_removed_when_a_worker_starts(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from fmnist_viz.embed.worker import STALE_AFTER
+    from fmnist_viz.executors.worker import STALE_AFTER
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     left = tmp_path / f"fmnist-viz-worker-{int(dead.stdout)}-abc"  # its parent is gone
