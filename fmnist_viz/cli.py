@@ -234,7 +234,8 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
 
 def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from .embed import embedder_names
-    from .sweeps import MAX_CELLS, SWEEP_FORMATS
+    from .sweep_checks import MAX_CELLS
+    from .sweeps import SWEEP_FORMATS
 
     sweep = sub.add_parser(
         "sweep", parents=[common], help="one method over a grid of parameters and seeds",

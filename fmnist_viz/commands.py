@@ -256,7 +256,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .outputs import check_formats, check_writable_dir
-    from .sweeps import MAX_CELLS, SWEEP_FORMATS, check_seeds, parse_grid, save_sweep, sweep
+    from .sweep_checks import MAX_CELLS, check_seeds, parse_grid
+    from .sweeps import SWEEP_FORMATS, save_sweep, sweep
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
     formats = check_formats(args.format, SWEEP_FORMATS)
