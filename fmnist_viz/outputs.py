@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from .pointwise import check_color_by
 from .render.style import DEFAULT_STYLE, MAX_PIXELS
 from .results import EmbeddingResult
 from .selection import Selection, read_selection
+from .unchanged import Written, inputs_digest
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -251,39 +252,57 @@ def save_results(
                         "none is highlighted" if not drawn else f"{drawn:,} are highlighted")
     reference = align_results(results, align)
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
-    written = [save_result_npz(r, out) for r in results] if "npz" in formats else []
+    # a file already written from the same inputs is left as it is (fmnist_viz.unchanged)
+    records = Written(enabled=all(r.cache_key is not None for r in results))
+    written = []
+    if "npz" in formats:
+        for r in results:
+            path = out / embedding_filename(r.method, [r.dataset], "npz", variant_suffix([r]))
+            written += records.write([path], inputs_digest("npz", [r]), lambda r=r: [save_result_npz(r, out)])
     figures = [f for f in formats if f in STATIC_FORMATS]
     if not figures and "html" not in formats:
         return written
-    from .data import load
     from .metrics import evaluate_results
+    from .pointwise import point_quality
 
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
-    images = {d: load(d, data_dir=data_dir).images for d in datasets} if exemplars else {}
+    if "html" in formats or color_by != "class":
+        point_quality(results, data_dir=data_dir)  # what pages (and a figure coloured by a measure) show
     if "html" in formats:
         from .explorer import page
 
-        html_name = embedding_filename(name, datasets, "html", variant_suffix(results, max=max_points,
-                                                                             align=aligned_to))
-        written.append(page(results, max_points=max_points, seed=seed, align=align, data_dir=data_dir,
-                            plotly_js=plotly_js).save(out / html_name))
+        path = out / embedding_filename(name, datasets, "html", variant_suffix(results, max=max_points,
+                                                                              align=aligned_to))
+        digest = inputs_digest("html", results, max_points=max_points, seed=seed, align=align, plotly_js=plotly_js)
+        written += records.write([path], digest, lambda: [page(results, max_points=max_points, seed=seed,
+                                                               align=align, data_dir=data_dir,
+                                                               plotly_js=plotly_js).save(path)])
     if figures:
-        from .render.scatter import results_figure
-
-        if color_by != "class":
-            from .pointwise import point_quality
-
-            point_quality(results, data_dir=data_dir)
-        fig = results_figure(results, images if exemplars else None, highlight=highlight, color_by=color_by,
-                             style=style, exemplars=exemplars, seed=seed)
-        import matplotlib.pyplot as plt
-
         lit = f"highlight-{token(Path(highlight.source).stem)}" if highlight is not None else None
         suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars,
                                 align=aligned_to, highlight=lit,
                                 color=None if color_by == "class" else f"color-{color_by}")
-        try:
-            written += [save_figure(fig, out / embedding_filename(name, datasets, fmt, suffix)) for fmt in figures]
-        finally:
-            plt.close(fig)  # pyplot keeps every figure it made until closed
+        paths = [out / embedding_filename(name, datasets, fmt, suffix) for fmt in figures]
+        digest = inputs_digest("figure", results, style=style, exemplars=exemplars, seed=seed, color_by=color_by,
+                               highlight=highlight.rows.tobytes() if highlight is not None else None)
+        written += records.write(paths, digest, lambda: _draw(results, paths, data_dir, highlight=highlight,
+                                                              color_by=color_by, style=style, exemplars=exemplars,
+                                                              seed=seed))
     return written
+
+
+def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: str | os.PathLike[str] | None,
+          *, exemplars: int, **options: Any) -> list[Path]:
+    """Draw the results' static figure once and save it as each of ``paths``."""
+    import matplotlib.pyplot as plt
+
+    from .data import load
+    from .render.scatter import results_figure
+
+    datasets = list(dict.fromkeys(r.dataset for r in results))
+    images = {d: load(d, data_dir=data_dir).images for d in datasets} if exemplars else None
+    fig = results_figure(results, images, exemplars=exemplars, **options)
+    try:
+        return [save_figure(fig, path) for path in paths]
+    finally:
+        plt.close(fig)  # pyplot keeps every figure it made until closed

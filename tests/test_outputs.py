@@ -100,3 +100,36 @@ def test_a_run_and_its_measures_share_one_neighbour_graph(tiny: Tiny, tmp_path: 
                         None if kind == "pointwise" else _real(self, kind, key))
     point_quality(again, data_dir=tmp_path / "d")  # measured again: on the cached 14-neighbour graph
     assert made == []
+
+
+def test_a_rerun_leaves_files_written_from_the_same_inputs_as_they_are(tiny: Tiny, tmp_path: Path, own_cache: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached rerun draws nothing again: each file is left as it is while it is the one written from the same
+    results and options; a file changed since, other options, or results made with the cache off are written."""
+    from fmnist_viz import explorer
+    from fmnist_viz.render import scatter
+
+    tiny.write(tmp_path / "d" / "tiny")
+    kwargs = {"data_dir": tmp_path / "d"}
+    results = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, **kwargs)
+    first = save_results(results, tmp_path / "o", "png,html,npz", **kwargs)
+    stamps = {p: p.stat().st_mtime_ns for p in first}
+    again = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, **kwargs)
+    with monkeypatch.context() as patch:
+        patch.setattr(scatter, "results_figure", lambda *a, **k: pytest.fail("drew the figure again"))
+        patch.setattr(explorer, "page", lambda *a, **k: pytest.fail("built the page again"))
+        assert save_results(again, tmp_path / "o", "png,html,npz", **kwargs) == first
+    assert {p: p.stat().st_mtime_ns for p in first} == stamps
+
+    png = next(p for p in first if p.suffix == ".png")
+    png.write_bytes(b"changed by hand")
+    assert save_results(again, tmp_path / "o", "png", **kwargs) == [png]
+    assert png.read_bytes().startswith(b"\x89PNG")  # written again
+    before = png.stat().st_mtime_ns
+    save_results(again, tmp_path / "o", "png", seed=1, **kwargs)  # another drawing order: the same name, redrawn
+    assert png.stat().st_mtime_ns != before
+    uncached = run(["pca"], ["tiny"], use_cache=False, **kwargs)
+    npz = save_results(uncached, tmp_path / "o", "npz", **kwargs)[0]
+    before = npz.stat().st_mtime_ns
+    save_results(uncached, tmp_path / "o", "npz", **kwargs)
+    assert npz.stat().st_mtime_ns != before  # nothing recorded for results made with the cache off
