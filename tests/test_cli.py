@@ -162,11 +162,36 @@ def test_a_read_only_cache_with_a_corrupt_entry_recomputes(tiny: Tiny, tmp_path:
     assert "discarding corrupt cache entry" in err and "cannot remove" in err and "internal error" not in err
 
 
-def test_color_by_on_the_command_line(tiny: Tiny, tmp_path: Path) -> None:
+def drawn_figures(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The figures the command line saves, as they are saved (their points, colours and legends)."""
+    from fmnist_viz import outputs
+
+    figures: list = []
+    real = outputs.save_figure
+    monkeypatch.setattr(outputs, "save_figure", lambda fig, path, dpi=None: figures.append(fig) or real(fig, path, dpi))
+    return figures
+
+
+def test_color_by_on_the_command_line(tiny: Tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib.colors as mcolors
+    import numpy as np
+
+    from fmnist_viz import run
+    from fmnist_viz.pointwise import point_quality
+    from fmnist_viz.render.style import COLOR_SCALES, draw_order
+
     tiny.write(tmp_path / "d" / "tiny")
+    figures = drawn_figures(monkeypatch)
     argv = ["pca", "--dataset", "tiny", "--format", "png", "--out", str(tmp_path / "o"), "--data-dir",
             str(tmp_path / "d"), "--color-by", "disagreement"]
     assert main(argv) == 0 and (tmp_path / "o" / "pca_tiny_color-disagreement.png").is_file()
+    (result,) = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
+    point_quality([result], data_dir=tmp_path / "d")
+    expected = np.array([mcolors.to_rgb(COLOR_SCALES["disagreement"][v])
+                         for v in result.pointwise["disagreement"][draw_order(len(result))]])
+    drawn = figures[0].axes[0].collections[0].get_facecolors()[:, :3]
+    np.testing.assert_allclose(drawn, expected, atol=1e-6)  # each point in the colour of its own measure
+    assert 0 < result.pointwise["disagreement"].sum() < len(result)  # both colours present
     assert main([*argv[:-1], "rainbow"]) == 2
 
 

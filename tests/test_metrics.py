@@ -74,6 +74,16 @@ def test_point_measures_use_each_points_own_nearest_neighbours() -> None:
     points = np.random.default_rng(0).normal(size=(300, 2))
     graph = neighbour_sets(points, 10)
     assert (graph != np.arange(300)[:, None]).all()  # never the point itself
-    np.testing.assert_array_equal(preservation(points, graph), np.ones(300))  # the same space keeps them all
+    # each point's 10 nearest others, by brute force: neighbour_sets must find exactly these
+    distances = np.linalg.norm(points[:, None] - points[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    by_hand = np.argsort(distances, axis=1)[:, :10]
+    assert (np.sort(graph, axis=1) == np.sort(by_hand, axis=1)).all()
+    np.testing.assert_array_equal(preservation(points, by_hand), np.ones(300))  # the same space keeps them all
+    # a graph of other neighbours: the share kept, counted by hand
+    other = np.roll(by_hand, 1, axis=0)
+    kept = [len(set(a) & set(b)) / 10 for a, b in zip(other, by_hand, strict=True)]
+    np.testing.assert_allclose(preservation(points, other), kept)
+    assert 0 < np.mean(kept) < 0.5
     labels = (points[:, 0] > 0).astype(int)
     assert disagreement(points, labels).mean() < 0.1  # two halves: only points at the border disagree

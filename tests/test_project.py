@@ -109,3 +109,16 @@ def test_commands_write_where_git_does_not_look(tiny, tmp_path: Path, monkeypatc
     assert main(["grid", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pca_tiny.png", "tiny-grid.png"]
     assert not (tmp_path / "figures").exists()
+
+
+def test_ci_stops_at_once_when_the_install_fails(tmp_path: Path) -> None:
+    """.ci/run's first command is an && chain, which `set -e` does not stop at: it must stop CI itself."""
+    ci = (REPO / ".ci" / "run").read_text()
+    install, tests = readme_commands()
+    start = ci.index(install)
+    line = ci[start:ci.index("\n", ci.index("||", start))].replace("\\\n", " ")
+    assert "exit 1" in line
+    failing = line.replace("python3 -m venv .venv", "false", 1)  # as if making the venv failed
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", f"{failing}\necho REACHED"], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert done.returncode != 0 and "REACHED" not in done.stdout and "README's first command failed" in done.stderr

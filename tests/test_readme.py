@@ -19,6 +19,26 @@ def test_readme_has_python_blocks() -> None:
     assert len(BLOCKS) >= 2
 
 
+#: What each block prints and writes, found by a line of it: (regular expressions its output must match, in
+#: order, one line each; the files it must leave in its folder). A block this table does not know fails the test.
+EXPECTED = {
+    'fashion = fv.load("fashion")': ([], ["grid.pdf"]),
+    'results = fv.run(["umap", "tsne"]': (
+        [rf"^{d} {m} \(5000, 2\) \d+\.\d+$" for d in ("fashion", "mnist") for m in ("umap", "tsne")],
+        ["my-figures/umap-tsne_fashion-vs-mnist_n5000_umap-n_neighbors30.png",
+         "my-figures/umap-tsne_fashion-vs-mnist_n5000_umap-n_neighbors30.html", "my-figures/explore.html",
+         "my-figures/umap_fashion_n5000_n_neighbors30.npz", "my-figures/tsne_mnist_n5000.npz"]),
+    'swept = fv.sweep("umap"': (
+        [rf"^{k} {s} 0\.\d+ 0\.\d+ done$" for k in (5, 15) for s in (0, 1)],
+        ["out/sweep_umap_fashion_n_neighbors-5-15_min_dist-0.1_seeds-0-1_n2000.csv",
+         "out/sweep_umap_fashion_n_neighbors-5-15_min_dist-0.1_seeds-0-1_n2000_seed0.png"]),
+}
+
+
+def test_every_block_has_its_expectations() -> None:
+    assert [next(k for k in EXPECTED if k in block) for block in BLOCKS] == list(EXPECTED)
+
+
 @pytest.mark.realdata
 @pytest.mark.parametrize("number", range(len(BLOCKS)))
 def test_readme_python_block_runs_as_a_plain_script(number: int, real_data: Path, tmp_path: Path) -> None:
@@ -28,3 +48,10 @@ def test_readme_python_block_runs_as_a_plain_script(number: int, real_data: Path
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, f"README block {number} failed:\n{BLOCKS[number]}\n{done.stderr[-3000:]}"
+    patterns, files = next(v for k, v in EXPECTED.items() if k in BLOCKS[number])
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(patterns), done.stdout
+    for line, pattern in zip(lines, patterns, strict=True):
+        assert re.match(pattern, line), (pattern, line)
+    for name in files:
+        assert (tmp_path / name).is_file() and (tmp_path / name).stat().st_size > 300, name

@@ -69,8 +69,22 @@ def test_grid_rows_from_and_highlight_on_the_command_line(tiny: Tiny, tmp_path: 
     chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 2, 5]}))
     argv = ["pca", "--dataset", "tiny", "--format", "png", "--out", str(tmp_path / "o"), "--data-dir",
             str(tmp_path / "d"), "--highlight", str(chosen)]
-    assert main(argv) == 0
+    from fmnist_viz import outputs, run
+
+    figures: list = []
+    real = outputs.save_figure
+    outputs.save_figure = lambda fig, path, dpi=None: figures.append(fig) or real(fig, path, dpi)
+    try:
+        assert main(argv) == 0
+    finally:
+        outputs.save_figure = real
     assert (tmp_path / "o" / "pca_tiny_highlight-picked.png").is_file()
+    (result,) = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
+    faded, lit = figures[0].axes[0].collections
+    np.testing.assert_allclose(np.sort(lit.get_offsets(), axis=0), np.sort(result.embedding[[1, 2, 5]], axis=0),
+                               atol=1e-5)  # exactly the three selected rows, where they are
+    assert len(faded.get_offsets()) == 47 and "selected in picked.json (3)" in [
+        t.get_text() for t in figures[0].legends[0].get_texts()]
     (tmp_path / "bad.json").write_text("{")
     assert main([*argv[:-1], str(tmp_path / "bad.json")]) == 2
     assert "--highlight" in capsys.readouterr().err

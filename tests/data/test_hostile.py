@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from fmnist_viz import data as fvdata
-from fmnist_viz.data import DatasetSpec, FileSpec, fetch, load
+from fmnist_viz.data import FileSpec, fetch, load
 from fmnist_viz.data.download import download, max_bytes
 from fmnist_viz.data.idx import to_idx_bytes
 from fmnist_viz.data.verify import check_idx_file
@@ -162,4 +162,3 @@ def test_a_spec_without_checksums_says_so(tmp_path: Path, monkeypatch: pytest.Mo
     with caplog.at_level("WARNING", logger="fmnist_viz"):
         load("loose", data_dir=tmp_path, download=False)
     assert "Loose has files without checksums: they are used UNVERIFIED" in caplog.text
-    assert all(isinstance(s, DatasetSpec) for s in [loose.spec])

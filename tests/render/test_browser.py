@@ -318,6 +318,14 @@ def test_colour_by_find_and_morph(browser, tmp_path: Path) -> None:
     assert colours(0) == [CLASS_COLORS[c] for c in results[0].labels[order]]
     browser.execute_script("window.fmnistViz.colorBy('disagreement')")
     assert colours(1) == [["#D9D9D9", "#D55E00"][v] for v in results[1].pointwise["disagreement"][order]]
+    # on the screen: each point that no other covers is drawn in its measure's colour (0.7 opaque over white)
+    flags = results[1].pointwise["disagreement"][order]
+    ink = on_screen(browser, screenshot(browser), 1, results[1].embedding[order])
+    alone = uncovered(browser, 1, results[1].embedding[order])
+    for value, hex_colour in enumerate(COLOR_SCALES["disagreement"]):
+        blended = 1 - 0.7 * (1 - np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]))
+        mine = alone & (flags == value)
+        assert mine.sum() > 10 and np.abs(ink[mine] - blended).max() < 0.08, value
     browser.execute_script("window.fmnistViz.colorBy('preservation')")
     assert colours(0)[:50] == [COLOR_SCALES["preservation"][round(v * 10)]
                                for v in results[0].pointwise["preservation"][order][:50]]
@@ -343,12 +351,23 @@ def test_colour_by_find_and_morph(browser, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="row 99999 of fashion is not drawn"):
         browser.execute_script("window.fmnistViz.find('fashion', 99999)")
 
+    browser.execute_script("window.fmnistViz.colorBy('class')")
+    before = screenshot(browser)
     done = browser.execute_async_script(
         "var cb = arguments[arguments.length - 1];"
         "window.fmnistViz.morph('fashion', 'pca', 'umap', 300).then(cb);")
     assert done["frames"] >= 2
     x, y = browser.execute_script("return window.fmnistViz.position('fashion', 'pca', arguments[0])", row)
     assert (x, y) == pytest.approx(tuple(results[1].embedding[order[7]]), abs=1e-5)  # now at UMAP's place
+    # on the screen: the PCA panel now draws each point at its UMAP place, in its class colour
+    after = screenshot(browser)
+    target = results[1].embedding[order]
+    alone = uncovered(browser, 0, target)
+    drawn = on_screen(browser, after, 0, target)[alone]
+    expected = np.array([1 - 0.7 * (1 - np.array([int(CLASS_COLORS[c][i:i + 2], 16) / 255 for i in (1, 3, 5)]))
+                         for c in results[0].labels[order][alone]])
+    assert alone.sum() > 20 and np.median(np.abs(drawn - expected).max(axis=1)) < 0.08
+    assert not np.array_equal(before, after)
     with pytest.raises(Exception, match='no panel of fashion by "tsne"'):
         browser.execute_script("window.fmnistViz.morph('fashion', 'pca', 'tsne')")
 
@@ -367,6 +386,32 @@ def screenshot(browser) -> np.ndarray:
     shot = plt.imread(io.BytesIO(browser.get_screenshot_as_png()), format="png")[..., :3]
     browser.execute_script(boxes % "")
     return shot
+
+
+def on_screen(browser, shot: np.ndarray, panel: int, xy: np.ndarray) -> np.ndarray:
+    """The colours on the screen (RGB in [0, 1]) at data points ``xy`` of one points panel, by its axes alone."""
+    where = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, box = g.getBoundingClientRect();
+        var t = g._fullData.filter(function (t) { return t.meta.role === 'points'; })[arguments[0]];
+        var xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
+        return arguments[1].map(function (p) {
+            return [box.left + xa._offset + xa.l2p(p[0]), box.top + ya._offset + ya.l2p(p[1])]; });
+    """, panel, np.asarray(xy, dtype=float).tolist())
+    px = np.round(np.array(where)).astype(int)
+    return shot[px[:, 1], px[:, 0]]
+
+
+def uncovered(browser, panel: int, xy: np.ndarray, radius: float = 6.0) -> np.ndarray:
+    """Which points of a panel no other point is drawn within ``radius`` px of (their centre shows their colour)."""
+    px = np.array(browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout;
+        var t = g._fullData.filter(function (t) { return t.meta.role === 'points'; })[arguments[0]];
+        var xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
+        return arguments[1].map(function (p) { return [xa.l2p(p[0]), ya.l2p(p[1])]; });
+    """, panel, np.asarray(xy, dtype=float).tolist()))
+    gaps = np.linalg.norm(px[:, None] - px[None], axis=2)
+    np.fill_diagonal(gaps, np.inf)
+    return gaps.min(axis=1) > radius
 
 
 def panel_ink(browser) -> list[float]:
