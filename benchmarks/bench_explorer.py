@@ -19,7 +19,50 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_html import chromium, first_paint, page_arguments  # noqa: E402  (a sibling script, not a package)
+from bench_html import PANELS, chromium, first_paint, ink, page_arguments, screen  # noqa: E402 (a sibling script)
+
+
+def mouse_selections(page: Path, repeat: int = 3) -> list[float]:
+    """Milliseconds from releasing a real mouse drag (a box over the middle of the first panel) until a
+    screenshot shows the selection drawn: another panel of that data set dimmed (on a one-method page, the
+    dragged panel itself, whose points outside the box dim). The first drag is made as
+    soon as the page is painted; before each next one the selection is cleared and the page left a second."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver = chromium()
+    try:
+        driver.get(page.as_uri())
+        while not (driver.execute_script("var g = document.getElementById('fmnist-viz-plot');"
+                                         "return !!(g && g.dataset.ready);")
+                   and min(ink(screen(driver), driver.execute_script(PANELS))) > 0.01):
+            time.sleep(0.05)
+        panels = driver.execute_script(PANELS)
+        # another panel of the data set shows the linked selection; a one-method page has only the dragged one
+        linked = max(0, driver.execute_script("var p = window.fmnistViz.panels(); return p.findIndex("
+                                              "function (q, i) { return i > 0 && q.dataset === p[0].dataset; });"))
+        body = driver.find_element("tag name", "body")
+        width, height = body.size["width"], body.size["height"]
+        x, y, w, h = panels[0]
+        times = []
+        for attempt in range(repeat):
+            if attempt:
+                driver.execute_script("window.fmnistViz.clear()")
+                time.sleep(1.0)
+            before = ink(screen(driver), [panels[linked]])[0]
+            chain = ActionChains(driver).move_to_element_with_offset(
+                body, int(x + 0.3 * w - width / 2), int(y + 0.3 * h - height / 2)).click_and_hold()
+            chain.move_by_offset(10, 10).move_to_element_with_offset(
+                body, int(x + 0.7 * w - width / 2), int(y + 0.7 * h - height / 2))
+            chain.perform()  # the box is drawn, the button still held
+            start = time.perf_counter()
+            ActionChains(driver).release().perform()
+            while ink(screen(driver), [panels[linked]])[0] > 0.7 * before:
+                if time.perf_counter() - start > 30:
+                    raise RuntimeError("the drag selected nothing that showed within 30 s")
+            times.append(1000 * (time.perf_counter() - start))
+        return times
+    finally:
+        driver.quit()
 
 
 def interactions(page: Path, rows: int, repeat: int = 3) -> dict[str, float]:
@@ -74,25 +117,27 @@ def measure(command: list[str], out: Path, repeat: int, rows: int) -> dict[str, 
     made = time.perf_counter() - start
     (page,) = out.glob(f"{command[0]}_*.html")
     paints = [first_paint(page) for _ in range(repeat)]
+    drags = mouse_selections(page, repeat)
     return {"page": page.name, "MB": page.stat().st_size / 1e6, "written": made,
-            "paint": statistics.median(paints), "worst": max(paints), **interactions(page, rows)}
+            "paint": statistics.median(paints), "worst": max(paints), "drag_first": drags[0],
+            "drag": statistics.median(drags[1:] or drags), **interactions(page, rows)}
 
 
 def main() -> None:
     args = page_arguments(__doc__.splitlines()[0])
     size = ["--n", str(args.n)] if args.n else []
     rows = min(10_000, args.n or 10_000)
-    print("| page | size MB | written in s | first paint s (median) | worst | select "
-          f"{rows:,} ms: script / drawn | colour-by ms: script / drawn | find ms: script / drawn | "
+    print("| page | size MB | written in s | first paint s (median) | worst | mouse box drag ms: first / next | "
+          f"select {rows:,} ms: script / drawn | colour-by ms: script / drawn | find ms: script / drawn | "
           "morph fps: selection lit / none |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for command in (["umap", "--compare", "mnist"], ["all", "--compare", "mnist"]):
         m = measure([*command, *size], Path(tempfile.mkdtemp(prefix="fmnist-viz-explorer-")), args.repeat, rows)
         fps = f"{m['morph_fps']:.1f} / {m['morph_fps_plain']:.1f}" if "morph_fps" in m else "-"
         timings = " | ".join(f"{m[k]:.0f} / {m[k + '_drawn']:.0f} (first {m[k + '_first']:.0f})"
                              for k in ("select", "colorBy", "find"))
         print(f"| {m['page']} | {m['MB']:.1f} | {m['written']:.1f} | {m['paint']:.2f} | {m['worst']:.2f} | "
-              f"{timings} | {fps} |")
+              f"{m['drag_first']:.0f} / {m['drag']:.0f} | {timings} | {fps} |")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,21 @@
-"""Benchmark a sweep's cells on one worker, a local pool, and a local Dask cluster, side by side in one run.
+"""Benchmark a sweep's cells as a user would run them: one at a time, a local pool, a local Dask cluster, and a
+plain loop over umap-learn, side by side in one run.
 
 A 3 x 3 UMAP grid (n_neighbors 5, 15, 50 x min_dist 0.0, 0.1, 0.5) on the
 70,000 points of Fashion-MNIST. The data is prepared once (PCA, one 49-NN
 graph) into a cache folder of the benchmark's own; then, for each executor,
 the nine cells are computed from scratch (embeddings are removed from that
 cache between executors) and timed from starting the workers to the last
-result. The baseline is one single-threaded worker process, the kind the pool
-has two of. The executors run in turn, ``--rounds`` times (the order reversed
-every other round, so a slow spell of this shared machine does not fall on one
-of them); the table gives each one's median. Every executor and round must give
-the same arrays. Run from the repo root:
+result. The baselines are what a user would run instead: ``fmnist-viz sweep
+--workers 1`` (the cells one after another in this process, whose libraries
+may use every core), and a plain loop of ``umap.UMAP(n_neighbors=k,
+min_dist=d).fit_transform(X)`` on the raw pixels scaled to [0, 1] (umap-learn
+as documented: unseeded, so on every core), the loop one writes without
+fmnist-viz. The speed-ups are over the first. The executors run in turn,
+``--rounds`` times (the order reversed every other round, so a slow spell of
+this shared machine does not fall on one of them); the table gives each one's
+median. Every fmnist-viz executor and round must give the same arrays. Run
+from the repo root:
 
     FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_sweep.py [--n N] [--workers 2] [--rounds 2]
 
@@ -43,14 +49,33 @@ def makespan(seconds: list[float], slots: int) -> float:
     return max(finish)
 
 
+def plain_loop(grid: dict[str, list[float]], n: int | None) -> tuple[float, list[float]]:
+    """The loop one writes without fmnist-viz: umap-learn, as documented, on the raw pixels scaled to [0, 1], one
+    setting after another; its seconds (loading the data included) and each call's."""
+    start = time.perf_counter()
+    import umap
+
+    from fmnist_viz.data import load
+    from fmnist_viz.pipeline import stratified_subsample
+
+    data = load("fashion")
+    X = data.X[stratified_subsample(data.y, n, 0)].astype("float32") / 255
+    cells = []
+    for k in grid["n_neighbors"]:
+        for d in grid["min_dist"]:
+            begin = time.perf_counter()
+            umap.UMAP(n_neighbors=k, min_dist=d).fit_transform(X)
+            cells.append(time.perf_counter() - begin)
+    return time.perf_counter() - start, cells
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, help="a stratified subsample of N points (default: all 70,000)")
     parser.add_argument("--workers", type=int, default=2, help="workers of the pool and of the cluster (default 2)")
     parser.add_argument("--rounds", type=int, default=2,
                         help="run every executor this many times, in turn, reversing the order each round (default 2)")
-    parser.add_argument("--this-process", action="store_true",
-                        help="also time the cells in this process, its libraries free to use every core")
+    parser.add_argument("--no-plain", action="store_true", help="leave out the plain loop over umap-learn")
     parser.add_argument("--smoke", action="store_true", help="N = 1,500 and a 2 x 2 grid: a quick check that it runs")
     args = parser.parse_args()
     grid = {"n_neighbors": [5, 15, 50], "min_dist": [0.0, 0.1, 0.5]}
@@ -68,19 +93,24 @@ def main() -> None:
     pairs = [(create("umap", {"n_neighbors": k, "min_dist": d}), 0) for k in grid["n_neighbors"]
              for d in grid["min_dist"]]
     knn_k = max(e.n_neighbors for e, _ in pairs)
-    # the baseline is one worker of the same kind as the pool's: a single-threaded worker process
-    executors = {"one worker process, single-threaded": lambda: ProcessPool(1, ("umap",), threads=1)}
-    if args.this_process:
-        executors["this process (its libraries free to use every core)"] = InProcess
+    # the baseline is what `sweep --workers 1` runs: the cells one after another in this process
+    executors = {"--workers 1: this process, one cell at a time": InProcess}
     executors[f"local pool, {args.workers} single-threaded processes"] = \
         lambda: ProcessPool(args.workers, ("umap",), threads=1)
     executors[f"Dask LocalCluster, {args.workers} single-threaded workers"] = \
         lambda: DaskCluster("local", args.workers, preload=("umap",))
-    runs: dict[str, list[tuple[float, list[float], int, int]]] = {name: [] for name in executors}
+    plain = "plain loop of umap.UMAP(...).fit_transform on the pixels"
+    names = [*executors, *([] if args.no_plain else [plain])]
+    runs: dict[str, list[tuple[float, list[float], int, int]]] = {name: [] for name in names}
     arrays = []
     try:
         for round_ in range(args.rounds):  # in turn, the order reversed every other round against drift
-            for name in (list(executors) if round_ % 2 == 0 else list(executors)[::-1]):
+            for name in (names if round_ % 2 == 0 else names[::-1]):
+                if name == plain:
+                    seconds, cells = plain_loop(grid, args.n)
+                    runs[name].append((seconds, cells, os.cpu_count() or 1, 0))
+                    print(f"round {round_ + 1}, {name}: {seconds:.1f} s", file=sys.stderr)
+                    continue
                 shutil.rmtree(Path(cache) / "computed" / "embedding", ignore_errors=True)
                 plan = plan_jobs(pairs, ["fashion"], n=args.n, progress=False, keep_going=True)
                 todo = plan.todo
@@ -116,7 +146,7 @@ def main() -> None:
         print(f"| {name} | {workers} | {median[name]:.1f} | {' / '.join(f'{r[0]:.1f}' for r in rs)} "
               f"| {speedup:.2f}x | {speedup / workers:.0%} | {cells:.1f} | {shipped / 1e6:.0f} |")
     # the projection: cells as measured on the cluster's workers (its first round), longest first on N machines
-    cluster_cells = list(runs.values())[-1][0][1]
+    cluster_cells = runs[next(n for n in runs if n.startswith("Dask"))][0][1]
     per_machine = args.workers
     print(f"\nProjection from the cluster's measured cell times, {per_machine} workers per machine "
           "(scheduling only; start-up and shipping not included):\n")

@@ -105,7 +105,7 @@ class TSNEEmbedder(Embedder):
         if _uses_torchdr(self.values["backend"], device):
             from .gpu import tsne_torchdr
 
-            return tsne_torchdr(data.features, self._start(data, seed), self.values, seed, device)
+            return tsne_torchdr(data, self._start(data, seed), self.values, seed, device)
         from openTSNE import TSNE, affinity, initialization
         from openTSNE.nearest_neighbors import PrecomputedNeighbors
 
@@ -219,7 +219,10 @@ class UMAPEmbedder(Embedder):
         if _uses_torchdr(v["backend"], device):
             from .gpu import umap_torchdr
 
-            return umap_torchdr(data.features, data.principal_components(2), v, n_epochs, seed, device)
+            start = init if isinstance(init, np.ndarray) else (  # umap-learn's spectral start is its own
+                np.random.default_rng(seed).uniform(-10, 10, (len(data), 2)) if init == "random"
+                 else data.principal_components(2))
+            return umap_torchdr(data, start, v, n_epochs, seed, device)
         reducer = umap.UMAP(
             n_neighbors=k, min_dist=v["min_dist"], spread=v["spread"], n_epochs=n_epochs,
             negative_sample_rate=v["negative_sample_rate"], init=init, random_state=seed,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,59 @@ def test_cuda_paths_where_there_is_a_gpu() -> None:
     gpu_i, gpu_d = torch_knn(X, 10, device="cuda")
     cpu_i, cpu_d = torch_knn(X, 10, device="cpu")
     np.testing.assert_allclose(gpu_d, cpu_d, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("method", ["tsne", "umap"])
+def test_torchdr_takes_the_shared_graph_instead_of_building_its_own(method: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a GPU the run's graph is exact and on the GPU; TorchDR would build another with faiss (on the CPU with
+    faiss-cpu). It is handed the shared graph: TorchDR's own distance code must not run."""
+    pytest.importorskip("torchdr")
+    import torchdr.affinity.base as affinity_base
+
+    X, labels = blobs()
+    prepared = Prepared.from_features(X, seed=0)
+    prepared.neighbors(90)
+    asked: list[int] = []
+    real = prepared.neighbors
+    monkeypatch.setattr(prepared, "neighbors", lambda k, include_self=True: asked.append(k) or real(k, include_self))
+    monkeypatch.setattr(affinity_base, "pairwise_distances",
+                        lambda *a, **k: pytest.fail("TorchDR built a k-NN graph of its own"))
+    params = {"n_iter": 100, "early_exaggeration_iter": 50} if method == "tsne" else {"n_epochs": 100}
+    out = create(method, {"backend": "torchdr", **params}).embed(prepared, seed=0, device="cpu")
+    assert asked and np.isfinite(out).all()  # TorchDR asked the shared graph for its neighbours
+    from sklearn.neighbors import KNeighborsClassifier
+
+    assert KNeighborsClassifier(5).fit(out[::2], labels[::2]).score(out[1::2], labels[1::2]) > 0.9
+
+
+@pytest.mark.realdata
+def test_the_gpu_decisions_with_cuda_faked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, real_data: Path) -> None:
+    """Without a GPU, CUDA faked: auto picks it, TorchDR runs t-SNE and UMAP there, and the exact torch graph gets a
+    cache key of its own (a GPU graph never poses as the CPU's)."""
+    import torch
+
+    from fmnist_viz import devices
+    from fmnist_viz.embed import gpu
+    from fmnist_viz.pipeline import plan_jobs, prepare_for
+
+    monkeypatch.setenv("FMNIST_VIZ_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(devices, "_surely_no_nvidia_gpu", lambda: False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index=0: "Fake GPU")
+    assert devices.resolve_device("auto", [create("pymde")]) == "cuda"
+    assert devices.resolve_device("auto", [create("pca")]) == "cpu"  # nothing that could use it
+    assert create("tsne").device_for("cuda") == "cuda" and create("umap").device_for("cuda") == "cuda"  # auto
+    assert create("tsne", {"init": "spectral"}).device_for("cuda") == "cpu"  # openTSNE's spectral start
+    real_knn = gpu.torch_knn
+    monkeypatch.setattr(gpu, "torch_knn", lambda Z, k, device="cpu", chunk=4096: real_knn(Z, k, "cpu", chunk))
+    keys = []
+    for device in ("cpu", "cuda"):
+        plan = plan_jobs([(create("pymde", {"max_iter": 5}), 0)], ["fashion"], n=500, device=device)
+        job = plan.jobs[0]
+        assert job.device == device
+        prepared = prepare_for(job.subset, [job], plan.cache, False)
+        assert prepared.knn_method == ("torch-cuda" if device == "cuda" else "auto")
+        keys.append(job.key)
+    knn = sorted((tmp_path / "cache" / "computed" / "knn").glob("*.npz"))
+    assert len(knn) == 2 and keys[0] != keys[1]  # two graphs, two embeddings' keys
