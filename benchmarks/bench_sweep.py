@@ -87,8 +87,8 @@ def main() -> None:
     import numpy as np
 
     from fmnist_viz.embed import create
-    from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool, compute_on
-    from fmnist_viz.pipeline import plan_jobs, prepare_for
+    from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool
+    from fmnist_viz.pipeline import execute, plan_jobs, prepare_for
 
     pairs = [(create("umap", {"n_neighbors": k, "min_dist": d}), 0) for k in grid["n_neighbors"]
              for d in grid["min_dist"]]
@@ -118,7 +118,7 @@ def main() -> None:
                 prepare_for(todo[0].subset, todo, plan.cache, False, knn_k)  # PCA and graph: cached, not timed
                 start = time.perf_counter()
                 with executors[name]() as executor:
-                    compute_on(executor, todo, plan.cache, False, knn_k)
+                    execute(todo, executor, plan.cache, progress=False, min_k=knn_k)
                     workers, shipped = executor.workers, executor.shipped
                 seconds = time.perf_counter() - start
                 failed = [j.error for j in todo if j.error]

@@ -15,10 +15,12 @@ The layers, in the order data flows through them:
 
 - :mod:`fmnist_viz.data`: find, verify, download, decode and cache the data sets;
 - :mod:`fmnist_viz.embed`: the embedder interface, registry, built-in methods, shared preparation;
-- :mod:`fmnist_viz.pipeline`: run methods on data sets, sharing work and caching results;
+- :mod:`fmnist_viz.executors`: where tasks run (here, a pool of processes, a Dask cluster);
+- :mod:`fmnist_viz.pipeline`: plan, prepare once, execute, cache: how runs and sweeps run;
 - :mod:`fmnist_viz.render`: static figures, interactive pages, sample grids;
 - :mod:`fmnist_viz.outputs`: results to files; :mod:`fmnist_viz.cli`: the ``fmnist-viz`` command;
-- :mod:`fmnist_viz.sweeps` and :mod:`fmnist_viz.executors`: parameter sweeps, here or on a Dask cluster.
+- :mod:`fmnist_viz.sweeps` and :mod:`fmnist_viz.executors`: parameter sweeps, here or on a Dask cluster;
+- :mod:`fmnist_viz.heldout`: fit on the training images, place the test images, score them.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ _API = {
     "read_selection": "fmnist_viz.selection",
     "sweep": "fmnist_viz.sweeps",
     "save_sweep": "fmnist_viz.sweeps",
+    "heldout": "fmnist_viz.heldout",
+    "save_heldout": "fmnist_viz.heldout_outputs",
+    "HeldoutResult": "fmnist_viz.results",
     "class_grid": "fmnist_viz.render.grids",
     "plot_embedding": "fmnist_viz.render.scatter",
     "results_figure": "fmnist_viz.render.scatter",
@@ -63,20 +68,22 @@ _API = {
 __all__ = [  # the names in _API, grouped the same way
     "__version__", "load", "load_data", "load_mnist", "Dataset", "DatasetSpec", "FileSpec", "register_dataset",
     "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "page", "Page",
-    "align_results", "read_selection", "sweep", "save_sweep", "class_grid", "plot_embedding", "results_figure",
-    "FmnistVizError",
+    "align_results", "read_selection", "sweep", "save_sweep", "heldout", "save_heldout", "HeldoutResult",
+    "class_grid", "plot_embedding", "results_figure", "FmnistVizError",
 ]
 
 if TYPE_CHECKING:
     from .data import Dataset, DatasetSpec, FileSpec, load, load_data, load_mnist, register_dataset
     from .embed import Embedder, Param, create
     from .errors import FmnistVizError
+    from .heldout import heldout
+    from .heldout_outputs import save_heldout
     from .metrics import evaluate_results
     from .outputs import save_results
     from .pipeline import run
     from .render.grids import class_grid
     from .render.scatter import plot_embedding, results_figure
-    from .results import EmbeddingResult
+    from .results import EmbeddingResult, HeldoutResult
     from .sweeps import save_sweep, sweep
 
 

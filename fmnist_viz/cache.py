@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 FORMAT = 2
 #: Bump when the decoded-array layout changes, so old entries are ignored.
 DECODED_FORMAT = 2
-KINDS = ("prepared", "knn", "embedding", "metrics", "pointwise", "sprites")
+KINDS = ("prepared", "knn", "embedding", "metrics", "pointwise", "sprites", "split", "heldout")
 COMPUTED = "computed"
 DECODED = "decoded"
 
@@ -167,6 +167,18 @@ def entry_problem(kind: str, key: dict[str, Any], arrays: dict[str, np.ndarray])
                 if value is None or value.ndim or value.dtype.kind != "f" or not (
                         0 <= value <= 1 or (name == "knn_accuracy" and np.isnan(value))):
                     raise ValueError(f"{name!r} is missing or not a share from 0 to 1")
+        elif kind == "split":
+            fit, new = array("X", 2, "f"), arrays.get("new")
+            if new is None or new.shape != (key.get("m"), fit.shape[1]) or not np.isfinite(new).all():
+                raise ValueError("'new' is missing, of another shape or not finite")
+            seconds = arrays.get("seconds")
+            if seconds is None or seconds.shape != (2,) or not (seconds >= 0).all():
+                raise ValueError("'seconds' is missing or not two durations")
+        elif kind == "heldout":
+            array("fitted", 2, "f", columns=2)
+            placed = arrays.get("placed")
+            if placed is None or placed.shape != (key.get("m"), 2) or not np.isfinite(placed).all():
+                raise ValueError("'placed' is missing, of another shape or not finite")
         elif kind == "sprites":
             sheets = array("sheets", 1, "S")
             if "shape" in key and len(sheets) != -(-key["shape"][0] // key["per_sheet"]):

@@ -16,16 +16,16 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import __version__, commands
+from . import __version__, commands, data_commands
+from .cli_options import DATASET_HINT, colormap, common_options, embedding_options, number, positive_int
 from .errors import MAX_SEED, FmnistVizError, UsageError
 from .paths import DEFAULT_OUT
 
 log = logging.getLogger("fmnist_viz")
 
-DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 #: Library parameter -> the flag that sets it, where that is not simply --name-with-dashes.
 FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output", "k": "-k",
          "selection": "--highlight", "grid": "--grid", "seeds": "--seeds",
@@ -59,93 +59,13 @@ def _setup_logging(verbosity: int) -> None:
     log.propagate = False
 
 
-def _number(low: float | None = None, high: float | None = None, *, integer: bool = True,
-            zero: bool = False) -> Callable[[str], float | int]:
-    """An argparse type: a finite number (an integer when ``integer``) in [low, high] (or 0 when ``zero``)."""
-    from .errors import check_number
-
-    def parse(text: str) -> float | int:
-        try:
-            value: float | int = int(text) if integer else float(text)
-        except ValueError:
-            value = text  # type: ignore[assignment]  # check_number names what is wrong
-        if zero and value == 0:
-            return value
-        try:
-            return check_number(value, "value", low=low, high=high, integer=integer)
-        except UsageError as exc:
-            detail = exc.detail.replace("must be ", "must be 0 or ", 1) if zero else exc.detail
-            raise argparse.ArgumentTypeError(detail) from None
-
-    parse.__name__ = "integer" if integer else "number"  # argparse names the type in its messages
-    return parse
-
-
-_positive_int = _number(1)
-
-
-def _colormap(name: str) -> str:
-    """An argparse type: the name of a matplotlib colormap."""
-    from .render.grids import check_colormap
-
-    try:
-        return check_colormap(name)
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(exc.detail) from None
-
-
-def _common_options(suppress: bool) -> argparse.ArgumentParser:
-    """Options accepted before and after the command name.
-
-    The copy given to subcommands uses SUPPRESS defaults, so an option given
-    before the command (``fmnist-viz -q grid``) is not reset by the subparser.
-    """
-    default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", default=default(None),
-                        help="folder holding the IDX files (searched first)")
-    common.add_argument("-q", "--quiet", action="store_true", default=default(False),
-                        help="only warnings and errors")
-    common.add_argument("-v", "--verbose", action="store_true", default=default(False),
-                        help="debug messages")
-    common.add_argument("--debug", action="store_true", default=default(False),
-                        help="show tracebacks of errors")
-    return common
-
-
-def _embedding_options(device: bool) -> argparse.ArgumentParser:
-    """Options of every command that computes embeddings (``--device`` where a method can use a GPU)."""
-    from .devices import DEVICES
-    from .embed.prepare import DEFAULT_PCA_DIMS
-
-    options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")
-    options.add_argument("--compare", metavar="DATASET", help="a second data set, embedded the same way")
-    options.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
-    options.add_argument("--seed", type=_number(0, MAX_SEED), default=0,
-                         help="random seed (default 0): the same picture again on the same machine and library "
-                              "versions; a close one elsewhere")
-    if device:
-        options.add_argument("--device", default="auto", choices=DEVICES,
-                             help="where GPU-capable methods run (PyMDE; t-SNE and UMAP through TorchDR): auto uses a "
-                                  "CUDA GPU when PyTorch sees one")
-    else:
-        options.set_defaults(device="cpu")
-    options.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                         help="method parameter (METHOD.KEY=VALUE with several methods); see `fmnist-viz list`")
-    options.add_argument("--pca-dims", type=_number(2, zero=True), default=DEFAULT_PCA_DIMS, metavar="D",
-                         help=f"PCA dimensions before embedding (default {DEFAULT_PCA_DIMS}; 0 turns PCA off)")
-    options.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
-    return options
-
-
 def _add_data_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     data = sub.add_parser("data", help="find, verify and download the data sets")
     data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     for action, func, text in (
-        ("info", commands.cmd_data_info, "where each data set was found, or why not"),
-        ("verify", commands.cmd_data_verify, "check every file's checksum; exit 1 on any problem"),
-        ("fetch", commands.cmd_data_fetch, "download missing data sets into the cache"),
+        ("info", data_commands.cmd_data_info, "where each data set was found, or why not"),
+        ("verify", data_commands.cmd_data_verify, "check every file's checksum; exit 1 on any problem"),
+        ("fetch", data_commands.cmd_data_fetch, "download missing data sets into the cache"),
     ):
         p = data_sub.add_parser(action, help=text, description=text, parents=[common])
         p.add_argument("--dataset", default="all", help=f"{DATASET_HINT}, or all (default)")
@@ -165,23 +85,23 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
     )
     grid.add_argument("--dataset", help=f"{DATASET_HINT} (default fashion, or the one of --rows-from)")
     grid.add_argument("--split", default="all", choices=ALL_SPLITS, help="default all")
-    grid.add_argument("--rows", type=_positive_int, default=3, help="rows per class (default 3)")
-    grid.add_argument("--cols", type=_positive_int, default=24, help="images per row (default 24)")
-    grid.add_argument("--seed", type=_number(0, MAX_SEED), default=0,
+    grid.add_argument("--rows", type=positive_int, default=3, help="rows per class (default 3)")
+    grid.add_argument("--cols", type=positive_int, default=24, help="images per row (default 24)")
+    grid.add_argument("--seed", type=number(0, MAX_SEED), default=0,
                       help="picks the samples reproducibly (default 0)")
-    grid.add_argument("--cmap", type=_colormap, default="gray_r",
+    grid.add_argument("--cmap", type=colormap, default="gray_r",
                       help="matplotlib colormap (default gray_r: dark on white)")
-    grid.add_argument("--dpi", type=_number(10, 1200, integer=False), default=None,
+    grid.add_argument("--dpi", type=number(10, 1200, integer=False), default=None,
                       help="resolution for PNG (default: 2 px per image pixel)")
     grid.add_argument("--no-title", action="store_true", help="leave out the title")
     grid.add_argument("--rows-from", metavar="FILE",
                       help="draw the images of a selection downloaded from a page (selection.json or .csv)")
-    grid.add_argument("--per-class", type=_positive_int, metavar="N",
+    grid.add_argument("--per-class", type=positive_int, metavar="N",
                       help="with --rows-from: at most N images of each class, drawn with --seed (default --rows x "
                            "--cols, 72); the title says how many of how many")
     grid.add_argument("-o", "--output", metavar="FILE",
                       help=f"PNG, SVG or PDF, by extension (default {DEFAULT_OUT}/DATASET-grid.png)")
-    grid.set_defaults(func=commands.cmd_grid)
+    grid.set_defaults(func=data_commands.cmd_grid)
 
 
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -193,7 +113,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     from .render.page import PLOTLY_JS_CHOICES
     from .render.style import DEFAULT_STYLE, STYLES
 
-    with_device, cpu_only = _embedding_options(device=True), _embedding_options(device=False)
+    with_device, cpu_only = embedding_options(device=True), embedding_options(device=False)
     default_formats = ",".join(DEFAULT_FORMATS)
     for name in [*embedder_names(), "all"]:
         text = "all four built-in methods (pca, tsne, umap, pymde)" if name == "all" else f"embed with {name}"
@@ -205,12 +125,12 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                        help=f"comma-separated output formats: {', '.join(RESULT_FORMATS)} (default {default_formats})")
         p.add_argument("--plotly-js", default="embed", choices=PLOTLY_JS_CHOICES,
                        help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
-        p.add_argument("--max-points", type=_positive_int, metavar="N",
+        p.add_argument("--max-points", type=positive_int, metavar="N",
                        help="draw at most N random points per panel in the HTML (default: every point)")
         p.add_argument("--style", default=DEFAULT_STYLE, choices=tuple(STYLES),
                        help="screen (default) or paper: a journal's column or page width, within its height, "
                             "paper fonts, 300 dpi")
-        p.add_argument("--exemplars", type=_number(0, MAX_EXEMPLARS), default=0, metavar="K",
+        p.add_argument("--exemplars", type=number(0, MAX_EXEMPLARS), default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")
         p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
         p.add_argument("--color-by", default="class", choices=COLOR_BY,
@@ -228,7 +148,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                              description="Trustworthiness, 10-NN accuracy and neighbourhood preservation.")
     metrics.add_argument("--methods", help="comma-separated methods (default pca,tsne,umap,pymde)")
     metrics.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="default markdown")
-    metrics.add_argument("-k", type=_positive_int, default=10, help="neighbours for the metrics (default 10)")
+    metrics.add_argument("-k", type=positive_int, default=10, help="neighbours for the metrics (default 10)")
     metrics.set_defaults(func=commands.cmd_metrics)
 
 
@@ -248,32 +168,57 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     sweep.add_argument("--seeds", default="0", help="comma-separated seeds (default 0)")
     sweep.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")
     sweep.add_argument("--compare", metavar="DATASET", help="a second data set, swept the same way")
-    sweep.add_argument("--n", type=_positive_int, help="stratified subsample of N points (default: all)")
+    sweep.add_argument("--n", type=positive_int, help="stratified subsample of N points (default: all)")
     sweep.add_argument("--format", default="csv,png", help=f"any of {', '.join(SWEEP_FORMATS)} (default csv,png)")
     sweep.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
     sweep.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
     sweep.add_argument("--yes", action="store_true",
                        help=f"run a sweep of more than {MAX_CELLS} cells (the log says how many and roughly how long)")
     where = sweep.add_argument_group("where the cells run")
-    where.add_argument("--workers", type=_positive_int, metavar="N",
+    where.add_argument("--workers", type=positive_int, metavar="N",
                        help="cells at once on this machine (default: one per core for single-threaded methods "
                             "such as UMAP, else one), or the size of --scheduler local")
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="run the cells on the Dask cluster at tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS), "
                             "or 'local' for a Dask cluster on this machine; needs pip install 'fmnist-viz[dask]'")
-    where.add_argument("--worker-wait", type=_number(0, 86400, integer=False), default=60.0, metavar="SECONDS",
+    where.add_argument("--worker-wait", type=number(0, 86400, integer=False), default=60.0, metavar="SECONDS",
                        help="how long to wait for a Dask worker when the cluster has none, at the start or after "
                             "its workers died (default 60)")
     sweep.set_defaults(func=commands.cmd_sweep)
 
 
+def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from .heldout_outputs import HELDOUT_FORMATS
+    from .render.page import PLOTLY_JS_CHOICES
+    from .render.style import DEFAULT_STYLE, STYLES
+
+    held = sub.add_parser(
+        "heldout", parents=[common, embedding_options(device=True, subsample=False)],
+        help="fit on the training images, place the test images, score them",
+        description="Fit METHOD on each data set's training images (all 60,000, or the first --fit-first N), place "
+                    "the 10,000 test images into that layout without moving it, and classify them by their nearest "
+                    "fitted points in 2-D (1, 5 and 10 neighbours), as Sainburg et al. (2021) compare methods. "
+                    "Writes a table (csv, also printed as markdown) and a figure; fits and placements are cached.")
+    held.add_argument("method", metavar="METHOD", help="pca, tsne, umap, pymde, or all (`fmnist-viz list` says "
+                                                       "which methods can place)")
+    held.add_argument("--fit-first", type=positive_int, metavar="N",
+                      help="fit on the first N training images only (default: all 60,000; 50000 is the paper's "
+                           "protocol)")
+    held.add_argument("--format", default="csv,png", help=f"any of {', '.join(HELDOUT_FORMATS)} (default csv,png)")
+    held.add_argument("--style", default=DEFAULT_STYLE, choices=tuple(STYLES), help="screen (default) or paper")
+    held.add_argument("--plotly-js", default="embed", choices=PLOTLY_JS_CHOICES,
+                      help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
+    held.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
+    held.set_defaults(func=commands.cmd_heldout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``fmnist-viz``."""
-    common = _common_options(suppress=True)
+    common = common_options(suppress=True)
     parser = _Parser(
         prog="fmnist-viz",
         description="Dimensionality-reduction pictures of Fashion-MNIST beside MNIST.",
-        parents=[_common_options(suppress=False)],
+        parents=[common_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -282,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_embedding_commands(sub, common)
 
     _add_sweep_command(sub, common)
+    _add_heldout_command(sub, common)
 
     lister = sub.add_parser("list", parents=[common], help="embedders, their parameters and backends",
                             description="List every embedder (built-in and plugins) with its backend, the device "

@@ -8,6 +8,7 @@ quality for colour-by, the figure, the images of the drawn points);
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 from collections.abc import Mapping, Sequence
@@ -54,7 +55,9 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
          titles: Mapping[tuple[str, str], str] | None = None, heading: str | None = None) -> Page:
     """The interactive page of ``results`` (from :func:`fmnist_viz.run`): a :class:`Page` to save or display.
 
-    With several methods: a row per data set, a column per method, layouts
+    Held-out results (:func:`fmnist_viz.heldout`) draw their placed points above the layout they were placed
+    into, as a layer the tool bar shows or hides, and can be coloured by held-out error. With several methods: a
+    row per data set, a column per method, layouts
     aligned onto ``align`` (see :func:`fmnist_viz.align.align_results`), linked
     selection, colour-by, find and morph. ``max_points`` draws a random subset
     of each panel; ``seed`` fixes the drawing order. ``title`` is the browser
@@ -65,13 +68,13 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
     from .data import load
     from .errors import UsageError
     from .pointwise import point_quality
-    from .render.page import PLOTLY_JS_CHOICES, drawn_rows, interactive_figure
+    from .render.page import check_plotly_js, drawn_rows, interactive_figure
     from .render.sprites import hover_images
 
     if not results:
         raise UsageError("is empty: nothing to draw", param="results")
-    if plotly_js not in PLOTLY_JS_CHOICES:
-        raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
+    check_plotly_js(plotly_js)
+    results, titles = _drawn(results, titles)
     align_results(results, align)
     point_quality(results, data_dir=data_dir)  # what points can be coloured by
     figure = interactive_figure(results, max_points=max_points, seed=seed, titles=titles, heading=heading)
@@ -80,3 +83,24 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
     hover = hover_images(images, drawn_rows(figure), use_cache=all(r.cache_key is not None for r in results))
     methods = ", ".join(dict.fromkeys(r.method for r in results))
     return Page(figure, hover, title or f"fmnist-viz: {methods}", plotly_js)
+
+
+def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None
+           ) -> tuple[list[Any], Mapping[tuple[str, str], str] | None]:
+    """What a page draws of ``results``, as copies (aligned and measured there: the caller's stay unchanged): each
+    held-out result as the fitted and placed points together, titled with its held-out score."""
+    from .results import HeldoutResult
+
+    held = [r for r in results if isinstance(r, HeldoutResult)]
+    if not held:
+        return [dataclasses.replace(r) for r in results], titles
+    if len(held) < len(results):
+        from .errors import UsageError
+
+        raise UsageError("mixes held-out results with others; draw each kind on a page of its own", param="results")
+    from .render.style import heldout_title
+
+    short = len({r.method for r in held}) > 1  # in a grid, the row names the data set
+    own = {(r.dataset, r.method): heldout_title(r, line_break="<br>", escape=html.escape, short=short)
+           for r in held if r.placed is not None}
+    return [r.as_embedding() for r in held if r.placed is not None], {**own, **(titles or {})}

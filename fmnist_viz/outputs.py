@@ -9,6 +9,7 @@ milliseconds, not after a long embedding.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -160,7 +161,13 @@ def save_results(
     highlight: str | os.PathLike[str] | Selection | None = None,
     color_by: str = "class",
 ) -> list[Path]:
-    """Write results as files and return their paths.
+    """Write results as files and return their paths; the results themselves are not changed.
+
+    What the files show beyond the embeddings is computed by the steps that
+    own it, on copies: the alignment (:func:`fmnist_viz.align_results`), the
+    quality in the titles (:func:`fmnist_viz.evaluate_results`, from the cache
+    when measured before) and, for pages and ``color_by``, the point-by-point
+    measures (:mod:`fmnist_viz.pointwise`).
 
     Parameters
     ----------
@@ -212,7 +219,7 @@ def save_results(
     list of Path
         The files written, in the order written.
     """
-    from .render.page import PLOTLY_JS_CHOICES
+    from .render.page import check_plotly_js
     from .render.style import STYLES
 
     formats = check_formats(formats)
@@ -230,8 +237,7 @@ def save_results(
         check_number(max_points, "max_points", low=1, integer=True)
     if style not in STYLES:
         raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
-    if plotly_js not in PLOTLY_JS_CHOICES:
-        raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
+    check_plotly_js(plotly_js)
     out = check_writable_dir(out)
     if not results:
         raise UsageError("is empty: nothing to save", param="results")
@@ -250,6 +256,8 @@ def save_results(
                         "--n); %s", f"{len(highlight.rows) - drawn:,}", f"{len(highlight.rows):,}",
                         Path(highlight.source).name, f"{len(shown):,}", shown.title,
                         "none is highlighted" if not drawn else f"{drawn:,} are highlighted")
+    # what the files show is computed on copies, by the steps that own it: the caller's results stay as they are
+    results = [dataclasses.replace(r) for r in results]
     reference = align_results(results, align)
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
     # a file already written from the same inputs is left as it is (fmnist_viz.unchanged)

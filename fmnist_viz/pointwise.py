@@ -21,9 +21,11 @@ import numpy as np
 from .errors import UsageError
 from .metrics import DEFAULT_K, neighbour_sets, shared_fraction
 
-#: What points can be coloured by: their class (the default) or one of the measures above.
-COLOR_BY = ("class", "disagreement", "preservation")
-MEASURES = COLOR_BY[1:]
+#: The measures of every embedding, above.
+MEASURES = ("disagreement", "preservation")
+#: What points can be coloured by: their class (the default) or one of the measures (held-out pages also by
+#: held-out error: :data:`fmnist_viz.render.style.COLOR_MODES`).
+COLOR_BY = ("class", *MEASURES)
 #: Bump when a measure is computed differently, so cached values are measured again.
 POINTWISE_VERSION = 2
 

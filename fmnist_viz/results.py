@@ -41,6 +41,9 @@ class EmbeddingResult:
     #: The k-NN graph of the prepared data its run computed or loaded (n, k + 1; each point first), kept in memory
     #: so the point-by-point measures use the same graph instead of making another.
     neighbors: np.ndarray | None = field(default=None, repr=False)
+    #: Which points were placed into a layout fitted on the others (held-out images, drawn above them; None: all
+    #: fitted): :meth:`HeldoutResult.as_embedding`.
+    placed: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.embedding)
@@ -64,3 +67,49 @@ class Cell:
     @property
     def status(self) -> str:
         return "failed" if self.error else "done" if self.result is not None else "pending"
+
+
+@dataclass
+class HeldoutResult:
+    """One method fitted on one data set's training images, with its test images placed into that layout."""
+
+    dataset: str
+    title: str
+    method: str
+    params: dict[str, Any]
+    seed: int
+    class_names: tuple[str, ...]
+    fitted_index: np.ndarray  # (n,) rows of load(dataset, split="all") it was fitted on
+    fitted_labels: np.ndarray
+    placed_index: np.ndarray  # (m,) rows placed: the test split
+    placed_labels: np.ndarray
+    device: str = "cpu"
+    fit_first: int | None = None  # fitted on the first this many training images; None: on all of them
+    fitted: np.ndarray | None = field(default=None, repr=False)  # (n, 2) float32
+    placed: np.ndarray | None = field(default=None, repr=False)  # (m, 2) float32, the fitted points unmoved
+    fit_seconds: float = 0.0
+    place_seconds: float = 0.0
+    cached: bool = False
+    metrics: dict[str, float] = field(default_factory=dict)  # knn1/5/10_accuracy, trustworthiness
+    wrong: np.ndarray | None = field(default=None, repr=False)  # (m,) bool: misclassified by its 5 nearest fitted
+    error: str = ""  # why it could not be placed
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.error else "done"
+
+    def as_embedding(self) -> EmbeddingResult:
+        """The fitted and placed points as one :class:`EmbeddingResult` (what pages draw): ``placed`` marks the
+        placed ones, and ``pointwise["heldout"]`` is 0 for a fitted point, 1 for a placed one its 5 nearest fitted
+        points classify right, 2 for a misclassified one."""
+        if self.placed is None or self.fitted is None:
+            raise ValueError(f"{self.method} on {self.dataset} was not placed: {self.error or 'no layout'}")
+        n, m = len(self.fitted), len(self.placed)
+        wrong = np.zeros(m, bool) if self.wrong is None else self.wrong
+        return EmbeddingResult(
+            self.dataset, self.title, self.method, dict(self.params), np.concatenate([self.fitted, self.placed]),
+            np.concatenate([self.fitted_labels, self.placed_labels]).astype(np.uint8),
+            np.concatenate([self.fitted_index, self.placed_index]).astype(np.int64), self.class_names, self.seed,
+            self.device, self.fit_seconds + self.place_seconds, self.cached, metrics=dict(self.metrics),
+            pointwise={"heldout": np.concatenate([np.zeros(n, np.uint8), 1 + wrong.astype(np.uint8)])},
+            placed=np.concatenate([np.zeros(n, bool), np.ones(m, bool)]))

@@ -111,9 +111,9 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     """
     from .embed import create, get_embedder_class
     from .errors import check_number
-    from .executors import compute_on, make_executor
+    from .executors import make_executor
     from .metrics import evaluate_results
-    from .pipeline import plan_jobs
+    from .pipeline import execute, plan_jobs
     from .progress import progress_bar
 
     grid, seeds, datasets = check_grid(grid, method), check_seeds(seeds), check_datasets(datasets)
@@ -160,7 +160,7 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
                     log.info("cell %s done in %.1f s (%s): %s on %s, %s, seed %d", count, outcome.seconds,
                              outcome.where, method, job.subset.data.name, what, job.seed)
 
-            compute_on(executor, todo, plan.cache, progress, knn_k, on_done=report, score=True)
+            execute(todo, executor, plan.cache, progress=progress, min_k=knn_k, on_done=report, score=True)
         shipped = executor.shipped
     if shipped:
         log.info("prepared arrays sent to workers: %.1f MB", shipped / 1e6)

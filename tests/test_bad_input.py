@@ -22,7 +22,7 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading data fails the test: these inputs must be refused first."""
     fail = lambda *a, **k: pytest.fail("started work before refusing the input")  # noqa: E731
     monkeypatch.setattr(fvdata, "load", fail)
-    monkeypatch.setattr(pipeline, "load_all", fail)
+    monkeypatch.setattr(pipeline.plan, "load_all", fail)
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -150,7 +150,7 @@ def test_an_unreachable_scheduler_fails_before_any_work(monkeypatch: pytest.Monk
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     from fmnist_viz import pipeline
 
-    monkeypatch.setattr(pipeline, "load_all", lambda *a, **k: pytest.fail("started work"))
+    monkeypatch.setattr(pipeline.plan, "load_all", lambda *a, **k: pytest.fail("started work"))
     start = time.monotonic()
     assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--scheduler", f"tcp://127.0.0.1:{_free_port()}"]) == 1
     assert time.monotonic() - start < 20

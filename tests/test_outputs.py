@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ def test_save_results_writes_every_format_with_predictable_names(tiny: Tiny, tmp
     assert all(p.stat().st_size > 0 for p in written)
     saved = np.load(written[0])
     np.testing.assert_array_equal(saved["embedding"], results[0].embedding)
-    assert results[0].metrics["trustworthiness"] > 0  # measured for the titles
+    assert not results[0].metrics  # the caller's results unchanged; the titles measured on copies:
+    assert re.search(r"10-NN accuracy 0\.\d{3}, trustworthiness 0\.\d{3}", written[1].read_text())
     assert "Tiny: PCA of 50 points" in written[1].read_text()
     assert not list((tmp_path / "out").glob("*.part*"))
 
@@ -33,7 +35,7 @@ def test_save_results_names_several_methods_by_the_methods(tiny: Tiny, tmp_path:
                   params={"pymde": {"n_neighbors": 5, "max_iter": 5}})
     names = [p.name for p in save_results(results, tmp_path, ["png"], data_dir=tmp_path / "d")]
     assert names == ["pca-pymde_tiny_pymde-n_neighbors5_pymde-max_iter5.png"]  # "all" is every built-in method
-    named = save_results(results, tmp_path, "png", name="mine")
+    named = save_results(results, tmp_path, "png", name="mine", data_dir=tmp_path / "d")
     assert [p.name for p in named] == ["mine_tiny_pymde-n_neighbors5_pymde-max_iter5.png"]
 
 
@@ -133,3 +135,14 @@ def test_a_rerun_leaves_files_written_from_the_same_inputs_as_they_are(tiny: Tin
     before = npz.stat().st_mtime_ns
     save_results(uncached, tmp_path / "o", "npz", **kwargs)
     assert npz.stat().st_mtime_ns != before  # nothing recorded for results made with the cache off
+
+
+def test_saving_changes_nothing_in_the_results_given(tiny: Tiny, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    results = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, data_dir=tmp_path / "d",
+                  use_cache=False)
+    before = [(r.metrics, r.aligned, r.pointwise, r.embedding.copy()) for r in results]
+    save_results(results, tmp_path / "o", "png,html,npz", color_by="preservation", data_dir=tmp_path / "d")
+    for r, (metrics, aligned, pointwise, embedding) in zip(results, before, strict=True):
+        assert r.metrics == metrics == {} and r.aligned is aligned is None and r.pointwise == pointwise == {}
+        np.testing.assert_array_equal(r.embedding, embedding)

@@ -168,7 +168,7 @@ def test_the_python_api_checks_what_it_is_given(case: str, call: Callable[[], An
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from fmnist_viz import pipeline
 
-    monkeypatch.setattr(pipeline, "load_all", lambda *a, **k: pytest.fail("started work"))
+    monkeypatch.setattr(pipeline.plan, "load_all", lambda *a, **k: pytest.fail("started work"))
     with pytest.raises(UsageError) as caught:
         call()
     assert words in str(caught.value)

@@ -45,8 +45,8 @@ def test_layout_keeps_modules_small() -> None:
     package = REPO / "fmnist_viz"
     for sub in ("data", "embed", "render"):
         assert (package / sub / "__init__.py").is_file(), sub
-    long = {str(p.relative_to(package)): n for p in package.rglob("*.py")
-            if (n := len(p.read_text().splitlines())) > 350}
+    code = [*package.rglob("*.py"), *(package / "render" / "assets" / "page").glob("*.js")]  # the page's too
+    long = {str(p.relative_to(package)): n for p in code if (n := len(p.read_text().splitlines())) > 350}
     assert not long, f"modules over 350 lines: {long}"
 
 
@@ -58,16 +58,21 @@ def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
+    from fmnist_viz.render.page import PAGE_PARTS
+
     assert {f"fmnist_viz/render/assets/{name}" for name in
-            ("page.js", "page.css", "plotly-gl2d.min.js", "plotly-LICENSE.txt")} <= names
+            ("page.css", "plotly-gl2d.min.js", "plotly-LICENSE.txt", *(f"page/{p}.js" for p in PAGE_PARTS))} <= names
     code = (
         "import numpy as np, fmnist_viz\n"
         "from fmnist_viz.results import EmbeddingResult\n"
-        "from fmnist_viz.render.page import interactive_figure, write_html\n"
+        "from fmnist_viz.render.page import drawn_rows, interactive_figure, write_page\n"
+        "from fmnist_viz.render.sprites import hover_images\n"
         "assert fmnist_viz.__file__.startswith(sys.argv[1]), fmnist_viz.__file__\n"
         "r = EmbeddingResult('d', 'D', 'umap', {}, np.zeros((3, 2), np.float32), np.zeros(3, np.uint8),\n"
         "                    np.arange(3), ('a',), 0, 'cpu', 0.0, False)\n"
-        "path = write_html(interactive_figure([r]), sys.argv[1] + '/p.html', {'d': np.zeros((3, 28, 28), np.uint8)})\n"
+        "fig = interactive_figure([r])\n"
+        "hover = hover_images({'d': np.zeros((3, 28, 28), np.uint8)}, drawn_rows(fig), use_cache=False)\n"
+        "path = write_page(fig, sys.argv[1] + '/p.html', hover)\n"
         "text = path.read_text()\n"
         "print(\"gd.on('plotly_hover'\" in text, '#fmnist-viz-hover-image' in text)\n"
     )
@@ -122,3 +127,68 @@ def test_ci_stops_at_once_when_the_install_fails(tmp_path: Path) -> None:
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", f"{failing}\necho REACHED"], capture_output=True,
                           text=True, cwd=tmp_path)
     assert done.returncode != 0 and "REACHED" not in done.stdout and "README's first command failed" in done.stderr
+
+
+#: Layer -> what it may never import (counting imports inside functions): data flows one way.
+NEVER = {
+    "fmnist_viz.data": ("embed", "render", "pipeline", "executors", "metrics", "pointwise", "outputs", "explorer",
+                        "sweeps", "sweep_checks", "heldout", "cli", "commands"),
+    "fmnist_viz.embed": ("render", "pipeline", "executors", "metrics", "pointwise", "outputs", "explorer", "sweeps",
+                         "sweep_checks", "heldout", "cli", "commands"),
+    "fmnist_viz.executors": ("pipeline", "render", "outputs", "explorer", "sweeps", "heldout", "cli", "commands"),
+    "fmnist_viz.render": ("pipeline", "executors", "outputs", "explorer", "sweeps", "heldout", "cli", "commands"),
+    "fmnist_viz.results": ("data", "embed", "render", "pipeline", "executors", "metrics", "outputs", "cli"),
+    "fmnist_viz.pipeline": ("render", "outputs", "explorer", "sweeps", "heldout", "cli", "commands"),
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every fmnist_viz module a file imports, at its top or inside a function, as absolute names."""
+    import ast
+
+    module = ".".join(path.relative_to(REPO).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    package = package.removesuffix(".__init__")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.startswith("fmnist_viz")}
+
+
+def test_lower_layers_never_import_higher_ones() -> None:
+    broken = []
+    for path in sorted((REPO / "fmnist_viz").rglob("*.py")):
+        module = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        for layer, banned in NEVER.items():
+            if module == layer or module.startswith(layer + "."):
+                for name in sorted(imports_of(path)):
+                    hit = next((b for b in banned if name == f"fmnist_viz.{b}" or name.startswith(f"fmnist_viz.{b}.")),
+                               None)
+                    if hit:
+                        broken.append(f"{module} imports {name}")
+    assert not broken, "\n".join(broken)
+
+
+def test_each_part_of_the_page_script_uses_only_names_defined_before_it() -> None:
+    """The page's script parts are joined in order; a name a part declares (``var`` or ``function`` at its top
+    level) is not used by an earlier part."""
+    from fmnist_viz.render.page import PAGE_PARTS
+
+    folder = REPO / "fmnist_viz" / "render" / "assets" / "page"
+    texts = [re.sub(r"//[^\n]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", "", (folder / f"{p}.js").read_text())
+             for p in PAGE_PARTS]
+    assert sorted(p.name for p in folder.glob("*.js")) == sorted(f"{p}.js" for p in PAGE_PARTS)
+    late = []
+    for k, text in enumerate(texts):
+        for name in re.findall(r"^(?:var|function) ([A-Za-z_$][\w$]*)", text, re.M):
+            users = [PAGE_PARTS[j] for j in range(k) if re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", texts[j])]
+            late += [f"{PAGE_PARTS[k]}.js declares {name}, used before in {u}.js" for u in users]
+    assert not late, "\n".join(late)

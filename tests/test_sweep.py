@@ -86,7 +86,7 @@ def test_bad_sweep_input_fails_before_work(capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from fmnist_viz import pipeline
 
-    monkeypatch.setattr(pipeline, "load_all", lambda *a, **k: pytest.fail("started work"))
+    monkeypatch.setattr(pipeline.plan, "load_all", lambda *a, **k: pytest.fail("started work"))
     assert main(["sweep", "umap", "--grid", "perplexity=5"]) == 2
     assert "--grid names 'perplexity', not a parameter of umap" in capsys.readouterr().err
     assert main(["sweep", "umap", "--grid", "n_neighbors=5", "--seeds", "a"]) == 2

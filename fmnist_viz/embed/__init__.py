@@ -16,13 +16,13 @@ from .registry import (
     create,
     embedder_names,
     get_embedder_class,
-    load_all,
+    load_embedders,
     method_label,
     register,
 )
 
 __all__ = [
     "BUILTIN_METHODS", "DEFAULT_PCA_DIMS", "ENTRY_POINT_GROUP", "Embedder", "Param", "Prepared",
-    "check_enough_points", "create", "embedder_names", "get_embedder_class", "knn_graph", "load_all",
+    "check_enough_points", "create", "embedder_names", "get_embedder_class", "knn_graph", "load_embedders",
     "method_label", "register",
 ]

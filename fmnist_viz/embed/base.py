@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import FmnistVizError, UsageError
 
 if TYPE_CHECKING:
+    from .place import Placement
     from .prepare import Prepared
 
 
@@ -209,15 +210,58 @@ class Embedder:
     def _embed_on_one_thread(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         """:meth:`_embed` with OpenMP and BLAS held to one thread, so a seed gives the same array on any machine
         and in any process (umap-learn's layout of 70,000 points differs with OpenMP's thread count)."""
+        return np.asarray(self._on_one_thread(lambda: self._embed(data, seed=seed, device=device)), dtype=np.float32)
+
+    def _on_one_thread(self, work: Callable[[], Any]) -> Any:
+        """``work()`` with OpenMP and BLAS held to one thread (the backend imported first, so the limit reaches
+        the thread pools it brings)."""
         import importlib
 
         from threadpoolctl import threadpool_limits
 
         module = self.import_name()
-        if module:  # loaded first, so the limit reaches the thread pools it brings
+        if module:
             importlib.import_module(module)
         with threadpool_limits(limits=1):
-            return np.asarray(self._embed(data, seed=seed, device=device), dtype=np.float32)
+            return work()
+
+    @classmethod
+    def can_place(cls) -> bool:
+        """Whether the method can place new points into a layout it fitted (:meth:`fit_place`)."""
+        return cls._fit_place is not Embedder._fit_place
+
+    def fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int = 0, device: str = "cpu") -> Placement:
+        """Embed ``fit`` and place ``new`` into that layout without moving it, through the library's own mechanism.
+
+        ``new`` holds the new points' features prepared as ``fit``'s were
+        (scaled, through the PCA fitted on ``fit``'s points alone). Returns the
+        :class:`~fmnist_viz.embed.place.Placement`: the fitted layout, the
+        placed points, and the seconds each took.
+        """
+        from .place import Placement
+
+        if not self.can_place():
+            raise UsageError(f"{self.name} cannot place new points into a layout it fitted (it offers no way to); "
+                             f"methods that can: {', '.join(placing_methods())}", param="method")
+        new = np.ascontiguousarray(new, dtype=np.float32)
+        if new.ndim != 2 or new.shape[1] != fit.features.shape[1] or not len(new):
+            raise UsageError(f"must be (m, {fit.features.shape[1]}) features prepared as the fitted points', got "
+                             f"shape {new.shape}", param="new")
+        check_enough_points([self], len(fit))
+        if self.single_threaded:
+            out = self._on_one_thread(lambda: self._fit_place(fit, new, seed=seed, device=device))
+        else:
+            out = self._fit_place(fit, new, seed=seed, device=device)
+        assert isinstance(out, Placement)
+        if out.fitted.shape != (len(fit), 2) or out.placed.shape != (len(new), 2):
+            raise FmnistVizError(f"{self.name} placed {out.placed.shape} into {out.fitted.shape}, expected "
+                                 f"({len(new)}, 2) into ({len(fit)}, 2)")
+        if not (np.isfinite(out.fitted).all() and np.isfinite(out.placed).all()):
+            raise FmnistVizError(f"{self.name} produced non-finite coordinates; try another --seed or parameters")
+        return out
+
+    def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
+        raise NotImplementedError
 
     def fit_transform(self, X: np.ndarray, *, seed: int = 0, device: str = "cpu") -> np.ndarray:
         """scikit-learn style alias of :meth:`embed` for an (n, d) array."""
@@ -256,3 +300,17 @@ def check_enough_points(embedders: Sequence[Embedder], n: int, what: str = "") -
         needs = ", ".join(f"{e.name} needs at least {e.min_points()}" for e in short)
         raise UsageError(f"is too small{f' ({what})' if what else ''}: {needs} points with these "
                          f"parameters, got {n}; use a larger n or a smaller neighbour count", param="n")
+
+
+def placing_methods() -> list[str]:
+    """The registered methods that can place new points into their fitted layout."""
+    from .registry import embedder_names, get_embedder_class
+
+    found = []
+    for name in embedder_names():
+        try:
+            if get_embedder_class(name).can_place():
+                found.append(name)
+        except FmnistVizError:  # a plugin that does not load cannot place either
+            continue
+    return found

@@ -14,6 +14,7 @@ seconds for 70,000 points, and exact brute force for small ones.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +131,7 @@ class Prepared:
     knn_method: str = "auto"
     progress: bool | None = None
     label: str = ""  # names the data in log messages
+    pca_seconds: float = 0.0  # how long fitting its PCA took (what PCA's own fit is)
 
     def __len__(self) -> int:
         return len(self.features)
@@ -140,9 +142,10 @@ class Prepared:
         """Prepare an (n, d) array: scale uint8 pixels, then PCA to ``pca_dims`` (None: no PCA)."""
         X = scale_pixels(X)
         if pca_dims and X.shape[1] > pca_dims:
+            start = time.perf_counter()
             with step(f"{kwargs.get('label') or 'data'}: PCA to {pca_dims} dimensions ({len(X)} points)"):
                 Z = pca_reduce(X, pca_dims, seed)
-            return cls(Z, pca=Z, seed=seed, **kwargs)
+            return cls(Z, pca=Z, seed=seed, pca_seconds=time.perf_counter() - start, **kwargs)
         return cls(X, seed=seed, **kwargs)
 
     def neighbors(self, k: int, include_self: bool = True) -> tuple[np.ndarray, np.ndarray]:

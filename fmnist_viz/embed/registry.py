@@ -102,7 +102,7 @@ def get_embedder_class(name: str) -> type[Embedder]:
     return register(cls)
 
 
-def load_all() -> tuple[dict[str, type[Embedder]], dict[str, str]]:
+def load_embedders() -> tuple[dict[str, type[Embedder]], dict[str, str]]:
     """Load every embedder; returns the loaded classes and, for broken plugins, why they failed."""
     classes: dict[str, type[Embedder]] = {}
     for name in embedder_names():

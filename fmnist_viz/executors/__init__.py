@@ -8,10 +8,13 @@ process) prepares the data and writes the cache and the outputs, so workers
 need neither the data files nor the cache: the prepared arrays travel to them
 once per data set.
 
-Here: :class:`Task`, :class:`Outcome`, the :class:`Executor` interface,
-:func:`make_executor` and :func:`compute_on`; in :mod:`.local`:
+Here: :class:`Task`, :class:`Outcome`, the :class:`Executor` interface and
+:func:`make_executor` (:func:`fmnist_viz.pipeline.execute` hands the tasks
+over); in :mod:`.local`:
 
 - :class:`InProcess`: one task after another, here.
+- :class:`HereAndBeside`: this process, with one worker process beside it for
+  the single-threaded tasks: what :func:`fmnist_viz.run` uses.
 - :class:`ProcessPool`: ``workers`` processes started with
   ``python -m fmnist_viz.executors.worker`` (never re-importing the caller's
   ``__main__``); a worker that dies is replaced and its task run again.
@@ -28,16 +31,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..errors import UsageError, check_number
-
-if TYPE_CHECKING:
-    from ..cache import ResultCache
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,10 @@ class Task:
     data: str  # the name under which its arrays were handed over
     seed: int
     device: str = "cpu"
+    single_threaded: bool = False  # the method uses one core (seeded UMAP)
+    label: str = ""  # names it in the log ("Fashion-MNIST: umap on 70000 points (cpu)")
+    #: The embedder itself, for executors that run it in this process (a plugin instance need not be registered)
+    embedder: Any = field(default=None, hash=False, compare=False, repr=False)
 
 
 @dataclass
@@ -134,36 +138,6 @@ class Executor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def compute_on(executor: Executor, jobs: Sequence[Any], cache: ResultCache, progress: bool | None = None,
-               min_k: int = 0, on_done: Callable[[Any, Outcome], None] | None = None, score: bool = False) -> None:
-    """Run ``jobs`` on ``executor``: each data set is prepared here once and its arrays handed over as soon as
-    it is ready; each result is cached here as it arrives, and a job that fails keeps its error. With
-    ``score``, the pixels travel too and each cell's quality is measured where it runs (kept in the job's
-    ``metrics`` and cached as :func:`fmnist_viz.metrics.evaluate_results` would)."""
-    from ..pipeline import _subsets, prepare_for
-    from .worker import arrays_of
-
-    for number, subset in enumerate(_subsets(jobs)):
-        rows = subset.index
-        scoring = {"pixels": subset.data.X[rows], "labels": np.asarray(subset.data.y[rows]),
-                   "is_train": np.asarray(subset.data.is_train[rows])} if score else None
-        arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k), scoring)
-        mine = [i for i, job in enumerate(jobs) if job.subset is subset]
-        # the most neighbours first: those cells take longest, and starting them first keeps every worker busy
-        for i in sorted(mine, key=lambda i: -jobs[i].embedder.n_neighbors):
-            job = jobs[i]
-            executor.submit(Task(i, job.embedder.name, dict(job.embedder.values), f"data{number}", job.seed,
-                                 job.device), arrays)
-    for outcome in executor.results():
-        job = jobs[outcome.task.index]
-        if outcome.error:
-            job.error = outcome.error
-        else:
-            job.finish(outcome.embedding, outcome.seconds, cache, outcome.metrics)  # type: ignore[arg-type]
-        if on_done is not None:
-            on_done(job, outcome)
 
 
 def default_workers(single_threaded: bool) -> int:
@@ -215,7 +189,7 @@ def make_executor(*, single_threaded: bool, workers: int | None = None, schedule
 
 def __getattr__(name: str) -> Any:
     """The executors themselves, from their modules on first use."""
-    if name in ("InProcess", "ProcessPool", "run_here"):
+    if name in ("InProcess", "ProcessPool", "HereAndBeside"):
         from . import local
 
         return getattr(local, name)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 import numpy as np
 
@@ -74,8 +72,8 @@ class ProcessPool(Executor):
             for worker in self.processes:
                 worker.close(wait=0.0)
             raise
-        self.threads_ = [threading.Thread(target=self._serve, args=(slot,), daemon=True) for slot in range(workers)]
-        for thread in self.threads_:
+        self.serving = [threading.Thread(target=self._serve, args=(slot,), daemon=True) for slot in range(workers)]
+        for thread in self.serving:
             thread.start()
 
     def submit(self, task: Task, arrays: Mapping[str, np.ndarray]) -> None:
@@ -131,54 +129,60 @@ class ProcessPool(Executor):
 
     def close(self) -> None:
         self.closing.set()
-        for _ in self.threads_:
+        for _ in self.serving:
             self.tasks.put(None)
         for worker in self.processes:
             worker.close(wait=0.0)
 
 
-def run_here(jobs: list[Any], cache: Any, progress: bool | None, min_k: int = 0) -> None:
-    """Run the jobs: prepare each data set once, and use both cores where a method uses one.
+class HereAndBeside(Executor):
+    """What :func:`fmnist_viz.run` uses: the tasks in this process, in order, and, with ``beside``, the
+    single-threaded ones (UMAP, sequential when seeded) in one worker process next to it, so they run beside the
+    multi-threaded ones instead of after them. Failures are raised, not reported as outcomes."""
 
-    A method that runs single-threaded (UMAP, which is sequential when seeded)
-    goes to a worker process, so it runs beside the multi-threaded ones instead
-    of after them; the rest run here, in order.
-    """
-    from ..pipeline import _subsets, prepare_for
+    def __init__(self, beside: bool = False, preload: tuple[str, ...] = ()) -> None:
+        self.here: list[tuple[Task, Mapping[str, np.ndarray]]] = []
+        self.sent: list[Task] = []
+        from .worker import WorkerProcess
 
-    if not jobs:
-        return
-    offload = [j for j in jobs if j.embedder.single_threaded and j.embedder.name in _registered_names()]
-    if len(offload) == len(jobs) or (os.cpu_count() or 1) < 2:
-        offload = []
-    prepared: dict[int, Any] = {}
-    worker = None
-    try:
-        if offload:
-            from .worker import WorkerProcess, arrays_of
+        # started now, so it imports the method's library while the data is prepared here
+        self.worker = WorkerProcess(preload) if beside else None
+        self.workers = 2 if beside else 1
 
-            # the worker imports the library while the data is prepared here
-            worker = WorkerProcess(tuple({j.embedder.import_name() for j in offload} - {""}))
-        for subset in _subsets(jobs):  # prepare each data set once; hand its offloaded jobs to the worker at once
-            p = prepared[id(subset)] = prepare_for(subset, jobs, cache, progress, min_k)
-            for other in (j for j in offload if j.subset is subset):
-                log.info("%s: started in a worker process", other.what)
-                worker.submit(other.embedder.name, other.embedder.values, arrays_of(p),  # type: ignore[union-attr]
-                              other.seed, other.device)
-        for job in (j for j in jobs if j not in offload):
-            with step(job.what) as timed:
-                embedding = job.embedder.embed(prepared[id(job.subset)], seed=job.seed, device=job.device)
-            job.finish(embedding, timed.seconds, cache)
-        for job in offload:
-            embedding, seconds, _ = worker.result()  # type: ignore[union-attr]
-            log.info("%s: done in %.1f s (worker process)", job.what, seconds)
-            job.finish(embedding, seconds, cache)
-    finally:
-        if worker is not None:
-            worker.close()
+    def submit(self, task: Task, arrays: Mapping[str, np.ndarray]) -> None:
+        if self.worker is not None and task.single_threaded and _registered(task.method):
+            log.info("%s: started in a worker process", task.label or task.method)
+            self.worker.submit(task.method, task.values, arrays, task.seed, task.device, data_key=task.data)
+            self.sent.append(task)
+        else:
+            self.here.append((task, arrays))
+
+    def results(self) -> Iterator[Outcome]:
+        from .worker import run_cell
+
+        while self.here:
+            task, arrays = self.here.pop(0)
+            with step(task.label or task.method) as timed:
+                embedding, _, metrics = run_cell(task.method, task.values, arrays, task.seed, task.device,
+                                                 embedder=task.embedder, progress=None,
+                                                 label=task.label.partition(":")[0])
+            yield Outcome(task, embedding, timed.seconds, where="this process", metrics=metrics)
+        while self.sent:
+            task = self.sent.pop(0)
+            embedding, seconds, metrics = self.worker.result()  # type: ignore[union-attr]
+            log.info("%s: done in %.1f s (worker process)", task.label or task.method, seconds)
+            yield Outcome(task, embedding, seconds, where="worker process", metrics=metrics)
+
+    def describe(self) -> str:
+        return "this process" + (" and one worker process beside it" if self.worker is not None else "")
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
 
 
-def _registered_names() -> set[str]:
+def _registered(name: str) -> bool:
+    """Whether a worker process can make the embedder ``name`` (a plugin instance handed to run() may not be)."""
     from ..embed import embedder_names
 
-    return set(embedder_names())
+    return name in embedder_names()

@@ -57,22 +57,25 @@ def arrays_of(data: Prepared, scoring: Mapping[str, np.ndarray] | None = None) -
     return {**arrays, **(scoring or {})}
 
 
-def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
-             device: str) -> tuple[np.ndarray, float, dict[str, float]]:
+def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int, device: str, *,
+             embedder: Any = None, progress: bool | None = False,
+             label: str = "") -> tuple[np.ndarray, float, dict[str, float]]:
     """Run one embedding on arrays from :func:`arrays_of`: the embedding, the seconds it took, and its quality
     (:func:`fmnist_viz.metrics.evaluate`, when the arrays carry the pixels; else empty).
 
     What every executor runs, in this process, a worker process or on a Dask
     worker, so a cell gives the same array and the same numbers wherever it
-    ran; measured where it ran, a sweep's quality needs no pass in the client.
+    ran; measured where it ran, a sweep's quality needs no pass in the client. In this process ``embedder``
+    (the instance itself, a plugin's need not be registered), ``progress`` and ``label`` (the log's name for the
+    data) may be given; elsewhere the embedder is made by ``method`` and ``values``.
     """
     from ..embed.registry import create
 
     features = arrays["features"]
     data = Prepared(features, pca=features if bool(arrays["is_pca"]) else None, knn_indices=arrays.get("knn_indices"),
-                    knn_distances=arrays.get("knn_distances"), seed=seed, progress=False)
+                    knn_distances=arrays.get("knn_distances"), seed=seed, progress=progress, label=label)
     start = time.perf_counter()
-    embedding = create(method, values).embed(data, seed=seed, device=device)
+    embedding = (embedder or create(method, values)).embed(data, seed=seed, device=device)
     seconds = time.perf_counter() - start
     if "pixels" not in arrays:
         return embedding, seconds, {}

@@ -28,8 +28,17 @@ from ..atomic import atomic_path
 from ..embed.registry import method_label
 from ..errors import UsageError
 from ..metrics import DEFAULT_K as POINTWISE_K
-from .sprites import hover_images
-from .style import COLOR_SCALES, class_color, draw_order, measure_span, method_title, panel_title, robust_limits
+from .style import (
+    COLOR_MODES,
+    COLOR_SCALES,
+    POINT_OPACITY,
+    class_color,
+    draw_order,
+    measure_span,
+    method_title,
+    panel_title,
+    robust_limits,
+)
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -92,6 +101,8 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     for r in results:
         row, col = (v + 1 for v in place[(r.dataset, r.method)])
         order = draw_order(len(r), seed, max_points)
+        if r.placed is not None:  # held-out images drawn above the layout they were placed into
+            order = order[np.argsort(r.placed[order], kind="stable")]
         labels = r.labels[order]
         palette = np.array([class_color(c) for c in range(len(r.class_names))])
         xy = r.positions[order]
@@ -99,12 +110,14 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
             x=xy[:, 0].astype(np.float32), y=xy[:, 1].astype(np.float32),
             mode="markers", customdata=r.index[order].astype(np.int32), hoverinfo="none", showlegend=False,
             # colours as strings, not class numbers on a colorscale: Plotly paints them ~0.5 s sooner
-            marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5, "opacity": 0.7},
+            marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5,
+                    "opacity": POINT_OPACITY},
             selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.05}},
             meta={"role": "points", "dataset": r.dataset, "method": r.method, "label": method_label(r.method),
                   "title": r.title,
                   "heading": (row - 1) * cols + col - 1,  # its title: layout.annotations[heading]
-                  "classes": list(r.class_names), "labels": labels.astype(np.int16), **_measures(r, order)},
+                  "classes": list(r.class_names), "labels": labels.astype(np.int16), **_measures(r, order),
+                  **({} if r.placed is None else {"placed": r.placed[order].astype(np.uint8)})},
         ), row=row, col=col)
         fig.add_trace(go.Scattergl(  # where the page's Find marks a point (empty until then)
             x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
@@ -149,7 +162,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
 
 def _spans(results: Sequence[Any]) -> dict[str, list[int]]:
     """The range preservation's colours span on the page, in tenths (as the points carry it)."""
-    if not all(r.pointwise for r in results):
+    if not all("preservation" in r.pointwise for r in results):
         return {}
     low, high = measure_span([r.pointwise["preservation"] for r in results])
     return {"preservation": [round(low * 10), round(high * 10)]}
@@ -158,12 +171,11 @@ def _spans(results: Sequence[Any]) -> dict[str, list[int]]:
 def _measures(result: Any, order: np.ndarray) -> dict[str, np.ndarray]:
     """The point-by-point measures a panel can be coloured by, in drawing order, as small integers.
 
-    ``disagreement`` is 0 or 1; ``preservation`` is in tenths (0 to 10).
+    ``disagreement`` is 0 or 1, ``preservation`` in tenths (0 to 10), ``heldout`` 0 (fitted), 1 (placed, classified
+    right) or 2 (placed, misclassified).
     """
-    if not result.pointwise:
-        return {}
-    return {"disagreement": result.pointwise["disagreement"][order].astype(np.uint8),
-            "preservation": np.round(result.pointwise["preservation"][order] * 10).astype(np.uint8)}
+    return {name: (np.round(values[order] * 10) if name == "preservation" else values[order]).astype(np.uint8)
+            for name, values in result.pointwise.items() if name in COLOR_MODES}
 
 
 def _legend_place(k: int, count: int) -> dict[str, Any]:
@@ -198,6 +210,24 @@ def drawn_rows(fig: go.Figure) -> dict[str, np.ndarray]:
             raise UsageError(f"draws other rows of {meta['dataset']!r} than another panel; "
                              "draw every panel of a data set from the same points and seed", param="fig")
     return rows
+
+
+def check_plotly_js(value: str) -> str:
+    """``value`` if a page can get plotly.js that way (``embed`` or ``cdn``), else a UsageError."""
+    if value not in PLOTLY_JS_CHOICES:
+        raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {value!r}", param="plotly_js")
+    return value
+
+
+#: The page's script, in parts (``assets/page/NAME.js``), joined in this order into one function: each part
+#: uses only what the parts before it define (tests/render/test_page.py checks).
+PAGE_PARTS = ("data", "state", "plotly", "draw", "hover", "legend", "selection", "toolbar", "api", "start")
+
+
+def page_script() -> str:
+    """The page's script: its parts joined in :data:`PAGE_PARTS` order, inside one function of their own."""
+    body = "\n".join(_asset(f"page/{name}.js") for name in PAGE_PARTS)
+    return f"(function () {{\n{body}}})();\n"
 
 
 def _asset(name: str) -> str:
@@ -245,26 +275,21 @@ def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, 
                               "labels": np.asarray(meta["labels"]), "rows": np.asarray(trace["customdata"])}
         trace["marker"] = {k: v for k, v in trace["marker"].items() if k != "color"}
         trace.pop("customdata")
-        trace["meta"] = {k: v for k, v in meta.items() if k not in ("labels", "classes", "title")}
+        if "placed" in meta:
+            datasets[name]["placed"] = np.asarray(meta["placed"])
+        trace["meta"] = {k: v for k, v in meta.items() if k not in ("labels", "classes", "title", "placed")}
+    panels = [t["meta"] for t in figure["data"] if (t.get("meta") or {}).get("role") == "points"]
+    modes = [[mode, label] for mode, label in COLOR_MODES.items()  # those every panel can be coloured by
+             if mode == "class" or all(mode in meta for meta in panels)]
     return {"figure": figure, "datasets": datasets, "scales": COLOR_SCALES, "measures": {"k": POINTWISE_K},
+            "modes": modes, "opacity": POINT_OPACITY,
             "config": {"responsive": True, "displaylogo": False, "scrollZoom": True}}
-
-
-def write_html(fig: go.Figure, path: str | os.PathLike[str], images: Mapping[str, np.ndarray],
-               plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
-    """Write ``fig`` (from :func:`interactive_figure`) as one HTML file with its hover images, atomically.
-
-    ``images`` maps each panel's data set name to its (n, h, w) images, indexed
-    by the rows in the traces' ``customdata``; only the drawn ones go in.
-    ``plotly_js`` is ``"embed"`` (works offline from file://) or ``"cdn"`` (a
-    small file for readers online).
-    """
-    return write_page(fig, path, hover_images(images, drawn_rows(fig)), plotly_js=plotly_js, title=title)
 
 
 def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str, dict[str, Any]],
                plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
-    """:func:`write_html` with the hover images already made by :func:`hover_images`."""
+    """Write ``fig`` (from :func:`interactive_figure`) as one self-contained HTML file, atomically, with its hover
+    images made by :func:`~.sprites.hover_images` (``hover_images(images, drawn_rows(fig))``)."""
     text = page_html(fig, hover, plotly_js=plotly_js, title=title)
     path = Path(path)
     with atomic_path(path, suffix=".html") as tmp:
@@ -291,8 +316,7 @@ def page_html(fig: go.Figure, hover: Mapping[str, dict[str, Any]], plotly_js: st
     """The whole self-contained page of ``fig`` with its images, as text."""
     from ..digest import short_digest
 
-    if plotly_js not in PLOTLY_JS_CHOICES:
-        raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {plotly_js!r}", param="plotly_js")
+    check_plotly_js(plotly_js)
     for name, drawn in drawn_rows(fig).items():
         if name not in hover or hover[name]["rows"] != short_digest(np.ascontiguousarray(drawn, dtype=np.int32)):
             raise UsageError(f"has no images of the points the figure draws of {name!r}; "
@@ -307,5 +331,5 @@ def page_html(fig: go.Figure, hover: Mapping[str, dict[str, Any]], plotly_js: st
         f"<style>\n{_asset('page.css')}</style></head>\n<body>\n"
         f"{PAGE_BODY}\n"
         f"<script type='application/json' id='fmnist-viz-data'>{_json_for_script(page_data(fig, hover))}</script>\n"
-        f"{plotly}\n<script>\n{_asset('page.js')}</script>\n</body></html>\n"
+        f"{plotly}\n<script>\n{page_script()}</script>\n</body></html>\n"
     )

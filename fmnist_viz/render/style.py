@@ -34,10 +34,18 @@ STYLES = {
 }
 
 
+#: What points can be coloured by, and how the page's tool bar names each: their class, or a point-by-point
+#: measure (:mod:`fmnist_viz.pointwise`).
+COLOR_MODES = {"class": "class", "disagreement": "2-D neighbour disagreement",
+               "preservation": "neighbourhood preservation", "heldout": "held-out error"}
+#: The points' opacity on a page (Plotly bakes it into each colour, which the page's script redraws).
+POINT_OPACITY = 0.7
+
 #: Colours of the colour-by modes: disagreement (agrees, disagrees) and preservation in tenths
 #: (viridis: dark purple for torn neighbourhoods, yellow for kept ones).
 COLOR_SCALES = {
     "disagreement": ["#D9D9D9", "#D55E00"],
+    "heldout": ["#DDDDDD", "#0072B2", "#D55E00"],  # fitted (faint), placed and right, placed and misclassified
     "preservation": ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884", "#44BF70",
                      "#7AD151", "#BDDF26", "#FDE725"],
 }
@@ -136,6 +144,20 @@ def quality_line(result: Any, short: bool = False) -> str:
     if short:
         return f"10-NN acc. {accuracy:.3f}, trust. {trust:.3f}"
     return f"10-NN accuracy {accuracy:.3f}, trustworthiness {trust:.3f}"
+
+
+def heldout_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], str] = str,
+                  short: bool = False) -> str:
+    """The title of a held-out result's panel (:class:`~fmnist_viz.results.HeldoutResult`): data set (unless
+    ``short``), method, how many placed into how many, and the held-out 5-NN accuracy."""
+    from ..embed.registry import method_label
+
+    score = result.metrics.get("knn5_accuracy")
+    name = escape(method_label(result.method))
+    name = name if short else f"{escape(result.title)}: {name}"
+    wrong = "" if result.wrong is None else f", {int(result.wrong.sum()):,} misclassified"
+    return (f"{name}, {len(result.placed):,} test images placed into {len(result.fitted):,} fitted{line_break}"
+            f"held-out 5-NN accuracy {'n/a' if score is None else f'{score:.3f}'}{wrong}")
 
 
 def method_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], str] = str) -> str:

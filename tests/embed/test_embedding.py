@@ -231,7 +231,7 @@ def test_cache_hit_returns_identical_arrays_without_recomputing(tiny: Tiny, tmp_
         raise AssertionError("recomputed despite a cache hit")
 
     monkeypatch.setattr("fmnist_viz.embed.methods.PCAEmbedder._embed", fail)
-    monkeypatch.setattr("fmnist_viz.pipeline._prepare", fail)
+    monkeypatch.setattr("fmnist_viz.pipeline.prepare.prepare", fail)
     (second,) = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
     assert second.cached and second.embedding.tobytes() == first.embedding.tobytes()
     np.testing.assert_array_equal(second.index, first.index)

@@ -9,13 +9,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.render.page import interactive_figure, write_html
+from fmnist_viz.render.page import drawn_rows, interactive_figure, write_page
+from fmnist_viz.render.sprites import hover_images
 from fmnist_viz.render.style import CLASS_COLORS, COLOR_SCALES, draw_order
 
 from conftest import fake_result as result
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
+
+
+def write_html(fig, path: Path, images: dict[str, np.ndarray], **options: str) -> Path:  # type: ignore[no-untyped-def]
+    """A page of ``fig`` with the hover images of the rows it draws (as fmnist_viz.page builds one); ``options``:
+    write_page's ``plotly_js`` and ``title``."""
+    return write_page(fig, path, hover_images(images, drawn_rows(fig), use_cache=False), **options)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import re
@@ -11,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from plotly.offline import get_plotlyjs_version
+from test_browser import write_html
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.render.page import drawn_rows, interactive_figure, plotly_bundle_version, write_html, write_page
+from fmnist_viz.render.page import drawn_rows, interactive_figure, plotly_bundle_version, write_page
 from fmnist_viz.render.sprites import hover_images, sprite_sheets
 from fmnist_viz.render.style import CLASS_COLORS, draw_order
 
@@ -123,7 +125,15 @@ def test_the_page_object_saves_and_shows_in_a_notebook(tmp_path: Path, monkeypat
     monkeypatch.setattr("fmnist_viz.data.load", lambda name, **k: type("D", (), {
         "images": np.zeros((900, 28, 28), np.uint8)})())
     page = fv.page([a, b], title="two methods")
-    assert isinstance(page, explorer.Page) and b.aligned is not None  # aligned onto PCA
+    assert isinstance(page, explorer.Page) and b.aligned is None  # the caller's results stay as they were
+    from fmnist_viz.align import align_results
+
+    copies = [dataclasses.replace(r) for r in (a, b)]
+    align_results(copies, "auto")
+    drawn = [t for t in page.figure.data if t.meta["role"] == "points"]
+    order = draw_order(300, 0)
+    np.testing.assert_allclose(drawn[1].x, copies[1].aligned[order, 0], rtol=1e-5)  # drawn aligned onto PCA
+    assert not np.allclose(drawn[1].x, b.embedding[order, 0], atol=1e-3)
     saved = page.save(tmp_path / "p.html")
     assert saved.read_text() == page.html() and "<title>two methods</title>" in page.html()
     frame = page._repr_html_()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_browser import browser, open_page, panel_ink, two_methods  # noqa: F401 (browser: a fixture)
+from test_browser import browser, open_page, panel_ink, two_methods, write_html  # noqa: F401 (browser: a fixture)
 
-from fmnist_viz.render.page import interactive_figure, write_html
+from fmnist_viz.render.page import interactive_figure
 from fmnist_viz.render.style import COLOR_SCALES, draw_order
 
 RECTS = """

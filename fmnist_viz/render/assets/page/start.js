@@ -1,0 +1,49 @@
+// fmnist-viz interactive page, part 10: the controls given their work, then the plot drawn.
+pane.addEventListener('click', function (e) {
+  var action = e.target && e.target.dataset && e.target.dataset['do'];
+  if (action === 'clear') { api.clear(); } else if (action) { api.download(action); }
+});
+document.getElementById('fmnist-viz-collapse').addEventListener('click', function () {
+  showPane(side.classList.contains('collapsed'));
+});
+foundBox.close.addEventListener('click', function () { foundBox.style.display = 'none'; sideState(); });
+
+function attempt(f) {  // a control's work; what goes wrong is said in the tool bar
+  try { tools.message.textContent = ''; f(); } catch (e) { tools.message.textContent = e.message; console.error(e.message); }
+}
+tools.mode.addEventListener('change', function () { attempt(function () { api.colorBy(tools.mode.value); }); });
+tools.placed.addEventListener('change', function () { attempt(function () { api.showHeldout(tools.placed.checked); }); });
+tools.find.addEventListener('click', function () {
+  attempt(function () { api.find(findSet.value, findRow.value === '' ? NaN : Number(findRow.value)); });
+});
+tools.play.addEventListener('click', function () {
+  attempt(function () { api.morph(morphSet.value, morphFrom.value, morphTo.value); });
+});
+tools.reset.addEventListener('click', function () {
+  attempt(function () { api.morph(morphSet.value, morphFrom.value, morphFrom.value, 0); });
+});
+
+// past two rows of panels (a sweep's cells) the panels keep a legible size and the page scrolls
+var rowsOfPanels = (DATA.figure.layout.meta || {}).rows || 1;
+if (rowsOfPanels > 2) { gd.style.height = (rowsOfPanels * 320 + 120) + 'px'; }
+// WebGL without multisampling: Plotly asks for antialiasing, four samples a pixel, which in software GL doubles
+// the time every drawing takes (190 against 380 ms for four 70,000-point panels here); its points are already
+// smoothed at their edges by their own shader, so they look the same.
+var getContext = HTMLCanvasElement.prototype.getContext;
+HTMLCanvasElement.prototype.getContext = function (type, attributes) {
+  if (/webgl/.test(type) && gd.contains(this)) { attributes = Object.assign({}, attributes, {antialias: false}); }
+  return getContext.call(this, type, attributes);
+};
+// WebGL at the screen's own resolution: Plotly's default of 2 on a 1x screen draws four times the pixels
+// for the same picture (in software GL here: 1.5-2.5 s of a 70,000 x 8 page's first paint)
+DATA.config.plotGlPixelRatio = Math.min(2, Math.max(1, window.devicePixelRatio || 1));
+Plotly.newPlot(gd, DATA.figure.data, DATA.figure.layout, DATA.config).then(function () {
+  gd.on('plotly_hover', onHover);
+  gd.on('plotly_unhover', function () { hoverBox.style.display = 'none'; });
+  gd.on('plotly_legendclick', onLegendClick);
+  gd.on('plotly_legenddoubleclick', onLegendDoubleClick);
+  gd.on('plotly_selected', onSelected);
+  gd.on('plotly_deselect', clearSelection);
+  lit.buildSoon(0);
+  gd.dataset.ready = '1';
+});

@@ -1,0 +1,22 @@
+// fmnist-viz interactive page, part 2: what the page's state is. Everything that changes lives here.
+var chosen = null;  // the selection: {dataset, slots: sorted by row, drawOrder: sorted by slot}
+var hidden = Object.create(null);  // data set -> {class index: true}, the classes its legend has hidden
+var placedShown = true;  // on a held-out page: whether the placed test images are drawn
+var colorMode = 'class';  // what the points are coloured by (one of MODES)
+var marked = null;  // the row Find rings: {dataset, slot}
+var lastMorph = null;  // frames and frames per second of the last morph
+var slotOfRow = Object.create(null);  // data set -> Map(row -> slot), built on first use
+
+function slotsOf(d, rows) {
+  if (!slotOfRow[d.name]) {
+    var map = new Map();
+    for (var i = 0; i < d.rows.length; i++) { map.set(d.rows[i], i); }
+    slotOfRow[d.name] = map;
+  }
+  var found = [], missing = [];
+  rows.forEach(function (r) {
+    var slot = slotOfRow[d.name].get(Number(r));
+    if (slot === undefined) { missing.push(r); } else { found.push(slot); }
+  });
+  return {slots: found, missing: missing};
+}
