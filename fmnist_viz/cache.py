@@ -176,9 +176,11 @@ def entry_problem(kind: str, key: dict[str, Any], arrays: dict[str, np.ndarray])
                 raise ValueError("'seconds' is missing or not two durations")
         elif kind == "heldout":
             array("fitted", 2, "f", columns=2)
-            placed = arrays.get("placed")
+            placed, wrong = arrays.get("placed"), arrays.get("wrong")
             if placed is None or placed.shape != (key.get("m"), 2) or not np.isfinite(placed).all():
                 raise ValueError("'placed' is missing, of another shape or not finite")
+            if wrong is None or wrong.shape != (key.get("m"),) or wrong.dtype != bool:
+                raise ValueError("'wrong' is missing or not one flag per placed point")
         elif kind == "sprites":
             sheets = array("sheets", 1, "S")
             if "shape" in key and len(sheets) != -(-key["shape"][0] // key["per_sheet"]):

@@ -23,14 +23,17 @@ from typing import Any
 import numpy as np
 
 from .errors import MAX_SEED, UsageError, check_number, describe_error
+from .metrics import DEFAULT_K
 from .results import HeldoutResult
 
 log = logging.getLogger(__name__)
 
 #: Bump when placements or their scores are computed differently, so cached ones are made again.
-HELDOUT_VERSION = 1
+HELDOUT_VERSION = 2
 #: The neighbours the placed points are classified by.
 SCORED_K = (1, 5, 10)
+#: The fewest test images a data set must have to be placed and scored (trustworthiness@10 needs 22).
+MIN_PLACED = 2 * DEFAULT_K + 2
 #: The neighbours whose verdict pictures mark (a placed point misclassified by its 5 nearest fitted points).
 MARKED_K = 5
 
@@ -78,8 +81,9 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
     splits = []  # every data set checked before any is fitted
     for data in load_all(datasets, data_dir=data_dir, progress=progress):
         train, test = np.flatnonzero(data.is_train), np.flatnonzero(~data.is_train)
-        if not len(test):
-            raise UsageError(f"{data.title} has no test images to place", param="datasets")
+        if len(test) < MIN_PLACED:
+            raise UsageError(f"{data.title} has {len(test)} test images; placing needs at least {MIN_PLACED} (their "
+                             f"trustworthiness is measured among their {DEFAULT_K} nearest)")
         splits.append((data, train[:check_fit_first(fit_first, len(train), need, data.title)], test))
     results = []
     for data, fit_rows, test in splits:
@@ -124,11 +128,12 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
                                np.asarray(data.y[new_rows]), device=run_on,
                                fit_first=None if len(fit_rows) == data.is_train.sum() else len(fit_rows))
         found = cache.load("heldout", key)
-        if found is not None:
-            result.fitted, result.placed = found[0]["fitted"], found[0]["placed"]
-            result.fit_seconds, result.place_seconds = found[1]["fit_seconds"], found[1]["place_seconds"]
-            result.cached = True
-            log.info("%s: %s fitted and placed, from the cache", data.title, embedder.name)
+        if found is not None and "wrong" in found[0]:
+            arrays, meta = found
+            result.fitted, result.placed, result.wrong = arrays["fitted"], arrays["placed"], arrays["wrong"]
+            result.fit_seconds, result.place_seconds = meta["fit_seconds"], meta["place_seconds"]
+            result.metrics, result.cached = dict(meta["metrics"]), True
+            log.info("%s: %s fitted, placed and scored, from the cache", data.title, embedder.name)
         else:
             from .progress import step
 
@@ -147,10 +152,10 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
             result.fitted, result.placed = placement.fitted, placement.placed
             # placing a new image starts with the fitted PCA's transform of it
             result.fit_seconds, result.place_seconds = placement.fit_seconds, placement.place_seconds + pca_place
-            cache.store("heldout", key, {"fitted": result.fitted, "placed": result.placed},
+            result.metrics, result.wrong = score(result, data.X[new_rows])
+            cache.store("heldout", key, {"fitted": result.fitted, "placed": result.placed, "wrong": result.wrong},
                         meta={"dataset": data.name, "method": embedder.name, "fit_seconds": result.fit_seconds,
-                              "place_seconds": result.place_seconds})
-        result.metrics, result.wrong = score(result, data.X[new_rows])
+                              "place_seconds": result.place_seconds, "metrics": result.metrics})
         out.append(result)
     return out
 

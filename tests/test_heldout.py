@@ -173,3 +173,44 @@ def test_list_says_which_methods_can_place(capsys: pytest.CaptureFixture[str]) -
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert out.count("places held-out images: yes (fmnist-viz heldout)") == 4
+
+
+@pytest.mark.parametrize(("kind", "change"), [
+    ("heldout", lambda a: {**a, "placed": np.full_like(a["placed"], np.nan)}),
+    ("heldout", lambda a: {k: v for k, v in a.items() if k != "wrong"}),
+    ("split", lambda a: {**a, "new": a["new"][:3]}),
+])
+def test_a_damaged_held_out_entry_is_discarded_and_made_again(kind: str, change: object, tmp_path: Path,
+                                                              own_cache: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from fmnist_viz import data as fvdata
+
+    from conftest import make_tiny
+
+    tiny = make_tiny(n_train=60, n_test=30)
+    monkeypatch.setitem(fvdata.DATASETS, "tiny", tiny.spec)
+    tiny.write(tmp_path / "d" / "tiny")
+    argv = ["heldout", "pca", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o"),
+            "--format", "csv"]
+    assert main(argv) == 0
+    first = (tmp_path / "o" / "heldout_pca_tiny.csv").read_text()
+    for path in (own_cache / "computed" / kind).glob("*.npz"):
+        with np.load(path) as npz:
+            arrays = change({name: npz[name] for name in npz.files})
+        np.savez(path, **arrays)
+    if kind == "split":  # read again only when a placement is made from it
+        for path in (own_cache / "computed" / "heldout").glob("*"):
+            path.unlink()
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert f"discarding corrupt cache entry {kind}/" in capsys.readouterr().err
+    rows = lambda text: [line.rsplit(",", 4)[0] for line in text.splitlines()]  # noqa: E731 (without the seconds)
+    assert rows((tmp_path / "o" / "heldout_pca_tiny.csv").read_text()) == rows(first)
+
+
+def test_too_few_test_images_are_refused_before_any_work(tiny: object, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")  # 40 training images, 10 test images
+    assert main(["heldout", "pca", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "error: Tiny has 10 test images; placing needs at least 22" in err and "fitted on" not in err

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
-from .style import DEFAULT_STYLE, STYLES, class_color, draw_order, heldout_title, point_style, robust_limits
+from .style import (
+    COLOR_SCALES,
+    DEFAULT_STYLE,
+    STYLES,
+    class_color,
+    draw_order,
+    heldout_title,
+    point_style,
+    robust_limits,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,11 +31,12 @@ def heldout_panel(result: Any, ax: Axes, seed: int = 0) -> None:
     wrong = result.wrong if result.wrong is not None else np.zeros(len(result.placed), bool)
     palette = np.array([class_color(c) for c in range(len(result.class_names))])
     size, _ = point_style(len(result.fitted) + len(result.placed))
-    ax.scatter(*result.fitted.T, s=size, c="0.82", linewidths=0, rasterized=True)  # the fitted layout, faint
+    fitted, _, misplaced = COLOR_SCALES["heldout"]
+    ax.scatter(*result.fitted.T, s=size, c=fitted, linewidths=0, rasterized=True)  # the fitted layout, faint
     order = draw_order(len(result.placed), seed)
     ax.scatter(*result.placed[order].T, s=size * 2, c=palette[result.placed_labels[order]], alpha=0.85,
                linewidths=0, rasterized=True)
-    ax.scatter(*result.placed[wrong].T, s=size * 6, marker="x", c="black", linewidths=0.6, rasterized=True)
+    ax.scatter(*result.placed[wrong].T, s=size * 4, marker="x", c=misplaced, linewidths=0.5, rasterized=True)
     (x0, y0), (x1, y1) = robust_limits(np.concatenate([result.fitted, result.placed]))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -57,7 +67,7 @@ def heldout_figure(results: Sequence[Any], *, style: str = DEFAULT_STYLE, seed: 
         else conf["panel_width"]
     with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"], "savefig.dpi": conf["dpi"],
                          "legend.fontsize": conf["font"] * 0.9}):
-        fig = plt.figure(figsize=(side * len(datasets), (side + 0.6) * len(methods) + 0.6), layout="constrained",
+        fig = plt.figure(figsize=(side * len(datasets), (side + 0.3) * len(methods) + 0.6), layout="constrained",
                          dpi=conf["dpi"])
         axes = fig.subplots(len(methods), len(datasets), squeeze=False)
         for r in done:
@@ -66,8 +76,9 @@ def heldout_figure(results: Sequence[Any], *, style: str = DEFAULT_STYLE, seed: 
 
         for c, dataset in enumerate(datasets):
             first = next(r for r in done if r.dataset == dataset)
+            fitted, _, misplaced = COLOR_SCALES["heldout"]
             handles = [*legend_handles(first.placed_labels, first.class_names),
-                       Line2D([], [], marker="x", linestyle="", color="black", label="misclassified by 5-NN"),
-                       Line2D([], [], marker="o", linestyle="", color="0.82", label="fitted (training) images")]
+                       Line2D([], [], marker="x", linestyle="", color=misplaced, label="misclassified by 5-NN"),
+                       Line2D([], [], marker="o", linestyle="", color=fitted, label="fitted (training) images")]
             add_legend(axes[-1, c], handles, 4, loc="upper center", bbox_to_anchor=(0.5, -0.02))
     return fig

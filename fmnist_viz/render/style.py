@@ -45,7 +45,9 @@ POINT_OPACITY = 0.7
 #: (viridis: dark purple for torn neighbourhoods, yellow for kept ones).
 COLOR_SCALES = {
     "disagreement": ["#D9D9D9", "#D55E00"],
-    "heldout": ["#DDDDDD", "#0072B2", "#D55E00"],  # fitted (faint), placed and right, placed and misclassified
+    # fitted (faint), placed and classified right, placed and misclassified (red: no class has it, so the marks
+    # stand out over any class colour in a held-out figure too)
+    "heldout": ["#CCCCCC", "#0072B2", "#E8000B"],
     "preservation": ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884", "#44BF70",
                      "#7AD151", "#BDDF26", "#FDE725"],
 }
