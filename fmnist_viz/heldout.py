@@ -68,11 +68,7 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
         raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
     embedders = [create(m, (params or {}).get(m)) for m in methods]
     for e in embedders:
-        if not e.can_place():
-            from .embed.base import placing_methods
-
-            raise UsageError(f"{e.name} cannot place new points into a layout it fitted; methods that can: "
-                             f"{', '.join(placing_methods())}", param="method")
+        e.check_place()
     pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else pca_dims
     gpu = resolve_device(device, embedders)
     from .data import load_all

@@ -214,3 +214,13 @@ def test_too_few_test_images_are_refused_before_any_work(tiny: object, tmp_path:
     assert main(["heldout", "pca", "--dataset", "tiny", "--data-dir", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
     assert "error: Tiny has 10 test images; placing needs at least 22" in err and "fitted on" not in err
+
+
+def test_a_backend_that_cannot_place_is_refused_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fmnist_viz.data as fvdata
+
+    monkeypatch.setattr(fvdata, "load_all", lambda *a, **k: pytest.fail("loaded data before refusing"))
+    with pytest.raises(UsageError, match="t-SNE places new points with openTSNE, not torchdr"):
+        heldout("tsne", params={"tsne": {"backend": "torchdr"}}, progress=False)
+    with pytest.raises(UsageError, match="UMAP places new points with umap-learn, not TorchDR"):
+        heldout(["pca", "umap"], params={"umap": {"backend": "torchdr"}}, progress=False)

@@ -230,6 +230,20 @@ class Embedder:
         """Whether the method can place new points into a layout it fitted (:meth:`fit_place`)."""
         return cls._fit_place is not Embedder._fit_place
 
+    def check_place(self) -> None:
+        """Raise a :class:`UsageError` unless this method, with these parameters, can place new points (checked
+        before any work; a method may refuse a backend that cannot, see :meth:`_place_problem`)."""
+        if not self.can_place():
+            raise UsageError(f"{self.name} cannot place new points into a layout it fitted (it offers no way to); "
+                             f"methods that can: {', '.join(placing_methods())}", param="method")
+        problem = self._place_problem()
+        if problem:
+            raise UsageError(problem, param="params")
+
+    def _place_problem(self) -> str:
+        """Why these parameters cannot place new points ("" when they can)."""
+        return ""
+
     def fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int = 0, device: str = "cpu") -> Placement:
         """Embed ``fit`` and place ``new`` into that layout without moving it, through the library's own mechanism.
 
@@ -240,9 +254,7 @@ class Embedder:
         """
         from .place import Placement
 
-        if not self.can_place():
-            raise UsageError(f"{self.name} cannot place new points into a layout it fitted (it offers no way to); "
-                             f"methods that can: {', '.join(placing_methods())}", param="method")
+        self.check_place()
         new = np.ascontiguousarray(new, dtype=np.float32)
         if new.ndim != 2 or new.shape[1] != fit.features.shape[1] or not len(new):
             raise UsageError(f"must be (m, {fit.features.shape[1]}) features prepared as the fitted points', got "

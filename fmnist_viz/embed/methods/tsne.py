@@ -71,14 +71,17 @@ class TSNEEmbedder(Embedder):
             return tsne_torchdr(data, self._start(data, seed), self.values, seed, device)
         return np.asarray(self._opentsne(data, seed))
 
+    def _place_problem(self) -> str:
+        if self.values["backend"] not in ("auto", "opentsne"):
+            return (f"t-SNE places new points with openTSNE, not {self.values['backend']}: leave backend=auto or "
+                    "give backend=opentsne")
+        return ""
+
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
         import time
 
         from ..place import place_tsne
 
-        if self.values["backend"] not in ("auto", "opentsne"):
-            raise UsageError(f"t-SNE places new points with openTSNE, not {self.values['backend']}: leave "
-                             "backend=auto or give backend=opentsne", param="params")
         start = time.perf_counter()
         embedding = self._opentsne(fit, seed, placing=True)
         return place_tsne(embedding, fit, new, time.perf_counter() - start)

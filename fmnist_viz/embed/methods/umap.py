@@ -89,14 +89,16 @@ class UMAPEmbedder(Embedder):
                 return reducer.fit(data.features)
             return reducer.fit_transform(data.features)
 
+    def _place_problem(self) -> str:
+        if self.values["backend"] == "torchdr":
+            return "UMAP places new points with umap-learn, not TorchDR: give backend=umap-learn"
+        return ""
+
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
         import time
 
         from ..place import place_umap
 
-        if self.values["backend"] == "torchdr":
-            raise UsageError("UMAP places new points with umap-learn, not TorchDR: leave backend=auto (on a CPU) or "
-                             "give backend=umap-learn", param="params")
         start = time.perf_counter()
         reducer = self._embed(fit, seed=seed, device="cpu", placing=True)
         with quiet_library("umap", "sklearn"), contextlib.redirect_stdout(sys.stderr):
