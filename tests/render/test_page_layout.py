@@ -102,9 +102,17 @@ def test_a_morph_moves_finds_ring_and_retitles_its_panel_and_reset_undoes_both(
             var t = g.data.filter(function (t) { return t.meta.role === 'mark' && t.meta.method === 'pca'; })[0];
             return [t.x[0], t.y[0]];""")
 
-    def title() -> str:
-        return browser.execute_script("return document.getElementById('fmnist-viz-plot').layout.annotations["
-                                      "arguments[0]].text", 0)
+    def title() -> str:  # as Plotly holds it, after checking that the screen shows the same: line by line
+        text, lines, box = browser.execute_script("""
+            var g = document.getElementById('fmnist-viz-plot'), t = g.querySelector('.annotation[data-index="0"]');
+            var lines = Array.from(t.querySelectorAll('tspan.line'), function (s) {
+                return [s.textContent, s.querySelector('tspan[style*=italic]') !== null]; });
+            var r = t.getBoundingClientRect(), top = g.getBoundingClientRect().top + g._fullLayout.yaxis._offset;
+            return [g.layout.annotations[0].text, lines, [r.top, r.bottom, top]];""")
+        shown = [(part.replace("<i>", "").replace("</i>", ""), "<i>" in part) for part in text.split("<br>")]
+        assert [tuple(x) for x in lines] == shown
+        assert box[1] <= box[2] + 1 and box[1] - box[0] > 10 * len(lines)  # above its panel, however many lines
+        return text
 
     assert ring() == pytest.approx(tuple(results[0].embedding[order[11]]), abs=1e-5)
     own = title()
@@ -122,7 +130,8 @@ def test_measure_modes_show_a_key_of_the_range_used_instead_of_the_class_legends
         browser, tmp_path: Path) -> None:  # noqa: F811
     results = measured(two_methods())
     page(browser, tmp_path, results)
-    legends = "return document.querySelectorAll('#fmnist-viz-plot .infolayer > g[class^=legend]').length"
+    legends = ("return Array.from(document.querySelectorAll('#fmnist-viz-plot .infolayer > g[class^=legend]'))"
+               ".filter(function (g) { return g.getBoundingClientRect().width > 0; }).length")  # the ones shown
     assert browser.execute_script(legends) == 2
     browser.execute_script("window.fmnistViz.colorBy('preservation')")
     key = browser.execute_script("var k = document.querySelector('#fmnist-viz-tools .key');"

@@ -118,7 +118,7 @@ var api = {
         if (t < 1 && place(from)) { requestAnimationFrame(frame); return; }
         from.morphing = null;
         from.shows = to;
-        retitle(from);
+        retitle(from);  // drawn by the redraw below
         mark([from]);
         if (colorMode !== 'class') { paint(); }  // the measures of the layout it shows now
         var seconds = (performance.now() - start) / 1000;
