@@ -110,6 +110,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     from .metrics import TABLE_FORMATS
     from .outputs import DEFAULT_FORMATS, MAX_EXEMPLARS, RESULT_FORMATS
     from .pointwise import COLOR_BY
+    from .render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
     from .render.page import PLOTLY_JS_CHOICES
     from .render.style import DEFAULT_STYLE, STYLES
 
@@ -138,6 +139,12 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                             "preservation")
         p.add_argument("--highlight", metavar="FILE",
                        help="make the rows of a selection downloaded from a page stand out in the figure")
+        p.add_argument("--image-map", type=number(MIN_CELLS, MAX_CELLS), nargs="?", const=DEFAULT_CELLS,
+                       metavar="CELLS", help="also draw each method's image map: the layout covered by CELLS "
+                       f"squares along its longer side (default {DEFAULT_CELLS}), each showing the image nearest "
+                       "its centre (METHOD_..._image-map.png)")
+        p.add_argument("--image-frames", action="store_true",
+                       help="with --image-map: frame each image in its class's colour")
         if name == "all":
             p.add_argument("--align", default=ALIGN_AUTO, choices=(ALIGN_AUTO, ALIGN_NONE, *BUILTIN_METHODS),
                            help="rotate/scale every layout onto this method's, so classes sit alike in every "

@@ -81,10 +81,12 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
 def cmd_embed(args: argparse.Namespace) -> int:
     from .embed import BUILTIN_METHODS
+    from .image_maps import check_image_map, save_image_maps
     from .outputs import check_formats, check_writable_dir, save_results
 
     methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
     formats = check_formats(args.format)
+    check_image_map(formats, args.image_map, args.image_frames)
     check_writable_dir(args.out)
     highlight = None
     if args.highlight:  # read and checked before the long work: a bad file fails at once
@@ -100,6 +102,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
                              plotly_js=args.plotly_js, data_dir=args.data_dir, align=getattr(args, "align", "auto"),
                              highlight=highlight, color_by=args.color_by):
         print(path)
+    if args.image_map is not None:
+        for path in save_image_maps(results, args.out, formats, cells=args.image_map, frames=args.image_frames,
+                                    style=args.style, align=getattr(args, "align", "auto"), data_dir=args.data_dir):
+            print(path)
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0
 

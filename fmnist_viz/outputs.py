@@ -302,15 +302,19 @@ def save_results(
 def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: str | os.PathLike[str] | None,
           *, exemplars: int, **options: Any) -> list[Path]:
     """Draw the results' static figure once and save it as each of ``paths``."""
-    import matplotlib.pyplot as plt
-
     from .data import load
     from .render.scatter import results_figure
 
     datasets = list(dict.fromkeys(r.dataset for r in results))
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if exemplars else None
-    fig = results_figure(results, images, exemplars=exemplars, **options)
+    return save_figures(results_figure(results, images, exemplars=exemplars, **options), paths)
+
+
+def save_figures(fig: Figure, paths: Sequence[Path]) -> list[Path]:
+    """Save a drawn figure as each of ``paths``, then close it (pyplot keeps every figure it made until closed)."""
+    import matplotlib.pyplot as plt
+
     try:
         return [save_figure(fig, path) for path in paths]
     finally:
-        plt.close(fig)  # pyplot keeps every figure it made until closed
+        plt.close(fig)

@@ -1,0 +1,213 @@
+"""Image maps: a 2-D layout covered by a regular grid, each occupied cell drawn as the image of the point nearest
+its centre (the classic picture of an image embedding, as in van der Maaten's t-SNE maps of MNIST).
+
+:func:`choose_cells` decides which point each cell shows (vectorised: 70,000
+points in milliseconds), :func:`mosaic` puts those images into one raster,
+:func:`plot_image_map` draws it on an ``ax`` at the layout's coordinates, and
+:func:`image_map_figure` draws data sets side by side. One raster per panel,
+so SVG and PDF embed it once instead of thousands of small images.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import UsageError, check_number
+from .style import DEFAULT_STYLE, STYLES, class_color
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: Cells per side of the layout's longer extent.
+DEFAULT_CELLS = 40
+MIN_CELLS, MAX_CELLS = 2, 200
+
+
+@dataclass(frozen=True)
+class CellChoice:
+    """Which point each occupied cell of the grid shows."""
+
+    rows: np.ndarray  # (m,) indices into the positions: the point drawn in each occupied cell
+    column: np.ndarray  # (m,) its cell's column, 0 at the left
+    row: np.ndarray  # (m,) its cell's row, 0 at the bottom
+    origin: tuple[float, float]  # the grid's lower-left corner, in data coordinates
+    side: float  # a cell's side, in data coordinates
+    shape: tuple[int, int]  # (rows, columns) of the grid
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """The grid's (left, right, bottom, top) in data coordinates, as matplotlib's ``imshow`` takes it."""
+        (x0, y0), (rows, cols) = self.origin, self.shape
+        return x0, x0 + cols * self.side, y0, y0 + rows * self.side
+
+
+def check_cells(cells: int) -> int:
+    """Cells per side, checked: a whole number from 2 to 200."""
+    return int(check_number(cells, "cells", low=MIN_CELLS, high=MAX_CELLS, integer=True))
+
+
+def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS) -> CellChoice:
+    """Cover the layout (its central 99.9% on each axis, as the scatter plots frame it) with square cells,
+    ``cells`` along its longer side, and pick for each occupied cell the point nearest the cell's centre (ties:
+    the lower index)."""
+    cells = check_cells(cells)
+    positions = np.asarray(positions, dtype=np.float64)
+    if positions.ndim != 2 or positions.shape[1] != 2 or not len(positions):
+        raise UsageError(f"must be (n, 2) coordinates, got shape {positions.shape}", param="positions")
+    finite = np.flatnonzero(np.isfinite(positions).all(axis=1))
+    if not len(finite):
+        raise UsageError("holds no finite coordinates", param="positions")
+    low, high = np.percentile(positions[finite], [0.05, 99.95], axis=0)  # a few far-flung points fall outside
+    pad = 0.02 * max(float((high - low).max()), 1e-9)
+    (x0, y0), (x1, y1) = low - pad, high + pad
+    side = max(x1 - x0, y1 - y0) / cells
+    cols, rows = (max(1, int(np.ceil((hi - lo) / side - 1e-9))) for lo, hi in ((x0, x1), (y0, y1)))
+    xy = positions[finite]
+    col = np.floor((xy[:, 0] - x0) / side).astype(np.int64)
+    row = np.floor((xy[:, 1] - y0) / side).astype(np.int64)
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    col, row, xy, points = col[inside], row[inside], xy[inside], finite[inside]
+    centre = np.stack([x0 + (col + 0.5) * side, y0 + (row + 0.5) * side], axis=1)
+    distance = ((xy - centre) ** 2).sum(axis=1)
+    cell = row * cols + col
+    order = np.lexsort((points, distance, cell))  # by cell, then nearest, then lowest index
+    first = np.r_[True, cell[order][1:] != cell[order][:-1]]
+    pick = order[first]
+    return CellChoice(points[pick], col[pick], row[pick], (float(x0), float(y0)), float(side), (rows, cols))
+
+
+def mosaic(images: np.ndarray, choice: CellChoice, colors: Sequence[str] | None = None, *, invert: bool = True,
+           frame: int = 1) -> np.ndarray:
+    """The chosen images in their cells as one RGB raster (rows x h, columns x w, 3) uint8, top row first.
+
+    ``images`` holds every point's image ((n, h, w), or (n, h * w) of square images). ``invert`` draws ink dark
+    on white paper (empty cells white); ``colors`` (a colour per chosen cell) frames each image in it, ``frame``
+    pixels wide."""
+    from matplotlib.colors import to_rgb
+
+    images = np.asarray(images)
+    if images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            raise UsageError(f"must be (n, h, w) images or (n, h * w) square ones, got shape {images.shape}",
+                             param="images")
+        images = images.reshape(len(images), side, side)
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise UsageError(f"must be (n, h, w) uint8 images, got shape {images.shape}, {images.dtype}", param="images")
+    h, w = images.shape[1:]
+    tiles = images[choice.rows]
+    tiles = np.repeat((255 - tiles if invert else tiles)[..., None], 3, axis=3)
+    if colors is not None:
+        if len(colors) != len(choice.rows):
+            raise UsageError(f"must give a colour per chosen cell ({len(choice.rows)}), got {len(colors)}",
+                             param="colors")
+        rgb = (np.array([to_rgb(c) for c in colors]) * 255).round().astype(np.uint8)[:, None, None, :]
+        f = max(1, min(int(frame), min(h, w) // 4))
+        tiles[:, :f], tiles[:, -f:], tiles[:, :, :f], tiles[:, :, -f:] = rgb, rgb, rgb, rgb
+    rows, cols = choice.shape
+    grid = np.full((rows, cols, h, w, 3), 255, np.uint8)
+    grid[rows - 1 - choice.row, choice.column] = tiles  # the raster's first row is the grid's top
+    return grid.transpose(0, 2, 1, 3, 4).reshape(rows * h, cols * w, 3)
+
+
+def draw_image_map(ax: Axes, positions: np.ndarray, images: np.ndarray, labels: np.ndarray | None = None, *,
+                   cells: int = DEFAULT_CELLS, frames: bool = False, invert: bool = True) -> CellChoice:
+    """Draw the image map of an (n, 2) layout on ``ax``, at the layout's own coordinates; returns which point each
+    cell shows. ``images`` are the points' images ((n, h, w) uint8), ``labels`` their class indices (for
+    ``frames``: each image framed in its class's colour, the colours of the scatter plots)."""
+    if len(images) != len(positions):
+        raise UsageError(f"must hold an image per point ({len(positions)}), got {len(images)}", param="images")
+    choice = choose_cells(positions, cells)
+    colors = None
+    if frames:
+        if labels is None or len(labels) != len(positions):
+            raise UsageError("frames need a class label per point", param="labels")
+        colors = [class_color(int(c)) for c in np.asarray(labels)[choice.rows]]
+    ax.imshow(mosaic(images, choice, colors, invert=invert), extent=choice.extent, interpolation="antialiased")
+    ax.set_xlim(choice.extent[:2])
+    ax.set_ylim(choice.extent[2:])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("0.8")
+    return choice
+
+
+def plot_image_map(positions: np.ndarray, images: np.ndarray, labels: np.ndarray | None = None, *,
+                   cells: int = DEFAULT_CELLS, frames: bool = False, invert: bool = True, ax: Axes | None = None,
+                   title: str | None = None) -> Figure:
+    """The image map of an (n, 2) layout (see :func:`draw_image_map`), on ``ax`` or a figure of its own; returns
+    the Figure."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6), layout="constrained")
+    draw_image_map(ax, positions, images, labels, cells=cells, frames=frames, invert=invert)
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, ax: Axes | None = None,
+              images: np.ndarray | None = None, data_dir: str | os.PathLike[str] | None = None,
+              title: str | None = None) -> Figure:
+    """The image map of one embedding result (``fv.run``'s :class:`~fmnist_viz.results.EmbeddingResult`), on
+    ``ax`` or a figure of its own: its layout (aligned, when it was) covered by ``cells`` square cells along the
+    longer side, each occupied one drawn as the image of the point nearest its centre, framed in its class's
+    colour with ``frames``. ``images`` are all the data set's images ((70000, h, w)), loaded when not given.
+    Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    if images is None:
+        from ..data import load
+
+        images = load(result.dataset, data_dir=data_dir).images
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6.4), layout="constrained")
+    choice = draw_image_map(ax, result.positions, np.asarray(images)[result.index], result.labels, cells=cells,
+                            frames=frames)
+    ax.set_title(title if title is not None else _title(result, choice))
+    return ax.figure
+
+
+def _title(result: Any, choice: CellChoice) -> str:
+    from .style import panel_title
+
+    return f"{panel_title(result)}\n{len(choice.rows):,} cells: the image nearest each centre"
+
+
+def image_map_figure(results: Sequence[Any], images: dict[str, np.ndarray], *, cells: int = DEFAULT_CELLS,
+                     frames: bool = False, style: str = DEFAULT_STYLE) -> Figure:
+    """One method's results side by side (Fashion-MNIST beside MNIST), each as an image map titled by its data
+    set, method and how many cells show an image, with its classes' legend below when ``frames``; ``images``
+    maps a data set to all its images ((70000, h, w)); returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from .scatter import add_legend, legend_handles
+
+    if style not in STYLES:
+        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    if not results:
+        raise UsageError("is empty: nothing to draw", param="results")
+    conf = STYLES[style]
+    side = conf["page_width"] / max(2, len(results)) if "page_width" in conf else conf["panel_width"] * 1.25
+    line = conf["font"] * 1.45 / 72  # one line of text, in inches
+    with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"], "savefig.dpi": conf["dpi"],
+                         "legend.fontsize": conf["font"] * 0.9}):
+        fig = plt.figure(figsize=(side * len(results), side + line * (3 + 2 * frames)), layout="constrained",
+                         dpi=conf["dpi"])
+        for ax, r in zip(fig.subplots(1, len(results), squeeze=False)[0], results, strict=True):
+            choice = draw_image_map(ax, r.positions, images[r.dataset][r.index], r.labels, cells=cells,
+                                    frames=frames)
+            ax.set_title(_title(r, choice))
+            if frames:
+                add_legend(ax, legend_handles(r.labels, r.class_names), 5, loc="upper center",
+                           bbox_to_anchor=(0.5, -0.01))
+    return fig

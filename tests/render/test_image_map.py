@@ -1,0 +1,126 @@
+"""Image maps: which point each cell shows, the raster that holds their images, the figure and its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmnist_viz.errors import UsageError
+from fmnist_viz.render.image_map import choose_cells, image_map, mosaic
+from fmnist_viz.render.style import class_color
+
+
+def test_each_occupied_cell_shows_the_point_nearest_its_centre() -> None:
+    rng = np.random.default_rng(0)
+    xy = rng.normal(size=(3000, 2)) * [3.0, 1.0]  # wider than tall: 30 cells across, fewer down
+    choice = choose_cells(xy, 30)
+    rows, cols = choice.shape
+    assert cols == 30 and rows < 30
+    x0, y0 = choice.origin
+    col = np.floor((xy[:, 0] - x0) / choice.side).astype(int)
+    row = np.floor((xy[:, 1] - y0) / choice.side).astype(int)
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    occupied = {(r, c) for r, c in zip(row[inside], col[inside], strict=True)}
+    assert {(r, c) for r, c in zip(choice.row, choice.column, strict=True)} == occupied  # each once, no empty one
+    for point, r, c in zip(choice.rows, choice.row, choice.column, strict=True):
+        mine = np.flatnonzero(inside & (row == r) & (col == c))
+        centre = np.array([x0 + (c + 0.5) * choice.side, y0 + (r + 0.5) * choice.side])
+        assert point == mine[np.argmin(((xy[mine] - centre) ** 2).sum(axis=1))]
+
+
+def test_the_raster_holds_each_chosen_image_in_its_cell_with_frames_in_class_colours(real_data: Path) -> None:
+    from fmnist_viz.data import load
+
+    data = load("fashion")
+    rows = np.arange(0, 70_000, 35)  # 2,000 real images
+    images, labels = data.images[rows], data.y[rows]
+    xy = np.stack([labels % 5 + 0.3 * np.sin(rows), labels // 5 + 0.3 * np.cos(rows)], axis=1)
+    choice = choose_cells(xy, 12)
+    raster = mosaic(images, choice)
+    n_rows, n_cols = choice.shape
+    assert raster.shape == (n_rows * 28, n_cols * 28, 3)
+    for point, r, c in zip(choice.rows, choice.row, choice.column, strict=True):
+        top, left = (n_rows - 1 - r) * 28, c * 28  # the raster's first row is the top of the layout
+        tile = raster[top:top + 28, left:left + 28, 0]
+        assert np.array_equal(tile, 255 - data.images[rows[point]])  # the data's own image, dark on white
+        assert not np.array_equal(tile, 255 - data.images[rows[(point + 1) % len(rows)]])
+    empty = np.ones((n_rows, n_cols), bool)
+    empty[n_rows - 1 - choice.row, choice.column] = False
+    r, c = np.argwhere(empty)[0]
+    assert (raster[r * 28:(r + 1) * 28, c * 28:(c + 1) * 28] == 255).all()  # an empty cell stays white
+    framed = mosaic(images, choice, [class_color(int(k)) for k in labels[choice.rows]])
+    top, left = (n_rows - 1 - choice.row[0]) * 28, choice.column[0] * 28
+    colour = np.array([int(class_color(int(labels[choice.rows[0]]))[i:i + 2], 16) for i in (1, 3, 5)])
+    assert (framed[top, left:left + 28] == colour).all() and (framed[top:top + 28, left + 27] == colour).all()
+    assert np.array_equal(framed[top + 1:top + 27, left + 1:left + 27], raster[top + 1:top + 27, left + 1:left + 27])
+
+
+def test_image_map_draws_a_result_on_given_axes_at_its_coordinates() -> None:
+    import matplotlib.pyplot as plt
+
+    from tests.conftest import fake_result
+
+    result = fake_result("fashion", 500, 0)
+    images = np.random.default_rng(1).integers(0, 256, (3 * 500, 28, 28)).astype(np.uint8)
+    fig, ax = plt.subplots()
+    assert image_map(result, images=images, cells=10, ax=ax, frames=True) is fig
+    (picture,) = ax.get_images()
+    left, right, bottom, top = picture.get_extent()
+    x, y = result.positions.T
+    assert left <= np.percentile(x, 1) and right >= np.percentile(x, 99) and bottom <= np.percentile(y, 1)
+    height, width = picture.get_array().shape[:2]
+    assert max(height, width) == 10 * 28  # ten cells along the longer side, square ones
+    assert (right - left) / (top - bottom) == pytest.approx(width / height)
+    assert "cells: the image nearest each centre" in ax.get_title()
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("cells", "message"), [(1, "cells must be"), (201, "cells must be"), (2.5, "cells must be")])
+def test_bad_cells_are_refused(cells: object, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        choose_cells(np.zeros((10, 2)), cells)  # type: ignore[arg-type]
+
+
+def test_bad_positions_and_images_are_refused() -> None:
+    with pytest.raises(UsageError, match="no finite coordinates"):
+        choose_cells(np.full((5, 2), np.nan))
+    with pytest.raises(UsageError, match=r"must be \(n, 2\) coordinates"):
+        choose_cells(np.zeros((5, 3)))
+    choice = choose_cells(np.random.default_rng(0).normal(size=(50, 2)), 4)
+    with pytest.raises(UsageError, match="square ones"):
+        mosaic(np.zeros((50, 10), np.uint8), choice)
+
+
+def test_the_cli_writes_an_image_map_per_method_named_for_its_options(real_data: Path, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import matplotlib.image as mpimg
+
+    from fmnist_viz.cli import main
+
+    out = tmp_path / "out"
+    assert main(["pca", "--compare", "mnist", "--n", "1000", "--format", "png,npz", "--image-map", "16",
+                 "--image-frames", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.split()
+    made = out / "pca_fashion-vs-mnist_n1000_image-map16_frames.png"
+    assert str(made) in printed and (out / "pca_fashion-vs-mnist_n1000.png").exists()
+    picture = mpimg.imread(made)
+    assert picture.shape[1] > picture.shape[0] > 300  # two maps side by side
+    assert picture[..., :3].std() > 0.1  # images, not a blank page
+    assert main(["pca", "--n", "1000", "--format", "png", "--image-map", "--out", str(out)]) == 0
+    assert (out / "pca_fashion_n1000_image-map.png").exists()  # 40 cells: the plain name
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--image-map", "1"], "argument --image-map: must be an integer from 2 to 200, got 1"),
+    (["--image-frames"], "--image-frames frames the images of an image map: ask for one too"),
+    (["--image-map", "--format", "html"], "--image-map draws a static figure: add png or svg or pdf"),
+])
+def test_image_map_options_that_cannot_work_are_refused_before_any_work(
+        extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from fmnist_viz.cli import main
+
+    assert main(["pca", "--n", "1000", "--out", str(tmp_path / "o"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "loaded" not in err
