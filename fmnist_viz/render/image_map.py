@@ -197,7 +197,10 @@ def image_map_figure(results: Sequence[Any], images: dict[str, np.ndarray], *, c
     if not results:
         raise UsageError("is empty: nothing to draw", param="results")
     conf = STYLES[style]
-    side = conf["page_width"] / max(2, len(results)) if "page_width" in conf else conf["panel_width"] * 1.25
+    # on screen a panel is wide enough for every image at its own size (28 pixels), up to 14 in
+    pixels = cells * max(np.asarray(v).shape[-1] for v in images.values())
+    side = conf["page_width"] / max(2, len(results)) if "page_width" in conf else \
+        min(14.0, max(conf["panel_width"] * 1.25, pixels / conf["dpi"]))
     line = conf["font"] * 1.45 / 72  # one line of text, in inches
     with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"], "savefig.dpi": conf["dpi"],
                          "legend.fontsize": conf["font"] * 0.9}):
