@@ -64,6 +64,8 @@ _API = {
     "results_figure": "fmnist_viz.render.scatter",
     "image_map": "fmnist_viz.render.image_map",
     "save_image_maps": "fmnist_viz.image_maps",
+    "zoom_figure": "fmnist_viz.render.image_map",
+    "save_zoom_figures": "fmnist_viz.image_maps",
     "FmnistVizError": "fmnist_viz.errors",
 }
 
@@ -72,7 +74,7 @@ __all__ = [  # the names in _API, grouped the same way
     "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "page", "Page",
     "align_results", "read_selection", "sweep", "save_sweep", "heldout", "save_heldout", "HeldoutResult",
     "class_grid", "plot_embedding", "results_figure", "image_map", "save_image_maps",
-    "FmnistVizError",
+    "zoom_figure", "save_zoom_figures", "FmnistVizError",
 ]
 
 if TYPE_CHECKING:
@@ -81,12 +83,12 @@ if TYPE_CHECKING:
     from .errors import FmnistVizError
     from .heldout import heldout
     from .heldout_outputs import save_heldout
-    from .image_maps import save_image_maps
+    from .image_maps import save_image_maps, save_zoom_figures
     from .metrics import evaluate_results
     from .outputs import save_results
     from .pipeline import run
     from .render.grids import class_grid
-    from .render.image_map import image_map
+    from .render.image_map import image_map, zoom_figure
     from .render.scatter import plot_embedding, results_figure
     from .results import EmbeddingResult, HeldoutResult
     from .sweeps import save_sweep, sweep

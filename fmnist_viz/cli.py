@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import __version__, commands, data_commands
-from .cli_options import DATASET_HINT, colormap, common_options, embedding_options, number, positive_int
+from .cli_options import DATASET_HINT, box, colormap, common_options, embedding_options, number, positive_int
 from .errors import MAX_SEED, FmnistVizError, UsageError
 from .paths import DEFAULT_OUT
 
@@ -29,7 +29,7 @@ log = logging.getLogger("fmnist_viz")
 #: Library parameter -> the flag that sets it, where that is not simply --name-with-dashes.
 FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output", "k": "-k",
          "selection": "--highlight", "grid": "--grid", "seeds": "--seeds",
-         "rows and cols": "--rows and --cols"}
+         "rows and cols": "--rows and --cols", "box": "--zoom-box", "cells": "--image-map"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,8 +143,12 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                        metavar="CELLS", help="also draw each method's image map: the layout covered by CELLS "
                        f"squares along its longer side (default {DEFAULT_CELLS}), each showing the image nearest "
                        "its centre (METHOD_..._image-map.png)")
+        p.add_argument("--zoom-box", type=box, metavar="X0,X1,Y0,Y1",
+                       help="also draw, for each method, the first data set's scatter (with its coordinates) with "
+                            "this box outlined and enlarged beside it as images (METHOD_DATASET_zoom-....png); "
+                            "write --zoom-box=-4,-1,2,5 when X0 is negative")
         p.add_argument("--image-frames", action="store_true",
-                       help="with --image-map: frame each image in its class's colour")
+                       help="with --image-map or --zoom-box: frame each image in its class's colour")
         if name == "all":
             p.add_argument("--align", default=ALIGN_AUTO, choices=(ALIGN_AUTO, ALIGN_NONE, *BUILTIN_METHODS),
                            help="rotate/scale every layout onto this method's, so classes sit alike in every "

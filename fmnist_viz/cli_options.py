@@ -49,6 +49,16 @@ def colormap(name: str) -> str:
         raise argparse.ArgumentTypeError(exc.detail) from None
 
 
+def box(text: str) -> tuple[float, float, float, float]:
+    """An argparse type: a window of a layout, ``x0,x1,y0,y1``."""
+    from .render.image_map import check_box
+
+    try:
+        return check_box([part.strip() for part in text.split(",")])
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.detail) from None
+
+
 def common_options(suppress: bool) -> argparse.ArgumentParser:
     """Options accepted before and after the command name.
 

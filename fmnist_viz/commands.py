@@ -81,12 +81,17 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
 def cmd_embed(args: argparse.Namespace) -> int:
     from .embed import BUILTIN_METHODS
-    from .image_maps import check_image_map, save_image_maps
+    from .image_maps import check_formats_of, check_image_map, save_image_maps, save_zoom_figures
     from .outputs import check_formats, check_writable_dir, save_results
 
     methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
     formats = check_formats(args.format)
-    check_image_map(formats, args.image_map, args.image_frames)
+    check_image_map(formats, args.image_map)
+    if args.zoom_box is not None:
+        check_formats_of(formats, param="zoom_box")
+    if args.image_frames and args.image_map is None and args.zoom_box is None:
+        raise UsageError("frames the images of an image map or a zoom box: give --image-map or --zoom-box too",
+                         param="image_frames")
     check_writable_dir(args.out)
     highlight = None
     if args.highlight:  # read and checked before the long work: a bad file fails at once
@@ -105,6 +110,10 @@ def cmd_embed(args: argparse.Namespace) -> int:
     if args.image_map is not None:
         for path in save_image_maps(results, args.out, formats, cells=args.image_map, frames=args.image_frames,
                                     style=args.style, align=getattr(args, "align", "auto"), data_dir=args.data_dir):
+            print(path)
+    if args.zoom_box is not None:
+        for path in save_zoom_figures(results, args.zoom_box, args.out, formats, frames=args.image_frames,
+                                      style=args.style, align=getattr(args, "align", "auto"), data_dir=args.data_dir):
             print(path)
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0

@@ -1,17 +1,21 @@
-"""Image maps as files: each method's results, its data sets side by side, drawn by :mod:`fmnist_viz.render.image_map`.
+"""Image maps as files: each method's results, its data sets side by side, and zoom boxes, drawn by
+:mod:`fmnist_viz.render.image_map`.
 
 :func:`save_image_maps` is what ``--image-map`` runs after a command's other
-files: names say what differs (``umap_fashion-vs-mnist_image-map.png``,
-``_image-map60`` for another number of cells, ``_frames``, ``_paper``), and a
-map already written from the same results and options is left as it is.
+files, :func:`save_zoom_figures` what ``--zoom-box`` runs: names say what
+differs (``umap_fashion-vs-mnist_image-map.png``, ``_image-map60`` for another
+number of cells, ``umap_fashion_zoom-10.5_13.5_1.3_4.3``, ``_frames``,
+``_paper``), and a figure already written from the same results and options
+is left as it is.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError, check_number
 from .naming import embedding_filename, variant_suffix
@@ -20,20 +24,17 @@ from .render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
 from .render.style import DEFAULT_STYLE
 from .results import EmbeddingResult
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def check_image_map(formats: Sequence[str], cells: int | None, frames: bool = False) -> None:
+    from .unchanged import Written
+
+
+def check_image_map(formats: Sequence[str], cells: int | None) -> None:
     """Cells per side of an image map (None: none asked for) checked, and a static format to draw it in."""
-    from .outputs import STATIC_FORMATS
-
-    if cells is None:
-        if frames:
-            raise UsageError("frames the images of an image map: ask for one too (--image-map)",
-                             param="image_frames")
-        return
-    check_number(cells, "image_map", low=MIN_CELLS, high=MAX_CELLS, integer=True)
-    if not any(f in STATIC_FORMATS for f in formats):
-        raise UsageError(f"draws a static figure: add {' or '.join(STATIC_FORMATS)} to the formats",
-                         param="image_map")
+    if cells is not None:
+        check_number(cells, "image_map", low=MIN_CELLS, high=MAX_CELLS, integer=True)
+        check_formats_of(formats)
 
 
 def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[str] = DEFAULT_OUT,
@@ -44,38 +45,92 @@ def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
     the paths written. With several methods each data set's layouts are aligned as :func:`fmnist_viz.save_results`
     aligns them (``align``), so the maps match that figure; titles carry the quality, measured or cached. The
     results themselves are not changed."""
-    from .align import ALIGN_AUTO, align_results
     from .data import load
-    from .metrics import evaluate_results
-    from .outputs import STATIC_FORMATS, check_formats, check_writable_dir, save_figures
     from .render.image_map import image_map_figure
-    from .unchanged import Written, inputs_digest
 
-    formats = check_formats(formats)
-    check_image_map(formats, cells, frames)
-    if isinstance(results, EmbeddingResult):
-        results = [results]
-    if not results or not all(isinstance(r, EmbeddingResult) for r in results):
-        raise UsageError("must be the EmbeddingResults fmnist_viz.run returns, and at least one", param="results")
-    out = check_writable_dir(out)
-    results = [dataclasses.replace(r) for r in results]  # aligned and measured on copies
-    reference = align_results(results, align)
-    aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
-    evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
-    records = Written(enabled=all(r.cache_key is not None for r in results))
+    check_image_map(check_formats_of(formats), cells)
+    results, out, aligned_to, records = _ready(results, out, align, data_dir)
     written: list[Path] = []
     for method in dict.fromkeys(r.method for r in results):
         mine = [r for r in results if r.method == method]
         suffix = variant_suffix(mine, style=None if style == DEFAULT_STYLE else style, align=aligned_to,
                                 map="image-map" if cells == DEFAULT_CELLS else f"image-map{cells}",
                                 frames="frames" if frames else None)
-        paths = [out / embedding_filename(method, [r.dataset for r in mine], fmt, suffix)
-                 for fmt in formats if fmt in STATIC_FORMATS]
 
-        def draw(mine: list[EmbeddingResult] = mine, paths: list[Path] = paths) -> list[Path]:
+        def draw(mine: list[EmbeddingResult] = mine) -> Figure:
             images = {r.dataset: load(r.dataset, data_dir=data_dir).images for r in mine}
-            return save_figures(image_map_figure(mine, images, cells=cells, frames=frames, style=style), paths)
+            return image_map_figure(mine, images, cells=cells, frames=frames, style=style)
 
-        written += records.write(paths, inputs_digest("image-map", mine, cells=cells, frames=frames, style=style,
-                                                      align=align), draw)
+        written += _write(records, out, mine, formats, suffix, draw, "image-map", cells=cells, frames=frames,
+                          style=style, align=align)
     return written
+
+
+def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
+                      out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("png",), *,
+                      frames: bool = False, style: str = DEFAULT_STYLE, align: str = "auto",
+                      data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Write, for each method, the first data set's scatter with ``box`` (x0, x1, y0, y1, in the coordinates
+    drawn: aligned as :func:`save_image_maps` aligns them) outlined and that box enlarged beside it as an image
+    map (:func:`fmnist_viz.render.image_map.zoom_figure`), in each static format; returns the paths written."""
+    from .data import load
+    from .render.image_map import check_box, zoom_figure
+
+    box = check_box(box)
+    check_formats_of(formats, param="zoom_box")
+    results, out, aligned_to, records = _ready(results, out, align, data_dir)
+    first = results[0].dataset
+    written: list[Path] = []
+    for r in (r for r in results if r.dataset == first):
+        suffix = variant_suffix([r], style=None if style == DEFAULT_STYLE else style, align=aligned_to,
+                                zoom="zoom-" + "_".join(f"{v:g}" for v in box), frames="frames" if frames else None)
+
+        def draw(r: EmbeddingResult = r) -> Figure:
+            return zoom_figure(r, load(r.dataset, data_dir=data_dir).images, box, frames=frames, style=style)
+
+        written += _write(records, out, [r], formats, suffix, draw, "zoom", box=box, frames=frames, style=style,
+                          align=align)
+    return written
+
+
+def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> list[str]:
+    """The formats, checked, with a static one among them (what these figures are drawn in)."""
+    from .outputs import STATIC_FORMATS, check_formats
+
+    formats = check_formats(formats)
+    if not any(f in STATIC_FORMATS for f in formats):
+        raise UsageError(f"draws a static figure: add {' or '.join(STATIC_FORMATS)} to the formats", param=param)
+    return formats
+
+
+def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], align: str,
+           data_dir: str | os.PathLike[str] | None) -> tuple[list[EmbeddingResult], Path, str | None, Written]:
+    """Copies of the results, aligned as save_results aligns them and measured (for the titles); the output folder,
+    checked; the alignment's name part; the records of files written before."""
+    from .align import ALIGN_AUTO, align_results
+    from .metrics import evaluate_results
+    from .outputs import check_writable_dir
+    from .unchanged import Written
+
+    if isinstance(results, EmbeddingResult):
+        results = [results]
+    if not results or not all(isinstance(r, EmbeddingResult) for r in results):
+        raise UsageError("must be the EmbeddingResults fmnist_viz.run returns, and at least one", param="results")
+    folder = check_writable_dir(out)
+    copies = [dataclasses.replace(r) for r in results]  # aligned and measured on copies
+    reference = align_results(copies, align)
+    evaluate_results([r for r in copies if not r.metrics], data_dir=data_dir)
+    return (copies, folder, None if reference is None or align == ALIGN_AUTO else f"align-{align}",
+            Written(enabled=all(r.cache_key is not None for r in copies)))
+
+
+def _write(records: Written, out: Path, results: list[EmbeddingResult], formats: str | Sequence[str], suffix: str,
+           draw: Callable[[], Figure], kind: str, **options: Any) -> list[Path]:
+    """The figure ``draw`` makes, saved as each static format under its name, unless written before from the same
+    inputs."""
+    from .outputs import STATIC_FORMATS, check_formats, save_figures
+    from .unchanged import inputs_digest
+
+    paths = [out / embedding_filename(results[0].method, [r.dataset for r in results], fmt, suffix)
+             for fmt in check_formats(formats) if fmt in STATIC_FORMATS]
+    return records.write(paths, inputs_digest(kind, results, **options), lambda: save_figures(draw(), paths))

@@ -63,6 +63,16 @@ def reset_cli_logging() -> Iterator[None]:
     logger.propagate = True
 
 
+@pytest.fixture(autouse=True)
+def close_figures() -> Iterator[None]:
+    """pyplot keeps every figure a test made (and returned to it) until closed: close them after each test."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture
 def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
     """The real data folder, also set as $FMNIST_VIZ_DATA; skips when it is absent."""

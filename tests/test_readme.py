@@ -36,7 +36,8 @@ EXPECTED = {
         [rf"^{m} \(5000, 2\) \(10000, 2\) 0\.\d+$" for m in ("pca", "umap")],
         ["out/heldout_pca-umap_fashion_fit5000.csv", "out/heldout_pca-umap_fashion_fit5000.png"]),
     'fig = fv.image_map(results[0]': (
-        [r"^out/umap_fashion-vs-mnist_n5000_image-map\.(png|pdf)$"] * 2,
+        [r"^out/umap_fashion-vs-mnist_n5000_image-map\.(png|pdf)$"] * 2
+        + [r"^out/umap_fashion_n5000_zoom-[-.\d_]+\.png$"],
         ["umap-fashion-map.png", "out/umap_fashion-vs-mnist_n5000_image-map.png",
          "out/umap_fashion-vs-mnist_n5000_image-map.pdf"]),
 }

@@ -52,10 +52,23 @@ def check_cells(cells: int) -> int:
     return int(check_number(cells, "cells", low=MIN_CELLS, high=MAX_CELLS, integer=True))
 
 
-def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS) -> CellChoice:
-    """Cover the layout (its central 99.9% on each axis, as the scatter plots frame it) with square cells,
-    ``cells`` along its longer side, and pick for each occupied cell the point nearest the cell's centre (ties:
-    the lower index)."""
+def check_box(box: Sequence[float]) -> tuple[float, float, float, float]:
+    """A window of the layout, (x0, x1, y0, y1) in its coordinates, checked: four finite numbers, x0 < x1 and
+    y0 < y1."""
+    try:
+        x0, x1, y0, y1 = (float(v) for v in box)
+    except (TypeError, ValueError):
+        raise UsageError(f"must be four numbers x0,x1,y0,y1, got {box!r}"[:200], param="box") from None
+    if not all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:
+        raise UsageError(f"must be finite with x0 < x1 and y0 < y1, got {x0:g},{x1:g},{y0:g},{y1:g}", param="box")
+    return x0, x1, y0, y1
+
+
+def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS,
+                 box: Sequence[float] | None = None) -> CellChoice:
+    """Cover the layout (its central 99.9% on each axis, as the scatter plots frame it; or exactly ``box``,
+    (x0, x1, y0, y1)) with square cells, ``cells`` along its longer side, and pick for each occupied cell the
+    point nearest the cell's centre (ties: the lower index)."""
     cells = check_cells(cells)
     positions = np.asarray(positions, dtype=np.float64)
     if positions.ndim != 2 or positions.shape[1] != 2 or not len(positions):
@@ -63,20 +76,29 @@ def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS) -> CellChoic
     finite = np.flatnonzero(np.isfinite(positions).all(axis=1))
     if not len(finite):
         raise UsageError("holds no finite coordinates", param="positions")
-    low, high = np.percentile(positions[finite], [0.05, 99.95], axis=0)  # a few far-flung points fall outside
-    pad = 0.02 * max(float((high - low).max()), 1e-9)
-    (x0, y0), (x1, y1) = low - pad, high + pad
+    if box is not None:
+        x0, x1, y0, y1 = check_box(box)
+    else:
+        low, high = np.percentile(positions[finite], [0.05, 99.95], axis=0)  # a few far-flung points fall outside
+        pad = 0.02 * max(float((high - low).max()), 1e-9)
+        (x0, y0), (x1, y1) = low - pad, high + pad
     side = max(x1 - x0, y1 - y0) / cells
     cols, rows = (max(1, int(np.ceil((hi - lo) / side - 1e-9))) for lo, hi in ((x0, x1), (y0, y1)))
     xy = positions[finite]
     col = np.floor((xy[:, 0] - x0) / side).astype(np.int64)
     row = np.floor((xy[:, 1] - y0) / side).astype(np.int64)
     inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    if box is not None:  # the last row or column of cells may reach past the box: its points alone count
+        inside &= (xy[:, 0] <= x1) & (xy[:, 1] <= y1)
     col, row, xy, points = col[inside], row[inside], xy[inside], finite[inside]
     centre = np.stack([x0 + (col + 0.5) * side, y0 + (row + 0.5) * side], axis=1)
     distance = ((xy - centre) ** 2).sum(axis=1)
     cell = row * cols + col
     order = np.lexsort((points, distance, cell))  # by cell, then nearest, then lowest index
+    if not len(order):
+        lo, hi = positions[finite].min(axis=0), positions[finite].max(axis=0)
+        raise UsageError(f"holds no point: the layout spans x {lo[0]:.3g} to {hi[0]:.3g}, y {lo[1]:.3g} to "
+                         f"{hi[1]:.3g}", param="box")
     first = np.r_[True, cell[order][1:] != cell[order][:-1]]
     pick = order[first]
     return CellChoice(points[pick], col[pick], row[pick], (float(x0), float(y0)), float(side), (rows, cols))
@@ -117,13 +139,15 @@ def mosaic(images: np.ndarray, choice: CellChoice, colors: Sequence[str] | None 
 
 
 def draw_image_map(ax: Axes, positions: np.ndarray, images: np.ndarray, labels: np.ndarray | None = None, *,
-                   cells: int = DEFAULT_CELLS, frames: bool = False, invert: bool = True) -> CellChoice:
+                   cells: int = DEFAULT_CELLS, frames: bool = False, invert: bool = True,
+                   box: Sequence[float] | None = None) -> CellChoice:
     """Draw the image map of an (n, 2) layout on ``ax``, at the layout's own coordinates; returns which point each
     cell shows. ``images`` are the points' images ((n, h, w) uint8), ``labels`` their class indices (for
-    ``frames``: each image framed in its class's colour, the colours of the scatter plots)."""
+    ``frames``: each image framed in its class's colour, the colours of the scatter plots); ``box`` (x0, x1, y0,
+    y1) maps that window of the layout alone."""
     if len(images) != len(positions):
         raise UsageError(f"must hold an image per point ({len(positions)}), got {len(images)}", param="images")
-    choice = choose_cells(positions, cells)
+    choice = choose_cells(positions, cells, box)
     colors = None
     if frames:
         if labels is None or len(labels) != len(positions):
@@ -213,4 +237,48 @@ def image_map_figure(results: Sequence[Any], images: dict[str, np.ndarray], *, c
             if frames:
                 add_legend(ax, legend_handles(r.labels, r.class_names), 5, loc="upper center",
                            bbox_to_anchor=(0.5, -0.01))
+    return fig
+
+
+#: Cells along the longer side of a zoom box's image map.
+ZOOM_CELLS = 16
+
+
+def zoom_figure(result: Any, images: np.ndarray, box: Sequence[float], *, cells: int = ZOOM_CELLS,
+                frames: bool = False, style: str = DEFAULT_STYLE) -> Figure:
+    """The whole and the detail: one result's scatter (its coordinates on the axes, so a box can be read off)
+    with ``box`` (x0, x1, y0, y1) outlined, and beside it that box enlarged as an image map, joined by lines;
+    ``images`` are all the data set's images. Returns the Figure."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import ConnectionPatch, Rectangle
+    from matplotlib.ticker import MaxNLocator
+
+    from .scatter import plot_embedding
+    from .style import panel_title
+
+    if style not in STYLES:
+        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    x0, x1, y0, y1 = check_box(box)
+    conf = STYLES[style]
+    side = conf["page_width"] / 2 if "page_width" in conf else conf["panel_width"]
+    with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"], "savefig.dpi": conf["dpi"],
+                         "legend.fontsize": conf["font"] * 0.9}):
+        fig = plt.figure(figsize=(2 * side, side + conf["font"] * 1.45 / 72 * 5), layout="constrained",
+                         dpi=conf["dpi"])
+        whole, detail = fig.subplots(1, 2)
+        plot_embedding(result.positions, result.labels, result.class_names, ax=whole, title=panel_title(result))
+        whole.tick_params(labelsize=conf["font"] * 0.8)
+        for axis in (whole.xaxis, whole.yaxis):
+            axis.set_major_locator(MaxNLocator(5))
+        whole.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="black", linewidth=1))
+        choice = draw_image_map(detail, result.positions, np.asarray(images)[result.index], result.labels,
+                                cells=cells, frames=frames, box=box)
+        for spine in detail.spines.values():
+            spine.set_color("black")
+        detail.set_title(f"x {x0:g} to {x1:g}, y {y0:g} to {y1:g}: {len(choice.rows):,} cells,\n"
+                         "the image nearest each centre")
+        left, right, bottom, top = choice.extent
+        for mine, theirs in (((x1, y1), (left, top)), ((x1, y0), (left, bottom))):
+            fig.add_artist(ConnectionPatch(mine, theirs, "data", "data", axesA=whole, axesB=detail, color="0.4",
+                                           linewidth=0.6))
     return fig

@@ -114,7 +114,10 @@ def test_the_cli_writes_an_image_map_per_method_named_for_its_options(real_data:
 
 @pytest.mark.parametrize(("extra", "message"), [
     (["--image-map", "1"], "argument --image-map: must be an integer from 2 to 200, got 1"),
-    (["--image-frames"], "--image-frames frames the images of an image map: ask for one too"),
+    (["--image-frames"], "--image-frames frames the images of an image map or a zoom box: give --image-map or"),
+    (["--zoom-box", "1,0,0,1"], "argument --zoom-box: must be finite with x0 < x1 and y0 < y1, got 1,0,0,1"),
+    (["--zoom-box", "1,2,3"], "argument --zoom-box: must be four numbers x0,x1,y0,y1"),
+    (["--zoom-box", "0,1,0,1", "--format", "npz"], "--zoom-box draws a static figure"),
     (["--image-map", "--format", "html"], "--image-map draws a static figure: add png or svg or pdf"),
 ])
 def test_image_map_options_that_cannot_work_are_refused_before_any_work(
@@ -124,3 +127,41 @@ def test_image_map_options_that_cannot_work_are_refused_before_any_work(
     assert main(["pca", "--n", "1000", "--out", str(tmp_path / "o"), *extra]) == 2
     err = capsys.readouterr().err
     assert message in err and "loaded" not in err
+
+
+def test_a_box_maps_its_own_points_alone() -> None:
+    from fmnist_viz.render.image_map import choose_cells
+
+    xy = np.random.default_rng(3).normal(size=(4000, 2))
+    box = (-0.5, 1.0, -1.0, 0.0)
+    choice = choose_cells(xy, 8, box)
+    assert choice.extent[0] == -0.5 and choice.extent[2] == -1.0 and choice.shape == (6, 8)  # 1.5 wide: 8 cells
+    chosen = xy[choice.rows]
+    assert ((chosen[:, 0] >= -0.5) & (chosen[:, 0] <= 1.0) & (chosen[:, 1] >= -1.0) & (chosen[:, 1] <= 0.0)).all()
+    with pytest.raises(UsageError, match=r"box holds no point: the layout spans x -\d"):
+        choose_cells(xy, 8, (50, 60, 50, 60))
+    with pytest.raises(UsageError, match="x0 < x1"):
+        choose_cells(xy, 8, (1, 0, 0, 1))
+
+
+def test_the_cli_draws_a_zoom_box_beside_the_whole_layout(real_data: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import matplotlib.image as mpimg
+
+    import fmnist_viz as fv
+    from fmnist_viz.cli import main
+
+    (result,) = fv.run("pca", "fashion", n=1000, progress=False)
+    x, y = np.median(result.embedding, axis=0)
+    box = f"{x - 1:.1f},{x + 1:.1f},{y - 1:.1f},{y + 1:.1f}"
+    out = tmp_path / "out"
+    assert main(["pca", "--compare", "mnist", "--n", "1000", "--format", "png", f"--zoom-box={box}",  # x0 < 0
+                 "--image-frames", "--out", str(out)]) == 0
+    (made,) = out.glob("pca_fashion_n1000_zoom-*_frames.png")  # the first data set's layout only
+    assert str(made) in capsys.readouterr().out.split()
+    assert made.name == "pca_fashion_n1000_zoom-" + "_".join(f"{float(v):g}" for v in box.split(",")) + "_frames.png"
+    picture = mpimg.imread(made)
+    assert picture.shape[1] > 1.5 * picture.shape[0] and picture[..., :3].std() > 0.1
+    far = f"{x + 1000:.0f},{x + 1001:.0f},0,1"
+    assert main(["pca", "--n", "1000", "--format", "png", f"--zoom-box={far}", "--out", str(out)]) == 2
+    assert "--zoom-box holds no point: the layout spans x" in capsys.readouterr().err
