@@ -165,3 +165,15 @@ def test_the_cli_draws_a_zoom_box_beside_the_whole_layout(real_data: Path, tmp_p
     far = f"{x + 1000:.0f},{x + 1001:.0f},0,1"
     assert main(["pca", "--n", "1000", "--format", "png", f"--zoom-box={far}", "--out", str(out)]) == 2
     assert "--zoom-box holds no point: the layout spans x" in capsys.readouterr().err
+
+
+def test_plot_image_map_takes_plain_arrays() -> None:
+    from fmnist_viz.render.image_map import plot_image_map
+
+    rng = np.random.default_rng(4)
+    xy, images = rng.normal(size=(300, 2)), rng.integers(0, 256, (300, 784)).astype(np.uint8)  # flat 28 x 28
+    fig = plot_image_map(xy, images, cells=6, title="mine")
+    (ax,) = fig.axes
+    assert ax.get_title() == "mine" and max(ax.get_images()[0].get_array().shape[:2]) == 6 * 28
+    with pytest.raises(UsageError, match="an image per point"):
+        plot_image_map(xy, images[:10])
