@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 9: the scriptable page, window.fmnistViz, which the page's own controls
+// fmnist-viz interactive page, part 10: the scriptable page, window.fmnistViz, which the page's own controls
 // use too (README.md lists its calls).
 var api = {
   /** Every panel: [{dataset, method}]. */
@@ -127,6 +127,44 @@ var api = {
       }
       requestAnimationFrame(frame);
     });
+  },
+  /** Zoom one panel to a window of its data coordinates, [x0, x1, y0, y1]; resolves, once drawn (the images
+   * zoomed in this far included), with the rows drawn as images. */
+  view: function (name, method, box) {
+    var panel = panelFor(dataset(name), method);
+    var ok = Array.isArray(box) && box.length === 4 && box.every(function (v) { return typeof v === 'number' && isFinite(v); });
+    if (!ok || !(box[0] < box[1] && box[2] < box[3])) {
+      throw new Error('fmnistViz.view: box must be [x0, x1, y0, y1], four finite numbers with x0 < x1 and y0 < y1, ' +
+                      'got ' + JSON.stringify(box));
+    }
+    var f = frameOf(panel), change = {};
+    if (!f) { throw new Error('fmnistViz.view: the page is not drawn yet'); }
+    change[f.xaxis + '.range'] = [box[0], box[1]];
+    change[f.yaxis + '.range'] = [box[2], box[3]];
+    return Plotly.relayout(gd, change).then(function () {
+      return new Promise(function (resolve) {
+        (function wait() {
+          images.soon();
+          requestAnimationFrame(function () {
+            if (images.ready()) { resolve(api.imagesShown(name, method)); } else { setTimeout(wait, 20); }
+          });
+        })();
+      });
+    });
+  },
+  /** The rows one panel draws as images now (zoomed in far enough, or images chosen in the tool bar). */
+  imagesShown: function (name, method) {
+    var d = dataset(name);
+    return images.shown(panelFor(d, method)).map(function (slot) { return d.rows[slot]; });
+  },
+  /** Dots or images: 'auto' (images when zoomed in to a third of a panel's extent or closer), 'dots' or
+   * 'images' (always, as many as fit without piling up); returns the mode. */
+  imageMode: function (mode) {
+    if (['auto', 'dots', 'images'].indexOf(mode) < 0) {
+      throw new Error('fmnistViz.imageMode: mode must be auto, dots or images, got ' + JSON.stringify(mode));
+    }
+    tools.images.value = mode;
+    return images.mode(mode);
   },
   /** Frames and frames per second of the last morph. */
   lastMorph: function () { return lastMorph; },

@@ -17,6 +17,12 @@ function baseColors(panel) {  // hex colour per point for the current colour mod
   return Array.prototype.map.call(panel.shows[colorMode], function (v) { return scale[step(v)]; });
 }
 
+function colorOf(panel) {  // slot -> its hex colour in the current colour mode, for a few points (baseColors: all)
+  if (colorMode === 'class') { return function (slot) { return panel.dataset.pointColors[slot]; }; }
+  var scale = DATA.scales[colorMode], step = steps(colorMode), values = panel.shows[colorMode];
+  return function (slot) { return scale[step(values[slot])]; };
+}
+
 function glColors(hex) {  // '#rrggbb' per point as Plotly gives colours to its WebGL scene: [r, g, b, a] in [0, 1]
   var cache = {};
   return Array.prototype.map.call(hex, function (h) {

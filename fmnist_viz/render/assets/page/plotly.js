@@ -22,12 +22,14 @@ function upload(where, names) {
 // rectangle cleared first (drawing over the last frame would let the old colours show through); the other
 // panels are left as they are (in software GL each 70,000-point panel costs ~50 ms).
 var redrawing = null, stale = [];
+var afterRedraw = [];  // called in the frame that draws changed panels again (the images layer follows them)
 function redrawSoon(scene) {
   if (stale.indexOf(scene) < 0) { stale.push(scene); }
   if (redrawing) { return; }
   redrawing = requestAnimationFrame(function () {
     redrawing = null;
     stale.splice(0).forEach(function (each) { clearRect(each.scatter2d.regl, viewportOf(each)); each.draw(); });
+    afterRedraw.forEach(function (f) { f(); });
   });
 }
 
@@ -240,6 +242,17 @@ function drawMark(index, xy) {
   options.positions = Float64Array.from(xy);
   upload(where, ['positions']);
   return true;
+}
+
+// Where a panel's data lie on the plot now: its axes' ranges and the rectangle they span, in CSS pixels from the
+// plot's top-left corner (null before the first plot).
+function frameOf(panel) {
+  var full = gd._fullData && gd._fullData[panel.index], layout = gd._fullLayout;
+  if (!full || !layout) { return null; }
+  var xa = layout[full.xaxis.replace(/^x/, 'xaxis')], ya = layout[full.yaxis.replace(/^y/, 'yaxis')];
+  if (!xa || !ya || !xa.range || !ya.range) { return null; }
+  return {x0: xa.range[0], x1: xa.range[1], y0: ya.range[0], y1: ya.range[1], left: xa._offset, top: ya._offset,
+          width: xa._length, height: ya._length, xaxis: xa._name, yaxis: ya._name};
 }
 
 function redrawPanels(list) {  // draw these panels again (a selection came or went)

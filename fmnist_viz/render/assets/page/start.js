@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 10: the controls given their work, then the plot drawn.
+// fmnist-viz interactive page, part 11: the controls given their work, then the plot drawn.
 pane.addEventListener('click', function (e) {
   var action = e.target && e.target.dataset && e.target.dataset['do'];
   if (action === 'clear') { api.clear(); } else if (action) { api.download(action); }
@@ -13,6 +13,7 @@ function attempt(f) {  // a control's work; what goes wrong is said in the tool 
 }
 tools.mode.addEventListener('change', function () { attempt(function () { api.colorBy(tools.mode.value); }); });
 tools.placed.addEventListener('change', function () { attempt(function () { api.showHeldout(tools.placed.checked); }); });
+tools.images.addEventListener('change', function () { attempt(function () { api.imageMode(tools.images.value); }); });
 tools.find.addEventListener('click', function () {
   attempt(function () { api.find(findSet.value, findRow.value === '' ? NaN : Number(findRow.value)); });
 });
@@ -44,6 +45,9 @@ Plotly.newPlot(gd, DATA.figure.data, DATA.figure.layout, DATA.config).then(funct
   gd.on('plotly_legenddoubleclick', onLegendDoubleClick);
   gd.on('plotly_selected', onSelected);
   gd.on('plotly_deselect', clearSelection);
+  gd.on('plotly_afterplot', images.soon);  // a zoom, a pan, a restyle: the images follow
+  gd.on('plotly_relayouting', images.soon);  // while a pan is dragged
   lit.buildSoon(0);
+  images.draw();  // notes each panel's opening view, against which a zoom is measured
   gd.dataset.ready = '1';
 });

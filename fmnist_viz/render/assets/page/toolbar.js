@@ -1,6 +1,6 @@
-// fmnist-viz interactive page, part 8: the tool bar above the panels: colour by (with the key of a measure's
-// colours), the held-out images shown or hidden (on a held-out page), find a row, morph. Its controls are made
-// here and given their work when the page starts (part 10).
+// fmnist-viz interactive page, part 9: the tool bar above the panels: colour by (with the key of a measure's
+// colours), the held-out images shown or hidden (on a held-out page), dots or images, find a row, morph. Its controls are made
+// here and given their work when the page starts (part 11).
 var tools = document.getElementById('fmnist-viz-tools');
 var datasetNames = Object.keys(datasets), methods = Array.from(new Set(panels.map(function (p) { return p.method; })));
 function control(label, elements) {
@@ -28,6 +28,9 @@ if (datasetNames.some(function (n) { return datasets[n].placed; })) {
   control('Held-out images', [tools.placed]).title = 'the test images placed into the layout fitted on the ' +
     'training images: shown above it, or hidden';
 }
+tools.images = select(['auto', 'dots', 'images'], ['when zoomed in', 'never', 'always']);
+control('Images', [tools.images]).title = 'draw the points in view as their images: when a panel is zoomed in ' +
+  'to a third of its extent or closer, never, or always (as many as fit without piling up)';
 tools.find = button('Find');
 control('Find', [findSet, findRow, tools.find]);
 var morphSet = select(datasetNames, titles), morphFrom = select(methods), morphTo = select(methods);
