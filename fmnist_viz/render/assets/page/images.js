@@ -10,9 +10,9 @@ var ZOOMED = 3;  // images when a panel shows at most 1/ZOOMED of its own extent
 var images = (function () {
   var mode = 'auto';  // 'auto' (when zoomed in), 'dots' (never) or 'images' (always)
   var shown = new Map();  // panel -> the slots drawn as images now
-  var layer = null, pending = null, full = new Map();  // panel -> [width, height] of the view it opened with
+  var layer = null, queued = null, full = new Map();  // panel -> [width, height] of the view it opened with
 
-  function canvas() {  // the layer, over the plot (made again if Plotly built its container anew)
+  function surface() {  // the layer, over the plot (made again if Plotly built its container anew)
     var host = gd.querySelector('.svg-container');
     if (!host) { return null; }
     if (!layer || layer.parentNode !== host) {
@@ -54,7 +54,7 @@ var images = (function () {
   }
 
   function draw() {
-    pending = null;
+    queued = null;
     var todo = [];
     panels.forEach(function (panel) {
       var f = frameOf(panel);
@@ -65,7 +65,7 @@ var images = (function () {
     });
     // zoomed out, the layer is hidden and costs nothing: no canvas over the panels to clear or composite
     if (!todo.length) { if (layer) { layer.style.display = 'none'; layer.dataset.waiting = ''; } return; }
-    var c = canvas();
+    var c = surface();
     if (!c) { return; }
     c.style.display = '';
     var ctx = c.getContext('2d'), ratio = c.width / Math.max(1, c.clientWidth), waiting = false;
@@ -99,7 +99,7 @@ var images = (function () {
     c.dataset.waiting = waiting ? '1' : '';
   }
 
-  function soon() { if (!pending) { pending = requestAnimationFrame(draw); } }
+  function soon() { if (!queued) { queued = requestAnimationFrame(draw); } }
 
   afterRedraw.push(draw);  // in the same frame as the panels it covers
   return {
@@ -107,6 +107,6 @@ var images = (function () {
     draw: draw,
     shown: function (panel) { return shown.get(panel) || []; },
     mode: function (value) { if (value !== undefined) { mode = value; soon(); } return mode; },
-    ready: function () { return !(layer && layer.dataset.waiting) && !pending; }
+    ready: function () { return !(layer && layer.dataset.waiting) && !queued; }
   };
 })();
