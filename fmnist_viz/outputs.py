@@ -220,7 +220,7 @@ def save_results(
         The files written, in the order written.
     """
     from .render.page import check_plotly_js
-    from .render.style import STYLES
+    from .render.style import check_style
 
     formats = check_formats(formats)
     check_color_by(color_by)
@@ -235,8 +235,7 @@ def save_results(
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     if max_points is not None:
         check_number(max_points, "max_points", low=1, integer=True)
-    if style not in STYLES:
-        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    check_style(style)
     check_plotly_js(plotly_js)
     out = check_writable_dir(out)
     if not results:

@@ -12,12 +12,14 @@ from ..errors import UsageError
 from .style import (
     COLOR_SCALES,
     DEFAULT_STYLE,
-    STYLES,
+    check_style,
     class_color,
     draw_order,
+    frame_panel,
     heldout_title,
     point_style,
     robust_limits,
+    style_rc,
 )
 
 if TYPE_CHECKING:
@@ -38,13 +40,7 @@ def heldout_panel(result: Any, ax: Axes, seed: int = 0) -> None:
                linewidths=0, rasterized=True)
     ax.scatter(*result.placed[wrong].T, s=size * 4, marker="x", c=misplaced, linewidths=0.5, rasterized=True)
     (x0, y0), (x1, y1) = robust_limits(np.concatenate([result.fitted, result.placed]))
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_color("0.8")
+    frame_panel(ax, (x0, x1), (y0, y1))
     ax.set_title(heldout_title(result) + " (x)")
 
 
@@ -55,18 +51,15 @@ def heldout_figure(results: Sequence[Any], *, style: str = DEFAULT_STYLE, seed: 
 
     from .scatter import add_legend, legend_handles
 
-    if style not in STYLES:
-        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    conf = check_style(style)
     done = [r for r in results if r.placed is not None]
     if not done:
         raise UsageError("holds no placed result to draw", param="results")
     methods = list(dict.fromkeys(r.method for r in done))
     datasets = list(dict.fromkeys(r.dataset for r in done))
-    conf = STYLES[style]
     side = conf.get("page_width", 2 * conf["panel_width"]) / max(2, len(datasets)) if style != "screen" \
         else conf["panel_width"]
-    with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"], "savefig.dpi": conf["dpi"],
-                         "legend.fontsize": conf["font"] * 0.9}):
+    with plt.rc_context(style_rc(conf)):
         fig = plt.figure(figsize=(side * len(datasets), (side + 0.3) * len(methods) + 0.6), layout="constrained",
                          dpi=conf["dpi"])
         axes = fig.subplots(len(methods), len(datasets), squeeze=False)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError, check_number
-from .style import DEFAULT_STYLE, STYLES, class_color
+from .style import DEFAULT_STYLE, check_style, class_color, frame_panel, style_rc, text_line
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -154,13 +154,7 @@ def draw_image_map(ax: Axes, positions: np.ndarray, images: np.ndarray, labels: 
             raise UsageError("frames need a class label per point", param="labels")
         colors = [class_color(int(c)) for c in np.asarray(labels)[choice.rows]]
     ax.imshow(mosaic(images, choice, colors, invert=invert), extent=choice.extent, interpolation="antialiased")
-    ax.set_xlim(choice.extent[:2])
-    ax.set_ylim(choice.extent[2:])
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_color("0.8")
+    frame_panel(ax, choice.extent[:2], choice.extent[2:])
     return choice
 
 
@@ -216,19 +210,15 @@ def image_map_figure(results: Sequence[Any], images: dict[str, np.ndarray], *, c
 
     from .scatter import add_legend, legend_handles
 
-    if style not in STYLES:
-        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    conf = check_style(style)
     if not results:
         raise UsageError("is empty: nothing to draw", param="results")
-    conf = STYLES[style]
     # on screen a panel is wide enough for every image at its own size (28 pixels), up to 14 in
     pixels = cells * max(np.asarray(v).shape[-1] for v in images.values())
     side = conf["page_width"] / max(2, len(results)) if "page_width" in conf else \
         min(14.0, max(conf["panel_width"] * 1.25, pixels / conf["dpi"]))
-    line = conf["font"] * 1.45 / 72  # one line of text, in inches
-    with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"], "savefig.dpi": conf["dpi"],
-                         "legend.fontsize": conf["font"] * 0.9}):
-        fig = plt.figure(figsize=(side * len(results), side + line * (3 + 2 * frames)), layout="constrained",
+    with plt.rc_context(style_rc(conf)):
+        fig = plt.figure(figsize=(side * len(results), side + text_line(conf) * (3 + 2 * frames)), layout="constrained",
                          dpi=conf["dpi"])
         for ax, r in zip(fig.subplots(1, len(results), squeeze=False)[0], results, strict=True):
             choice = draw_image_map(ax, r.positions, images[r.dataset][r.index], r.labels, cells=cells,
@@ -256,14 +246,11 @@ def zoom_figure(result: Any, images: np.ndarray, box: Sequence[float], *, cells:
     from .scatter import plot_embedding
     from .style import panel_title
 
-    if style not in STYLES:
-        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    conf = check_style(style)
     x0, x1, y0, y1 = check_box(box)
-    conf = STYLES[style]
     side = conf["page_width"] / 2 if "page_width" in conf else conf["panel_width"]
-    with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"], "savefig.dpi": conf["dpi"],
-                         "legend.fontsize": conf["font"] * 0.9}):
-        fig = plt.figure(figsize=(2 * side, side + conf["font"] * 1.45 / 72 * 5), layout="constrained",
+    with plt.rc_context(style_rc(conf)):
+        fig = plt.figure(figsize=(2 * side, side + text_line(conf) * 5), layout="constrained",
                          dpi=conf["dpi"])
         whole, detail = fig.subplots(1, 2)
         plot_embedding(result.positions, result.labels, result.class_names, ax=whole, title=panel_title(result))

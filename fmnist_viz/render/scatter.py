@@ -20,14 +20,18 @@ from ..errors import UsageError
 from .style import (
     DEFAULT_STYLE,
     STYLES,
+    check_style,
     class_color,
     draw_order,
+    frame_panel,
     measure_colors,
     measure_span,
     method_title,
     panel_title,
     point_style,
     robust_limits,
+    style_rc,
+    text_line,
 )
 
 if TYPE_CHECKING:
@@ -103,13 +107,7 @@ def plot_embedding(
         ax.scatter(embedding[order, 0], embedding[order, 1], c=colors[order], s=size, alpha=opacity,
                    linewidths=0, marker="o", rasterized=True)
     (x0, y0), (x1, y1) = robust_limits(embedding)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_color("0.8")
+    frame_panel(ax, (x0, x1), (y0, y1))
     if title:
         ax.set_title(title)
     if images is not None and exemplars > 0:
@@ -182,13 +180,11 @@ def compare_figure(
     """
     import matplotlib.pyplot as plt
 
-    if style not in STYLES:
-        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    conf = check_style(style)
     if legends not in LEGEND_LAYOUTS:
         raise UsageError(f"must be one of {', '.join(LEGEND_LAYOUTS)}, got {legends!r}", param="legends")
     rows, cols = len(panels), max(len(r) for r in panels)
     grid = [[r[c] if c < len(r) else None for c in range(cols)] for r in panels]
-    conf = STYLES[style]
     drawn = [p for row in grid for p in row if p is not None]
     entries = max((len(_legend_entries(p)) for p in drawn), default=0)
     ncol = min(10 if legends == "one" and cols > 2 else 5, max(entries, 1))
@@ -201,8 +197,7 @@ def compare_figure(
         log.warning("a %d x %d grid of panels does not fit a page in the paper style: the figure is %.1f x %.1f in (a "
                     "page holds %.1f x %.1f in) with panels of %.1f in; draw fewer rows or columns", rows, cols, *size,
                     conf["page_width"], conf["page_height"], panel_w)
-    with plt.rc_context({"font.size": conf["font"], "axes.titlesize": conf["font"],
-                         "legend.fontsize": conf["font"] * 0.9, "savefig.dpi": conf["dpi"]}):
+    with plt.rc_context(style_rc(conf)):
         # created at the style's dpi: savefig(dpi="figure") uses the dpi a figure was made with
         fig = plt.figure(figsize=size, layout="constrained", dpi=conf["dpi"])
         if legends == "columns" and cols > 1:  # a subfigure per column: its legend spans just that column
@@ -243,7 +238,7 @@ def figure_size(rows: int, cols: int, style: str = DEFAULT_STYLE, *, title_lines
     height) in inches. In the paper style, panels take a column's width alone or share a page's, and shrink (to
     :data:`MIN_PAPER_PANEL` at the least) to keep the figure within a page's height."""
     conf = STYLES[style]
-    line = conf["font"] * 1.45 / 72  # one line of text, in inches
+    line = text_line(conf)
     title_h = line * title_lines
     legend_h = line * 0.9 * legend_lines + 0.1
     extra = (legend_h * (rows if legends == "rows" else 1) + (line * rows if row_titles else 0)

@@ -7,9 +7,14 @@ a panel reads the same in both.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 #: Ten colours, one per class index (the same in both data sets): Okabe & Ito's
 #: colour-blind-safe set plus Tol's wine, placed so that classes that sit next to
@@ -32,6 +37,35 @@ STYLES = {
     # one panel a journal column wide; several share a page's width, and the figure keeps within its height
     "paper": {"panel_width": 3.5, "page_width": 7.2, "page_height": 9.5, "font": 7, "dpi": 300},
 }
+
+
+def check_style(style: str) -> dict[str, Any]:
+    """A figure style's settings (:data:`STYLES`), refusing a name that is not one."""
+    if style not in STYLES:
+        raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
+    return STYLES[style]
+
+
+def style_rc(conf: dict[str, Any]) -> dict[str, Any]:
+    """The matplotlib settings that apply a style's fonts and resolution (for ``plt.rc_context``)."""
+    return {"font.size": conf["font"], "axes.titlesize": conf["font"], "legend.fontsize": conf["font"] * 0.9,
+            "savefig.dpi": conf["dpi"]}
+
+
+def text_line(conf: dict[str, Any]) -> float:
+    """The height of one line of a style's text, in inches."""
+    return conf["font"] * 1.45 / 72
+
+
+def frame_panel(ax: Axes, xlim: Sequence[float], ylim: Sequence[float]) -> None:
+    """How every static panel is framed: these limits, equal scales, no ticks, light grey edges."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("0.8")
 
 
 #: What points can be coloured by, and how the page's tool bar names each: their class, or a point-by-point
