@@ -11,7 +11,6 @@ is left as it is.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,9 +45,11 @@ def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
     aligns them (``align``), so the maps match that figure; titles carry the quality, measured or cached. The
     results themselves are not changed."""
     from .data import load
+    from .outputs import check_formats
     from .render.image_map import image_map_figure
 
-    check_image_map(check_formats_of(formats), cells)
+    formats = check_formats(formats)
+    check_image_map(formats, cells)
     results, out, aligned_to, records = _ready(results, out, align, data_dir)
     written: list[Path] = []
     for method in dict.fromkeys(r.method for r in results):
@@ -77,7 +78,7 @@ def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
     from .render.image_map import check_box, zoom_figure
 
     box = check_box(box)
-    check_formats_of(formats, param="zoom_box")
+    formats = check_formats_of(formats, param="zoom_box")
     results, out, aligned_to, records = _ready(results, out, align, data_dir)
     first = results[0].dataset
     written: list[Path] = []
@@ -105,32 +106,26 @@ def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> 
 
 def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], align: str,
            data_dir: str | os.PathLike[str] | None) -> tuple[list[EmbeddingResult], Path, str | None, Written]:
-    """Copies of the results, aligned as save_results aligns them and measured (for the titles); the output folder,
-    checked; the alignment's name part; the records of files written before."""
-    from .align import ALIGN_AUTO, align_results
+    """Copies of the results as save_results draws them (:func:`fmnist_viz.outputs.drawn_copies`), measured for
+    the titles; the output folder, checked; the alignment's name part; the records of files written before."""
     from .metrics import evaluate_results
-    from .outputs import check_writable_dir
-    from .unchanged import Written
+    from .outputs import check_writable_dir, drawn_copies
+    from .pipeline import as_list
 
-    if isinstance(results, EmbeddingResult):
-        results = [results]
-    if not results or not all(isinstance(r, EmbeddingResult) for r in results):
-        raise UsageError("must be the EmbeddingResults fmnist_viz.run returns, and at least one", param="results")
+    results = as_list(results, "results", (EmbeddingResult,))
     folder = check_writable_dir(out)
-    copies = [dataclasses.replace(r) for r in results]  # aligned and measured on copies
-    reference = align_results(copies, align)
+    copies, aligned_to, records = drawn_copies(results, align)
     evaluate_results([r for r in copies if not r.metrics], data_dir=data_dir)
-    return (copies, folder, None if reference is None or align == ALIGN_AUTO else f"align-{align}",
-            Written(enabled=all(r.cache_key is not None for r in copies)))
+    return copies, folder, aligned_to, records
 
 
-def _write(records: Written, out: Path, results: list[EmbeddingResult], formats: str | Sequence[str], suffix: str,
+def _write(records: Written, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
            draw: Callable[[], Figure], kind: str, **options: Any) -> list[Path]:
-    """The figure ``draw`` makes, saved as each static format under its name, unless written before from the same
-    inputs."""
-    from .outputs import STATIC_FORMATS, check_formats, save_figures
+    """The figure ``draw`` makes, saved as each of the (checked) static ``formats`` under its name, unless written
+    before from the same inputs."""
+    from .outputs import STATIC_FORMATS, save_figures
     from .unchanged import inputs_digest
 
     paths = [out / embedding_filename(results[0].method, [r.dataset for r in results], fmt, suffix)
-             for fmt in check_formats(formats) if fmt in STATIC_FORMATS]
+             for fmt in formats if fmt in STATIC_FORMATS]
     return records.write(paths, inputs_digest(kind, results, **options), lambda: save_figures(draw(), paths))

@@ -255,12 +255,7 @@ def save_results(
                         "--n); %s", f"{len(highlight.rows) - drawn:,}", f"{len(highlight.rows):,}",
                         Path(highlight.source).name, f"{len(shown):,}", shown.title,
                         "none is highlighted" if not drawn else f"{drawn:,} are highlighted")
-    # what the files show is computed on copies, by the steps that own it: the caller's results stay as they are
-    results = [dataclasses.replace(r) for r in results]
-    reference = align_results(results, align)
-    aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
-    # a file already written from the same inputs is left as it is (fmnist_viz.unchanged)
-    records = Written(enabled=all(r.cache_key is not None for r in results))
+    results, aligned_to, records = drawn_copies(results, align)
     written = []
     if "npz" in formats:
         for r in results:
@@ -296,6 +291,19 @@ def save_results(
                                                               color_by=color_by, style=style, exemplars=exemplars,
                                                               seed=seed))
     return written
+
+
+def drawn_copies(results: Sequence[EmbeddingResult], align: str
+                 ) -> tuple[list[EmbeddingResult], str | None, Written]:
+    """What files are drawn from: copies of the results (what the files show is computed on them, by the steps
+    that own it; the caller's results stay as they are), aligned (``align``, see :func:`save_results`); the name
+    part that says so when a reference method was named; and the records of the files written before, so that a
+    file already written from the same inputs is left as it is (:mod:`fmnist_viz.unchanged`; kept only when every
+    result is cached)."""
+    copies = [dataclasses.replace(r) for r in results]
+    reference = align_results(copies, align)
+    aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
+    return copies, aligned_to, Written(enabled=all(r.cache_key is not None for r in copies))
 
 
 def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: str | os.PathLike[str] | None,
