@@ -11,16 +11,17 @@ function steps(mode) {  // value -> index into the mode's colour scale
   return function (v) { return Math.round(Math.min(1, Math.max(0, (v - r[0]) / (r[1] - r[0]))) * top); };
 }
 
-function baseColors(panel) {  // hex colour per point for the current colour mode (a morphed panel: its new layout's)
-  if (colorMode === 'class') { return panel.dataset.pointColors; }
-  var scale = DATA.scales[colorMode], step = steps(colorMode);
-  return Array.prototype.map.call(panel.shows[colorMode], function (v) { return scale[step(v)]; });
-}
-
-function colorOf(panel) {  // slot -> its hex colour in the current colour mode, for a few points (baseColors: all)
+// slot -> its hex colour for the current colour mode (a morphed panel: its new layout's measures)
+function colorOf(panel) {
   if (colorMode === 'class') { return function (slot) { return panel.dataset.pointColors[slot]; }; }
   var scale = DATA.scales[colorMode], step = steps(colorMode), values = panel.shows[colorMode];
   return function (slot) { return scale[step(values[slot])]; };
+}
+
+function baseColors(panel) {  // every point's hex colour for the current colour mode
+  if (colorMode === 'class') { return panel.dataset.pointColors; }
+  var colour = colorOf(panel);
+  return Array.prototype.map.call(panel.shows[colorMode], function (_, slot) { return colour(slot); });
 }
 
 function glColors(hex) {  // '#rrggbb' per point as Plotly gives colours to its WebGL scene: [r, g, b, a] in [0, 1]

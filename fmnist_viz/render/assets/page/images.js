@@ -53,8 +53,8 @@ var images = (function () {
     return picked;
   }
 
-  function draw() {
-    queued = null;
+  function draw() {  // (a frame that redraws panels draws this too: a draw still queued is not needed then)
+    if (queued) { cancelAnimationFrame(queued); queued = null; }
     var todo = [];
     panels.forEach(function (panel) {
       var f = frameOf(panel);
