@@ -164,7 +164,7 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
     import time
     from importlib import metadata
 
-    from .embed.prepare import scale_pixels
+    from .embed.prepare import pca_model, scale_pixels
 
     key = {**base, "sklearn": metadata.version("scikit-learn")}
     found = cache.load("split", key)
@@ -173,10 +173,8 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
     fit, new = scale_pixels(X_fit), scale_pixels(X_new)
     seconds = np.zeros(2)
     if pca_dims and fit.shape[1] > pca_dims:
-        from sklearn.decomposition import PCA
-
         start = time.perf_counter()
-        model = PCA(n_components=min(pca_dims, *fit.shape), svd_solver="randomized", random_state=seed).fit(fit)
+        model = pca_model(fit, pca_dims, seed).fit(fit)
         fit = np.ascontiguousarray(model.transform(fit), dtype=np.float32)
         middle = time.perf_counter()
         new = np.ascontiguousarray(model.transform(new), dtype=np.float32)

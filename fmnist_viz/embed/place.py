@@ -65,9 +65,9 @@ def place_pca(fit: Prepared, new: np.ndarray, seed: int) -> Placement:
     if fit.pca is not None and fit.pca.shape[1] >= 2:  # the shared PCA, fitted on the fitted points alone
         (fitted, placed), seconds = timed(lambda: (fit.pca[:, :2], new[:, :2]))
         return Placement(np.asarray(fitted, np.float32), np.asarray(placed, np.float32), fit.pca_seconds, seconds)
-    from sklearn.decomposition import PCA
+    from .prepare import pca_model
 
-    model, fit_seconds = timed(lambda: PCA(2, svd_solver="randomized", random_state=seed).fit(fit.features))
+    model, fit_seconds = timed(lambda: pca_model(fit.features, 2, seed).fit(fit.features))
     placed, place_seconds = timed(lambda: model.transform(new))
     return Placement(model.transform(fit.features).astype(np.float32), placed.astype(np.float32), fit_seconds,
                      place_seconds)

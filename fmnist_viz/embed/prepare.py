@@ -40,13 +40,17 @@ def scale_pixels(X: np.ndarray) -> np.ndarray:
     return np.asarray(X, dtype=np.float32)
 
 
-def pca_reduce(X: np.ndarray, n_components: int, seed: int) -> np.ndarray:
-    """Project ``X`` onto its leading principal components (randomized SVD), float32."""
+def pca_model(X: np.ndarray, n_components: int, seed: int) -> Any:
+    """The PCA every step uses (scikit-learn's, randomized SVD, seeded), not fitted yet: ``n_components`` of
+    ``X``'s, or as many as it has."""
     from sklearn.decomposition import PCA
 
-    n_components = min(n_components, X.shape[1], X.shape[0])
-    pca = PCA(n_components=n_components, svd_solver="randomized", random_state=seed)
-    return np.ascontiguousarray(pca.fit_transform(X), dtype=np.float32)
+    return PCA(n_components=min(n_components, X.shape[1], X.shape[0]), svd_solver="randomized", random_state=seed)
+
+
+def pca_reduce(X: np.ndarray, n_components: int, seed: int) -> np.ndarray:
+    """Project ``X`` onto its leading principal components (:func:`pca_model`), float32."""
+    return np.ascontiguousarray(pca_model(X, n_components, seed).fit_transform(X), dtype=np.float32)
 
 
 def _ensure_self_first(indices: np.ndarray, distances: np.ndarray) -> None:
