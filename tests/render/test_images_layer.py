@@ -59,6 +59,23 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
 
 
+def whole(browser, method: str, rows: list[int]) -> tuple[list[int], np.ndarray]:  # noqa: F811
+    """Of rows drawn as images in a Fashion panel, those whole on screen (those at the panel's edge are cut by it),
+    and where they are."""
+    centres = placed(browser, method, rows)
+    left, top, right, bottom = browser.execute_script("""
+        var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, box = g.getBoundingClientRect();
+        var method = arguments[0];
+        var t = g._fullData.filter(function (t) { return t.meta.method === method && t.meta.dataset === 'fashion'
+                                                  && t.meta.role === 'points'; })[0];
+        var xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
+        return [box.left + xa._offset, box.top + ya._offset, box.left + xa._offset + xa._length,
+                box.top + ya._offset + ya._length];""", method)
+    inside = ((centres[:, 0] - IMAGE / 2 >= left) & (centres[:, 0] + IMAGE / 2 <= right)
+              & (centres[:, 1] - IMAGE / 2 >= top) & (centres[:, 1] + IMAGE / 2 <= bottom))
+    return [r for r, w in zip(rows, inside, strict=True) if w], centres[inside]
+
+
 def zoom_box(results: list, method: str) -> list[float]:
     xy = results[1 if method == "umap" else 0].embedding
     x, y = np.median(xy, axis=0)
@@ -80,18 +97,8 @@ def test_a_panel_zoomed_in_draws_its_points_as_their_own_images(browser, tmp_pat
     gaps = np.abs(centres[:, None] - centres[None]).max(axis=2)
     np.fill_diagonal(gaps, np.inf)
     assert gaps.min() >= IMAGE - 1
-    # the images whole on screen (those at the panel's edge are cut by it)
-    left, top, right, bottom = browser.execute_script("""
-        var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, box = g.getBoundingClientRect();
-        var t = g._fullData.filter(function (t) { return t.meta.method === 'umap' && t.meta.dataset === 'fashion'
-                                                  && t.meta.role === 'points'; })[0];
-        var xa = L[t.xaxis.replace('x', 'xaxis')], ya = L[t.yaxis.replace('y', 'yaxis')];
-        return [box.left + xa._offset, box.top + ya._offset, box.left + xa._offset + xa._length,
-                box.top + ya._offset + ya._length];""")
-    whole = ((centres[:, 0] - IMAGE / 2 >= left) & (centres[:, 0] + IMAGE / 2 <= right)
-             & (centres[:, 1] - IMAGE / 2 >= top) & (centres[:, 1] + IMAGE / 2 <= bottom))
-    assert whole.sum() >= 5
-    rows, centres = [r for r, w in zip(rows, whole, strict=True) if w], centres[whole]
+    rows, centres = whole(browser, "umap", rows)
+    assert len(rows) >= 5
     # each image on screen is its own row's (the sheets hold 16 grey levels, dark on white)
     index = {int(r): i for i, r in enumerate(results[1].index)}
     own, other = [], []

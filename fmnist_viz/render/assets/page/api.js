@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 10: the scriptable page, window.fmnistViz, which the page's own controls
+// fmnist-viz interactive page, part 12: the scriptable page, window.fmnistViz, which the page's own controls
 // use too (README.md lists its calls).
 var api = {
   /** Every panel: [{dataset, method}]. */
@@ -128,8 +128,8 @@ var api = {
       requestAnimationFrame(frame);
     });
   },
-  /** Zoom one panel to a window of its data coordinates, [x0, x1, y0, y1]; resolves, once drawn (the images
-   * zoomed in this far included), with the rows drawn as images. */
+  /** Zoom one panel to a window of its data coordinates, [x0, x1, y0, y1] (widened on one axis to keep the panel's
+   * equal scales); resolves, once drawn (the images zoomed in this far included), with the rows drawn as images. */
   view: function (name, method, box) {
     var panel = panelFor(dataset(name), method);
     var ok = Array.isArray(box) && box.length === 4 && box.every(function (v) { return typeof v === 'number' && isFinite(v); });
@@ -137,11 +137,8 @@ var api = {
       throw new Error('fmnistViz.view: box must be [x0, x1, y0, y1], four finite numbers with x0 < x1 and y0 < y1, ' +
                       'got ' + JSON.stringify(box));
     }
-    var f = frameOf(panel), change = {};
-    if (!f) { throw new Error('fmnistViz.view: the page is not drawn yet'); }
-    change[f.xaxis + '.range'] = [box[0], box[1]];
-    change[f.yaxis + '.range'] = [box[2], box[3]];
-    return Plotly.relayout(gd, change).then(function () {
+    if (!frameOf(panel)) { throw new Error('fmnistViz.view: the page is not drawn yet'); }
+    return setView(panel, box).then(function () {
       return new Promise(function (resolve) {
         (function wait() {
           images.soon();
@@ -151,6 +148,12 @@ var api = {
         })();
       });
     });
+  },
+  /** The window of its data one panel shows now, [x0, x1, y0, y1] (what a pan, a zoom or view() left). */
+  viewOf: function (name, method) {
+    var f = frameOf(panelFor(dataset(name), method));
+    if (!f) { throw new Error('fmnistViz.viewOf: the page is not drawn yet'); }
+    return [f.x0, f.x1, f.y0, f.y1];
   },
   /** The rows one panel draws as images now (zoomed in far enough, or images chosen in the tool bar). */
   imagesShown: function (name, method) {

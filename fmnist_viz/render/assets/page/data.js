@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 1 of 11 (render/page.py joins the parts, in order, into one script):
+// fmnist-viz interactive page, part 1 of 13 (render/page.py joins the parts, in order, into one script):
 // the page's data, decoded once, and the panels.
 //
 // The JSON in #fmnist-viz-data holds {figure, datasets, scales, measures, modes, opacity, config}. Traces are of

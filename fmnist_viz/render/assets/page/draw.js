@@ -1,5 +1,5 @@
-// fmnist-viz interactive page, part 4: drawing the state: colours for the colour mode, positions (a morph,
-// hidden classes), Find's ring, a morphed panel's title. Fast through plotly.js's scene (part 3) when it is
+// fmnist-viz interactive page, part 6: drawing the state: colours for the colour mode, positions (a morph,
+// hidden classes), Find's ring, a morphed panel's title. Fast through Plotly's scene (parts 3-5) when it is
 // there, else through Plotly's public restyle.
 
 // The preservation colours span the values present (most are low: spread over 0 to 1, nearly every point would be
@@ -64,7 +64,11 @@ function hiddenTest(d) {
   return function (i) { return off[labels[i]] || (placed !== null && placed[i] === 1); };
 }
 
+// A panel's points moved or were hidden or shown: a new epoch (what is drawn from them, the images, follows it).
+function moved(panel) { panel.epoch = (panel.epoch || 0) + 1; }
+
 function place(panel) {  // draw a panel's current x, y quickly (hover follows at the next sync); Find's ring follows
+  moved(panel);
   var gone = hiddenTest(panel.dataset);
   var drawn = drawPositions(panel, function (pos) {
     for (var i = 0; i < panel.x.length; i++) {
@@ -87,6 +91,7 @@ function retitle(panel) {
 }
 
 function redraw(panel) {  // draw a panel's current x, y (hidden points stay hidden)
+  moved(panel);
   var gone = hiddenTest(panel.dataset), x = new Float32Array(panel.x), y = new Float32Array(panel.y);
   for (var i = 0; i < x.length; i++) { if (gone(i)) { x[i] = NaN; y[i] = NaN; } }
   return Plotly.restyle(gd, {x: [x], y: [y]}, [panel.index]);

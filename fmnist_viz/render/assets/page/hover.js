@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 5: the hover image, with the point's class and row under it; the image
+// fmnist-viz interactive page, part 7: the hover image, with the point's class and row under it; the image
 // sheets, decoded on first use, which the selection pane and Find draw from too.
 var SIZE = 140, loaded = {};
 var hoverBox = document.createElement('div');

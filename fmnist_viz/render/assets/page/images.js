@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 6: images instead of dots. Zoomed in (a panel's view at most a third of its
+// fmnist-viz interactive page, part 8: images instead of dots. Zoomed in (a panel's view at most a third of its
 // own extent across), the points in view are drawn as their images, on a canvas laid over the panels: grey levels
 // as in the data, framed in the point's colour for the colour mode; unselected ones faded while a selection is
 // lit; Find's row outlined. Images never pile up: each point in turn, in the page's drawing order (fixed, so the
@@ -11,6 +11,7 @@ var images = (function () {
   var mode = 'auto';  // 'auto' (when zoomed in), 'dots' (never) or 'images' (always)
   var shown = new Map();  // panel -> the slots drawn as images now
   var layer = null, queued = null, full = new Map();  // panel -> [width, height] of the view it opened with
+  var picks = new Map();  // panel -> {key, slots}: its last pick, good while its view and its points' epoch last
 
   function surface() {  // the layer, over the plot (made again if Plotly built its container anew)
     var host = gd.querySelector('.svg-container');
@@ -36,8 +37,15 @@ var images = (function () {
     return !!own && (f.x1 - f.x0) * ZOOMED <= own[0] && (f.y1 - f.y0) * ZOOMED <= own[1];
   }
 
-  // The slots of `panel` drawn as images in frame `f`: in view, not hidden, each where no image is yet.
+  // The slots of `panel` drawn as images in frame `f`: in view, not hidden, each where no image is yet. (Picked
+  // again only when the panel's view or points change: panning one panel leaves the others' picks be.)
   function pick(panel, f) {
+    var key = [f.x0, f.x1, f.y0, f.y1, f.width, f.height, panel.epoch].join(), last = picks.get(panel);
+    if (!last || last.key !== key) { picks.set(panel, last = {key: key, slots: placed(panel, f)}); }
+    return last.slots;
+  }
+
+  function placed(panel, f) {
     var gone = hiddenTest(panel.dataset), taken = new Set(), picked = [];
     var sx = f.width / (f.x1 - f.x0), sy = f.height / (f.y1 - f.y0), cols = Math.ceil(f.width / IMAGE) + 2;
     for (var i = 0; i < panel.x.length; i++) {

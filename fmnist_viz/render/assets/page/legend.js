@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 7: the legends: a click toggles a class of that data set in every panel
+// fmnist-viz interactive page, part 9: the legends: a click toggles a class of that data set in every panel
 // of it, a double click isolates it.
 var pending = null;  // a click waiting to see whether it is the first of a double click
 

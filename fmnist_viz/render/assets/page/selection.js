@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 8: the selection. A box or lasso in any panel selects those points in
+// fmnist-viz interactive page, part 10: the selection. A box or lasso in any panel selects those points in
 // every panel of its data set; the side pane, docked beside the panels, shows how many, per class, their images
 // and downloads, and the row Find found.
 var MAX_THUMBS = 300;

@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 11: the controls given their work, then the plot drawn.
+// fmnist-viz interactive page, part 13: the controls given their work, then the plot drawn.
 pane.addEventListener('click', function (e) {
   var action = e.target && e.target.dataset && e.target.dataset['do'];
   if (action === 'clear') { api.clear(); } else if (action) { api.download(action); }

@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 9: the tool bar above the panels: colour by (with the key of a measure's
+// fmnist-viz interactive page, part 11: the tool bar above the panels: colour by (with the key of a measure's
 // colours), the held-out images shown or hidden (on a held-out page), dots or images, find a row, morph. Its controls are made
 // here and given their work when the page starts (part 11).
 var tools = document.getElementById('fmnist-viz-tools');
