@@ -116,7 +116,7 @@ WATCH = """
 """
 
 
-def zooms_and_pans(page: Path, repeat: int = 3, seconds: float = 3.0) -> dict[str, float]:
+def zooms_and_pans(page: Path, repeat: int = 3, seconds: float = 3.0, window: str = "1400,900") -> dict[str, float]:
     """Zooming from dots to images and panning among them, on the first panel, by script and with the mouse.
 
     - ``view``: ``fmnistViz.view()`` into a window a quarter of the opening view across (images show from a
@@ -129,8 +129,10 @@ def zooms_and_pans(page: Path, repeat: int = 3, seconds: float = 3.0) -> dict[st
       page takes the events, for ``seconds``: frames per second that show the panel moved, and the fewest and
       most images in view; then ``release``: ms from letting go until the frame after the end of the pan is drawn.
     - ``pan_all``: the same with the tool bar's Images set to always, so that every panel is images.
+
+    In a ``window`` (width,height) of the screen's size, as many images as fit there without piling up.
     """
-    driver = chromium()
+    driver = chromium(window)
     try:
         driver.get(page.as_uri())
         while not (driver.execute_script("var g = document.getElementById('fmnist-viz-plot');"
@@ -264,7 +266,7 @@ def measure(command: list[str], out: Path, repeat: int, rows: int) -> dict[str, 
     (page,) = out.glob(f"{command[0]}_*.html")
     paints = [first_paint(page) for _ in range(repeat)]
     drags = mouse_selections(page, repeat)
-    return {"page": page.name, "MB": page.stat().st_size / 1e6, "written": made,
+    return {"page": page.name, "path": str(page), "MB": page.stat().st_size / 1e6, "written": made,
             "paint": statistics.median(paints), "worst": max(paints), "drag_first": drags[0],
             "drag": statistics.median(drags[1:] or drags), **interactions(page, rows),
             **{"zoom_" + k: v for k, v in zooms_and_pans(page, repeat).items()}}
@@ -282,6 +284,9 @@ def main() -> None:
     for command in (["umap", "--compare", "mnist"], ["all", "--compare", "mnist"]):
         m = measure([*command, *size], Path(tempfile.mkdtemp(prefix="fmnist-viz-explorer-")), args.repeat, rows)
         pages.append(m)
+        if command[0] == "umap":  # on a large screen too, where a panel holds hundreds of images
+            big = zooms_and_pans(Path(m["path"]), args.repeat, window="2560,1440")
+            pages.append({"page": f"{m['page']} at 2560 x 1440", **{"zoom_" + k: v for k, v in big.items()}})
         fps = f"{m['morph_fps']:.1f} / {m['morph_fps_plain']:.1f}" if "morph_fps" in m else "-"
         timings = " | ".join(f"{m[k]:.0f} / {m[k + '_drawn']:.0f} (first {m[k + '_first']:.0f})"
                              for k in ("select", "colorBy", "find"))

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 
-def chromium() -> Any:
-    """A headless Chromium driver, 1400 x 900, as every page benchmark uses."""
+def chromium(window: str = "1400,900") -> Any:
+    """A headless Chromium driver, 1400 x 900 as every page benchmark uses unless it says otherwise."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -35,7 +35,7 @@ def chromium() -> Any:
     options.binary_location = shutil.which("chromium") or ""
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,900"):
+                 f"--window-size={window}"):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or ""), options=options)
 

@@ -6,7 +6,10 @@ A 3 x 3 UMAP grid (n_neighbors 5, 15, 50 x min_dist 0.0, 0.1, 0.5) on the
 graph) into a cache folder of the benchmark's own; then, for each executor,
 the nine cells are computed from scratch (embeddings are removed from that
 cache between executors) and timed from starting the workers to the last
-result. The baselines are what a user would run instead: ``fmnist-viz sweep
+result. Each executor runs in a fresh Python process, as a user's command
+does: importing umap-learn and compiling its numba code (~10 s here) is paid
+by every run, in the one process or in each worker (a process that had run
+UMAP before would not pay it again). The baselines are what a user would run instead: ``fmnist-viz sweep
 --workers 1`` (the cells one after another in this process, whose libraries
 may use every core), and a plain loop of ``umap.UMAP(n_neighbors=k,
 min_dist=d).fit_transform(X)`` on the raw pixels scaled to [0, 1] (umap-learn
@@ -30,13 +33,19 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -49,10 +58,9 @@ def makespan(seconds: list[float], slots: int) -> float:
     return max(finish)
 
 
-def plain_loop(grid: dict[str, list[float]], n: int | None) -> tuple[float, list[float]]:
+def plain_loop(grid: dict[str, list[float]], n: int | None) -> tuple[list[float], list[np.ndarray]]:
     """The loop one writes without fmnist-viz: umap-learn, as documented, on the raw pixels scaled to [0, 1], one
-    setting after another; its seconds (loading the data included) and each call's."""
-    start = time.perf_counter()
+    setting after another; each call's seconds and layout."""
     import umap
 
     from fmnist_viz.data import load
@@ -60,13 +68,58 @@ def plain_loop(grid: dict[str, list[float]], n: int | None) -> tuple[float, list
 
     data = load("fashion")
     X = data.X[stratified_subsample(data.y, n, 0)].astype("float32") / 255
-    cells = []
+    cells, layouts = [], []
     for k in grid["n_neighbors"]:
         for d in grid["min_dist"]:
             begin = time.perf_counter()
-            umap.UMAP(n_neighbors=k, min_dist=d).fit_transform(X)
+            layouts.append(umap.UMAP(n_neighbors=k, min_dist=d).fit_transform(X))
             cells.append(time.perf_counter() - begin)
-    return time.perf_counter() - start, cells
+    return cells, layouts
+
+
+PLAIN = "plain loop of umap.UMAP(...).fit_transform on the pixels"
+
+
+def executors(workers: int) -> dict[str, Callable[[], Any]]:
+    """The executors, by the name the table gives them; the first is the baseline, what `sweep --workers 1` runs:
+    the cells one after another in its own process."""
+    from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool
+
+    return {"--workers 1: this process, one cell at a time": InProcess,
+            f"local pool, {workers} single-threaded processes": lambda: ProcessPool(workers, ("umap",), threads=1),
+            f"Dask LocalCluster, {workers} single-threaded workers": lambda: DaskCluster("local", workers,
+                                                                                        preload=("umap",))}
+
+
+def one_run(name: str, grid: dict[str, list[float]], n: int | None, workers: int, out: Path) -> None:
+    """Run one executor (or the plain loop) in this process, a fresh one as a user's command is: the table's row
+    as JSON on stdout ({seconds, cells, workers, shipped}), the layouts into ``out`` (npz)."""
+    if name == PLAIN:
+        start = time.perf_counter()  # loading the data included, as the loop's own
+        cells, layouts = plain_loop(grid, n)
+        row = {"seconds": time.perf_counter() - start, "cells": cells, "workers": os.cpu_count() or 1, "shipped": 0}
+    else:
+        from fmnist_viz.embed import create
+        from fmnist_viz.pipeline import execute, plan_jobs, prepare_for
+
+        pairs = [(create("umap", {"n_neighbors": k, "min_dist": d}), 0) for k in grid["n_neighbors"]
+                 for d in grid["min_dist"]]
+        knn_k = max(e.n_neighbors for e, _ in pairs)
+        plan = plan_jobs(pairs, ["fashion"], n=n, progress=False, keep_going=True)
+        todo = plan.todo
+        assert len(todo) == len(pairs), "cells were found in the cache"
+        prepare_for(todo[0].subset, todo, plan.cache, False, knn_k)  # PCA and graph: cached, not timed
+        assert "umap" not in sys.modules, "umap was imported before the clock started"
+        start = time.perf_counter()  # from starting the workers to the last result
+        with executors(workers)[name]() as executor:
+            execute(todo, executor, plan.cache, progress=False, min_k=knn_k)
+            row = {"workers": executor.workers, "shipped": executor.shipped}
+        row["seconds"] = time.perf_counter() - start
+        failed = [j.error for j in todo if j.error]
+        assert not failed, failed
+        row["cells"], layouts = [j.seconds for j in todo], [j.embedding for j in todo]
+    np.savez(out, *layouts)
+    print(json.dumps(row))
 
 
 def main() -> None:
@@ -77,76 +130,56 @@ def main() -> None:
                         help="run every executor this many times, in turn, reversing the order each round (default 2)")
     parser.add_argument("--no-plain", action="store_true", help="leave out the plain loop over umap-learn")
     parser.add_argument("--smoke", action="store_true", help="N = 1,500 and a 2 x 2 grid: a quick check that it runs")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # (in a fresh process: run this executor only)
+    parser.add_argument("--layouts", type=Path, help=argparse.SUPPRESS)  # (where --one writes its layouts)
     args = parser.parse_args()
     grid = {"n_neighbors": [5, 15, 50], "min_dist": [0.0, 0.1, 0.5]}
     if args.smoke:
         args.n, args.rounds, grid = args.n or 1500, 1, {"n_neighbors": [5, 15], "min_dist": [0.1, 0.5]}
+    if args.one:
+        one_run(args.one, grid, args.n, args.workers, args.layouts)
+        return
 
     cache = tempfile.mkdtemp(prefix="fmnist-viz-bench-sweep-")
-    os.environ["FMNIST_VIZ_CACHE"] = cache
-    import numpy as np
-
-    from fmnist_viz.embed import create
-    from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool
-    from fmnist_viz.pipeline import execute, plan_jobs, prepare_for
-
-    pairs = [(create("umap", {"n_neighbors": k, "min_dist": d}), 0) for k in grid["n_neighbors"]
-             for d in grid["min_dist"]]
-    knn_k = max(e.n_neighbors for e, _ in pairs)
-    # the baseline is what `sweep --workers 1` runs: the cells one after another in this process
-    executors = {"--workers 1: this process, one cell at a time": InProcess}
-    executors[f"local pool, {args.workers} single-threaded processes"] = \
-        lambda: ProcessPool(args.workers, ("umap",), threads=1)
-    executors[f"Dask LocalCluster, {args.workers} single-threaded workers"] = \
-        lambda: DaskCluster("local", args.workers, preload=("umap",))
-    plain = "plain loop of umap.UMAP(...).fit_transform on the pixels"
-    names = [*executors, *([] if args.no_plain else [plain])]
-    runs: dict[str, list[tuple[float, list[float], int, int]]] = {name: [] for name in names}
+    names = [*executors(args.workers), *([] if args.no_plain else [PLAIN])]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     arrays = []
+    own = [a for a in sys.argv[1:] if a != "--no-plain"]
     try:
         for round_ in range(args.rounds):  # in turn, the order reversed every other round against drift
             for name in (names if round_ % 2 == 0 else names[::-1]):
-                if name == plain:
-                    seconds, cells = plain_loop(grid, args.n)
-                    runs[name].append((seconds, cells, os.cpu_count() or 1, 0))
-                    print(f"round {round_ + 1}, {name}: {seconds:.1f} s", file=sys.stderr)
-                    continue
                 shutil.rmtree(Path(cache) / "computed" / "embedding", ignore_errors=True)
-                plan = plan_jobs(pairs, ["fashion"], n=args.n, progress=False, keep_going=True)
-                todo = plan.todo
-                assert len(todo) == len(pairs), "cells were found in the cache"
-                prepare_for(todo[0].subset, todo, plan.cache, False, knn_k)  # PCA and graph: cached, not timed
-                start = time.perf_counter()
-                with executors[name]() as executor:
-                    execute(todo, executor, plan.cache, progress=False, min_k=knn_k)
-                    workers, shipped = executor.workers, executor.shipped
-                seconds = time.perf_counter() - start
-                failed = [j.error for j in todo if j.error]
-                assert not failed, failed
-                runs[name].append((seconds, [j.seconds for j in todo], workers, shipped))
-                arrays.append([j.embedding for j in todo])
-                print(f"round {round_ + 1}, {name}: {seconds:.1f} s", file=sys.stderr)
+                layouts = Path(cache) / "layouts.npz"
+                done = subprocess.run([sys.executable, __file__, *own, "--one", name, "--layouts", str(layouts)],
+                                      env={**os.environ, "FMNIST_VIZ_CACHE": cache}, check=True,
+                                      stdout=subprocess.PIPE, text=True)
+                runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+                with np.load(layouts) as saved:
+                    if name != PLAIN:
+                        arrays.append([saved[k] for k in sorted(saved.files, key=lambda k: int(k.split("_")[1]))])
+                print(f"round {round_ + 1}, {name}: {runs[name][-1]['seconds']:.1f} s", file=sys.stderr)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
     same = all(all(np.array_equal(a, b) for a, b in zip(arrays[0], other, strict=True)) for other in arrays)
     points = args.n or 70_000
-    median = {name: statistics.median(r[0] for r in rs) for name, rs in runs.items()}
+    median = {name: statistics.median(r["seconds"] for r in rs) for name, rs in runs.items()}
     base = median[next(iter(runs))]
-    print(f"UMAP, {len(pairs)} cells ({' x '.join(str(len(v)) for v in grid.values())} grid) on {points:,} "
+    cells_n = len(grid["n_neighbors"]) * len(grid["min_dist"])
+    print(f"UMAP, {cells_n} cells ({' x '.join(str(len(v)) for v in grid.values())} grid) on {points:,} "
           f"Fashion-MNIST points, {args.rounds} round(s); same arrays from every executor and round: "
           f"{'yes' if same else 'NO'}\n")
     print("| executor | workers | seconds (median) | each round (s) | speed-up | efficiency "
           "| sum of cell times (s) | data shipped (MB) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, rs in runs.items():
-        workers, shipped = rs[0][2], rs[0][3]
-        cells = statistics.median(sum(r[1]) for r in rs)
+        workers, shipped = rs[0]["workers"], rs[0]["shipped"]
+        cells = statistics.median(sum(r["cells"]) for r in rs)
         speedup = base / median[name]
-        print(f"| {name} | {workers} | {median[name]:.1f} | {' / '.join(f'{r[0]:.1f}' for r in rs)} "
+        print(f"| {name} | {workers} | {median[name]:.1f} | {' / '.join(format(r['seconds'], '.1f') for r in rs)} "
               f"| {speedup:.2f}x | {speedup / workers:.0%} | {cells:.1f} | {shipped / 1e6:.0f} |")
     # the projection: cells as measured on the cluster's workers (its first round), longest first on N machines
-    cluster_cells = runs[next(n for n in runs if n.startswith("Dask"))][0][1]
+    cluster_cells = runs[next(n for n in runs if n.startswith("Dask"))][0]["cells"]
     per_machine = args.workers
     print(f"\nProjection from the cluster's measured cell times, {per_machine} workers per machine "
           "(scheduling only; start-up and shipping not included):\n")

@@ -138,14 +138,8 @@ var lit = (function () {
   function agrees(scene, own, ids) {
     var live = scene.selectBatch[own.k] || [];
     if (own.agreed === live) { return true; }
-    if (!same(live, ids) && !same(live, own.replaced)) { return false; }
+    if (!sameItems(live, ids) && !sameItems(live, own.replaced)) { return false; }
     own.agreed = live;
-    return true;
-  }
-
-  function same(a, b) {
-    if (!a || !b || a.length !== b.length) { return false; }
-    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
     return true;
   }
 

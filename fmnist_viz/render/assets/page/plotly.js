@@ -69,6 +69,13 @@ function clearRect(regl, v) {  // clear a rectangle of the canvas (in GL pixels)
   regl._refresh();  // regl caches the GL state it set: make it set its own again
 }
 
+// Whether two lists hold the same items in the same order (null or undefined: never the same).
+function sameItems(a, b) {
+  if (!a || !b || a.length !== b.length) { return false; }
+  for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+  return true;
+}
+
 // ---- panels whose picture has not changed, copied back instead of drawn again. Plotly clears the whole canvas
 // and draws every panel again whenever one panel's view changes: each frame of a pan or a wheel zoom draws eight
 // 70,000-point panels (3 frames a second here, against 40 for the one panel that moved). So just before such a
@@ -105,19 +112,13 @@ var kept = (function () {
   // Copy the panel back if the canvas showed `signature` of it when last cleared whole; true if it did.
   function restore(scene, signature) {
     var c = copies.get(scene.scatter2d.regl);
-    if (!c || !same(c.shows.get(scene), signature)) { return false; }
+    if (!c || !sameItems(c.shows.get(scene), signature)) { return false; }
     c.blit({box: box(viewportOf(scene))});
     showing.set(scene, signature);
     return true;
   }
 
   function drawn(scene, signature) { showing.set(scene, signature); }  // the scene has just been drawn as `signature`
-
-  function same(a, b) {
-    if (!a || !b || a.length !== b.length) { return false; }
-    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
-    return true;
-  }
 
   return {hook: hook, restore: restore, drawn: drawn};
 })();
