@@ -24,12 +24,13 @@ var lit = (function () {
     kept.hook(scene.scatter2d.regl, scene, panel);
     scene.draw = function () {
       var signature = signatureOf(scene, own);
-      if (!draw(scene, own, signature)) {
-        var plotlys = (scene.selectBatch || []).some(function (b) { return b && b.length; });  // drawn on a 2nd canvas
-        if (plotlys || !kept.restore(scene, signature)) { own.plotlyDraw.apply(scene, arguments); }
-        scene.dirty = false;
-        kept.drawn(scene, signature);
+      // Plotly's own selection is drawn on a second canvas, cleared with this one: that is drawn again, always
+      var plotlys = (scene.selectBatch || []).some(function (b) { return b && b.length; }) && !litTakes(scene, own);
+      if (!kept.unchanged(scene, plotlys ? null : signature) && !draw(scene, own)) {
+        own.plotlyDraw.apply(scene, arguments);
       }
+      scene.dirty = false;
+      kept.drawn(scene, signature);
     };
     // anything sent to the scene that changes it makes a new picture; for this panel's points, anything but an
     // opacity also ages its background (a pan sends every panel its range, changed or not)
@@ -107,19 +108,24 @@ var lit = (function () {
     scene.draw();
   }
 
-  // The panel with the page's selection lit, if any (copied back if it showed just that when the canvas was last
-  // cleared); false: Plotly's to draw.
-  function draw(scene, own, signature) {
-    if (scene.line2d || scene.fill2d || scene.error2d || scene.glText) { return false; }
+  // The page's selection to light in this panel (null: none), or undefined where Plotly draws the panel itself: no
+  // selection, or a box/lasso being dragged that differs from the page's.
+  function litIds(scene, own) {
+    if (scene.line2d || scene.fill2d || scene.error2d || scene.glText) { return undefined; }
     var ids = chosen && chosen.dataset === own.panel.dataset.name ? chosen.drawOrder : null;
     var plotlys = (scene.selectBatch[own.k] || []).length || (scene.unselectBatch[own.k] || []).length;
-    if (plotlys ? !agrees(scene, own, ids) : !ids) { return false; }
-    if (!kept.restore(scene, signature)) { drawLit(scene, own, ids); }
-    kept.drawn(scene, signature);
+    return (plotlys ? agrees(scene, own, ids) : ids) ? ids : undefined;
+  }
+
+  function litTakes(scene, own) { return litIds(scene, own) !== undefined; }
+
+  function draw(scene, own) {  // the panel with the page's selection lit, if any; false: Plotly's to draw
+    var ids = litIds(scene, own);
+    if (ids === undefined) { return false; }
+    drawLit(scene, own, ids);
     // Plotly draws a box/lasso selection's points on a second canvas above this one: what it drew there last
     // would cover these
     if (scene.select2d) { clearRect(scene.select2d.regl, scene.scatter2d.groups[own.k].viewport); }
-    scene.dirty = false;
     return true;
   }
 

@@ -76,49 +76,60 @@ function sameItems(a, b) {
   return true;
 }
 
-// ---- panels whose picture has not changed, copied back instead of drawn again. Plotly clears the whole canvas
-// and draws every panel again whenever one panel's view changes: each frame of a pan or a wheel zoom draws eight
-// 70,000-point panels (3 frames a second here, against 40 for the one panel that moved). So just before such a
-// clear the canvas is copied into a texture, noting what each panel showed then; a panel asked to draw the same
-// picture again (nothing sent to its scene since, the same selection, viewport and canvas) is copied back.
+// ---- panels whose picture has not changed, left as they are. Plotly clears the whole canvas and draws every
+// panel again whenever one panel's view changes: each frame of a pan or a wheel zoom draws eight 70,000-point
+// panels (3 frames a second here, against 40 for the one panel that moved). Its clear is put off instead: in the
+// same task Plotly asks each panel to draw; a panel that would draw what the canvas shows of it already (nothing
+// sent to its scene since, the same selection, viewport and canvas) is left as it is, any other clears its own
+// rectangle first; when the task ends, a panel not asked is cleared as Plotly would have left it.
 var kept = (function () {
-  var copies = new WeakMap();  // regl -> {texture, blit, scenes: panel index -> scene, shows: scene -> signature}
-  var showing = new WeakMap();  // scene -> the signature of what the canvas shows of it now (null: not known)
+  var canvases = new WeakMap();  // regl -> {scenes: panel index -> scene, undrawn: the scenes not drawn since a clear}
+  var showing = new WeakMap();  // scene -> {signature, viewport}: what the canvas shows of it now (none: nothing)
 
   function hook(regl, scene, panel) {  // called for each panel's scene as the page takes it over
-    var c = copies.get(regl);
+    var c = canvases.get(regl);
     if (!c) {
-      var texture = regl.texture({width: 1, height: 1}), clear = regl.clear;
-      c = {texture: texture, blit: copier(regl, texture), scenes: new Map(), shows: new Map()};
-      copies.set(regl, c);
-      regl.clear = function () { take(regl, c); return clear.apply(this, arguments); };
+      var clear = regl.clear;
+      c = {scenes: new Map(), undrawn: null};
+      canvases.set(regl, c);
+      regl.clear = function (options) {
+        if (options && options.framebuffer) { return clear.apply(this, arguments); }  // not the canvas
+        if (!c.undrawn) {
+          c.undrawn = new Set(c.scenes.values());
+          Promise.resolve().then(function () { settle(regl, c); });
+        }
+      };
     }
     c.scenes.set(panel.index, scene);
   }
 
-  // The canvas about to be cleared whole (Plotly clears this canvas only that way, never inside a framebuffer of
-  // its own): keep it, and what each panel on it shows.
-  function take(regl, c) {
-    var gl = regl._gl;
-    c.shows = new Map();
-    c.scenes.forEach(function (scene) {
-      if (showing.get(scene)) { c.shows.set(scene, showing.get(scene)); }
-      showing.set(scene, null);
-    });
-    if (!c.shows.size) { return; }
-    c.texture({copy: true, x: 0, y: 0, width: gl.drawingBufferWidth, height: gl.drawingBufferHeight});
+  // Whether the scene, asked to draw `signature` after a clear, shows just that already (and is left as it is);
+  // else its rectangle is cleared, for it to draw.
+  function unchanged(scene, signature) {
+    var c = canvases.get(scene.scatter2d.regl), shown = showing.get(scene);
+    if (!c || !c.undrawn || !c.undrawn.has(scene)) { return false; }
+    c.undrawn.delete(scene);
+    if (shown && sameItems(shown.signature, signature)) { return true; }
+    wipe(scene);
+    return false;
   }
 
-  // Copy the panel back if the canvas showed `signature` of it when last cleared whole; true if it did.
-  function restore(scene, signature) {
-    var c = copies.get(scene.scatter2d.regl);
-    if (!c || !sameItems(c.shows.get(scene), signature)) { return false; }
-    c.blit({box: box(viewportOf(scene))});
-    showing.set(scene, signature);
-    return true;
+  function wipe(scene) {  // clear what the canvas shows of the scene (where it was drawn, and where it is now)
+    var shown = showing.get(scene), regl = scene.scatter2d.regl;
+    if (shown) { clearRect(regl, shown.viewport); }
+    clearRect(regl, viewportOf(scene));
+    showing.delete(scene);
   }
 
-  function drawn(scene, signature) { showing.set(scene, signature); }  // the scene has just been drawn as `signature`
+  function drawn(scene, signature) {  // the scene has just been drawn as `signature`
+    showing.set(scene, {signature: signature, viewport: box(viewportOf(scene))});
+  }
 
-  return {hook: hook, restore: restore, drawn: drawn};
+  function settle(regl, c) {  // the task that cleared the canvas is over: what it did not draw is cleared
+    var left = c.undrawn;
+    c.undrawn = null;
+    left.forEach(wipe);
+  }
+
+  return {hook: hook, unchanged: unchanged, drawn: drawn};
 })();
