@@ -25,6 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_html import PANELS, chromium, first_paint, ink, page_arguments, screen  # noqa: E402 (a sibling script)
 
 
+def open_painted(driver: Any, page: Path) -> None:
+    """Open the page and wait until it is ready and a screenshot shows every panel's points."""
+    driver.get(page.as_uri())
+    while not (driver.execute_script("var g = document.getElementById('fmnist-viz-plot');"
+                                     "return !!(g && g.dataset.ready);")
+               and min(ink(screen(driver), driver.execute_script(PANELS))) > 0.01):
+        time.sleep(0.05)
+
+
 def mouse_selections(page: Path, repeat: int = 3, settle: float = 3.0) -> list[float]:
     """Milliseconds from releasing a real mouse drag (a box over the middle of the first panel) until the screen
     shows the selection as it finally is: screenshots of the dragged panel and another panel of that data set
@@ -38,11 +47,7 @@ def mouse_selections(page: Path, repeat: int = 3, settle: float = 3.0) -> list[f
 
     driver = chromium()
     try:
-        driver.get(page.as_uri())
-        while not (driver.execute_script("var g = document.getElementById('fmnist-viz-plot');"
-                                         "return !!(g && g.dataset.ready);")
-                   and min(ink(screen(driver), driver.execute_script(PANELS))) > 0.01):
-            time.sleep(0.05)
+        open_painted(driver, page)
         panels = driver.execute_script(PANELS)
         # another panel of the data set shows the linked selection; a one-method page has only the dragged one
         linked = max(0, driver.execute_script("var p = window.fmnistViz.panels(); return p.findIndex("
@@ -134,11 +139,7 @@ def zooms_and_pans(page: Path, repeat: int = 3, seconds: float = 3.0, window: st
     """
     driver = chromium(window)
     try:
-        driver.get(page.as_uri())
-        while not (driver.execute_script("var g = document.getElementById('fmnist-viz-plot');"
-                                         "return !!(g && g.dataset.ready);")
-                   and min(ink(screen(driver), driver.execute_script(PANELS))) > 0.01):
-            time.sleep(0.05)
+        open_painted(driver, page)
         time.sleep(2.0)  # what the page does in its first idle time (the selection's backgrounds) is done
         name, method, opening, (mx, my) = driver.execute_script(WATCH)
         x0, x1, y0, y1 = opening

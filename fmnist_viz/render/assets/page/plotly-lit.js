@@ -23,11 +23,11 @@ var lit = (function () {
     state.set(scene, own);
     kept.hook(scene.scatter2d.regl, scene, panel);
     scene.draw = function () {
-      var signature = signatureOf(scene, own);
+      var signature = signatureOf(scene, own), ids = litIds(scene, own);
       // Plotly's own selection is drawn on a second canvas, cleared with this one: that is drawn again, always
-      var plotlys = (scene.selectBatch || []).some(function (b) { return b && b.length; }) && !litTakes(scene, own);
-      if (!kept.unchanged(scene, plotlys ? null : signature) && !draw(scene, own)) {
-        own.plotlyDraw.apply(scene, arguments);
+      var plotlys = ids === undefined && (scene.selectBatch || []).some(function (b) { return b && b.length; });
+      if (!kept.unchanged(scene, plotlys ? null : signature)) {
+        if (ids === undefined) { own.plotlyDraw.apply(scene, arguments); } else { draw(scene, own, ids); }
       }
       scene.dirty = false;
       kept.drawn(scene, signature);
@@ -67,8 +67,18 @@ var lit = (function () {
     var gl = regl._gl, s = shelves.get(regl);
     if (!s) {
       var fbo = regl.framebuffer({width: gl.drawingBufferWidth, height: gl.drawingBufferHeight, depth: false, stencil: false});
-      s = {fbo: fbo, generation: 0, blit: copier(regl, fbo),
-           wipe: rectangle(regl, {frag: 'precision mediump float; void main() { gl_FragColor = vec4(0.0); }', framebuffer: fbo})};
+      var quad = {  // a triangle covering the rectangle `box`, which the scissor cuts out
+        vert: 'precision mediump float; attribute vec2 p; void main() { gl_Position = vec4(p, 0, 1); }',
+        attributes: {p: [-1, -1, 3, -1, -1, 3]}, count: 3,
+        viewport: regl.prop('box'), scissor: {enable: true, box: regl.prop('box')},
+        depth: {enable: false}, blend: {enable: false}
+      };
+      s = {fbo: fbo, generation: 0,
+           wipe: regl(Object.assign({frag: 'precision mediump float; void main() { gl_FragColor = vec4(0.0); }',
+                                     framebuffer: fbo}, quad)),
+           blit: regl(Object.assign({frag: 'precision mediump float; uniform sampler2D copy; uniform vec2 size;' +
+                                           'void main() { gl_FragColor = texture2D(copy, gl_FragCoord.xy / size); }',
+                                     uniforms: {copy: fbo, size: function () { return [fbo.width, fbo.height]; }}}, quad))};
       shelves.set(regl, s);
     }
     if (s.fbo.width !== gl.drawingBufferWidth || s.fbo.height !== gl.drawingBufferHeight) {
@@ -117,16 +127,11 @@ var lit = (function () {
     return (plotlys ? agrees(scene, own, ids) : ids) ? ids : undefined;
   }
 
-  function litTakes(scene, own) { return litIds(scene, own) !== undefined; }
-
-  function draw(scene, own) {  // the panel with the page's selection lit, if any; false: Plotly's to draw
-    var ids = litIds(scene, own);
-    if (ids === undefined) { return false; }
+  function draw(scene, own, ids) {  // the panel with the page's selection `ids` lit (null: all its points, plainly)
     drawLit(scene, own, ids);
     // Plotly draws a box/lasso selection's points on a second canvas above this one: what it drew there last
     // would cover these
     if (scene.select2d) { clearRect(scene.select2d.regl, scene.scatter2d.groups[own.k].viewport); }
-    return true;
   }
 
   // The panel's background (when `ids` are given), then every trace of the scene in Plotly's order (null: all

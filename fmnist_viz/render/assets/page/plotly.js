@@ -39,25 +39,6 @@ function viewportOf(scene) { return scene.scatter2d.groups.filter(Boolean)[0].vi
 
 function box(v) { return {x: v.x, y: v.y, width: v.width, height: v.height}; }
 
-// A regl command drawing `options.frag` over the rectangle `box` (GL pixels) only, with nothing blended: a
-// triangle covering the canvas, which the scissor cuts out.
-function rectangle(regl, options) {
-  return regl(Object.assign({
-    vert: 'precision mediump float; attribute vec2 p; void main() { gl_Position = vec4(p, 0, 1); }',
-    attributes: {p: [-1, -1, 3, -1, -1, 3]}, count: 3,
-    viewport: regl.prop('box'), scissor: {enable: true, box: regl.prop('box')},
-    depth: {enable: false}, blend: {enable: false}
-  }, options));
-}
-
-// A command copying the rectangle `box` of `source` (a texture or framebuffer the canvas's size) onto the canvas.
-function copier(regl, source) {
-  return rectangle(regl, {
-    frag: 'precision mediump float; uniform sampler2D copy; uniform vec2 size;' +
-          'void main() { gl_FragColor = texture2D(copy, gl_FragCoord.xy / size); }',
-    uniforms: {copy: source, size: function () { return [source.width, source.height]; }}});
-}
-
 function clearRect(regl, v) {  // clear a rectangle of the canvas (in GL pixels)
   var gl = regl._gl, x = Math.floor(v.x), y = Math.floor(v.y);
   gl.bindFramebuffer(gl.FRAMEBUFFER, null);
