@@ -1,34 +1,46 @@
 // fmnist-viz interactive page, part 8: images instead of dots. Zoomed in (a panel's view at most a third of its
-// own extent across), the points in view are drawn as their images, on a canvas laid over the panels: grey levels
+// own extent across), the points in view are drawn as their images, on a canvas laid over the panel: grey levels
 // as in the data, framed in the point's colour for the colour mode; unselected ones faded while a selection is
 // lit; Find's row outlined. Images never pile up: each point in turn, in the page's drawing order (fixed, so the
 // same images stay as you pan), takes its place only where no image is yet, so zooming in further lets more
-// appear, until every point in view is an image. The layer follows every redraw of the panels (colours, a
+// appear, until every point in view is an image. The images follow every redraw of the panels (colours, a
 // selection, a morph's frames) and every zoom or pan.
 var IMAGE = 28;  // an image's side on screen, CSS pixels: the data's own size
 var ZOOMED = 3;  // images when a panel shows at most 1/ZOOMED of its own extent across
 var images = (function () {
   var mode = 'auto';  // 'auto' (when zoomed in), 'dots' (never) or 'images' (always)
   var shown = new Map();  // panel -> the slots drawn as images now
-  var layer = null, queued = null, full = new Map();  // panel -> [width, height] of the view it opened with
+  var queued = null, waiting = false, full = new Map();  // panel -> [width, height] of the view it opened with
   var picks = new Map();  // panel -> {key, slots}: its last pick, good while its view and its points' epoch last
+  // Each panel's images on a canvas of its own, laid over it, drawn again only when what it shows changes: a pan
+  // of one panel draws (and the browser composites) that panel's images only.
+  var layers = new Map();  // panel -> its canvas
+  var looks = new Map();  // panel -> what its canvas shows: [its pick, colour mode, selection, Find's row, layout]
 
-  function surface() {  // the layer, over the plot (made again if Plotly built its container anew)
-    var host = gd.querySelector('.svg-container');
+  function surface(panel, f) {  // the panel's canvas, over it (made again if Plotly built its container anew)
+    var host = gd.querySelector('.svg-container'), c = layers.get(panel);
     if (!host) { return null; }
-    if (!layer || layer.parentNode !== host) {
-      layer = document.createElement('canvas');
-      layer.id = 'fmnist-viz-images';
-      host.appendChild(layer);
+    if (!c || c.parentNode !== host) {
+      c = document.createElement('canvas');
+      c.className = 'fmnist-viz-images';
+      host.appendChild(c);
+      layers.set(panel, c);
+      looks.delete(panel);
     }
-    var ratio = window.devicePixelRatio || 1, w = host.clientWidth, h = host.clientHeight;
-    if (layer.width !== Math.round(w * ratio) || layer.height !== Math.round(h * ratio)) {
-      layer.width = Math.round(w * ratio);
-      layer.height = Math.round(h * ratio);
-      layer.style.width = w + 'px';
-      layer.style.height = h + 'px';
+    // on whole pixels, the panel's rectangle inside it: an image lands where it would on a canvas over the plot
+    var at = bounds(f), ratio = window.devicePixelRatio || 1, w = Math.round(at[2] * ratio), h = Math.round(at[3] * ratio);
+    if (c.width !== w || c.height !== h) {
+      c.width = w;
+      c.height = h;
+      looks.delete(panel);
     }
-    return layer;
+    c.style.cssText = 'left: ' + at[0] + 'px; top: ' + at[1] + 'px; width: ' + at[2] + 'px; height: ' + at[3] + 'px;';
+    return c;
+  }
+
+  function bounds(f) {  // [left, top, width, height] of the whole CSS pixels the panel's frame `f` covers
+    var left = Math.floor(f.left), top = Math.floor(f.top);
+    return [left, top, Math.ceil(f.left + f.width) - left, Math.ceil(f.top + f.height) - top];
   }
 
   function zoomedIn(panel, f) {
@@ -63,48 +75,55 @@ var images = (function () {
 
   function draw() {  // (a frame that redraws panels draws this too: a draw still queued is not needed then)
     if (queued) { cancelAnimationFrame(queued); queued = null; }
-    var todo = [];
+    waiting = false;
     panels.forEach(function (panel) {
-      var f = frameOf(panel);
+      var f = frameOf(panel), c = layers.get(panel);
       if (f && !full.has(panel)) { full.set(panel, [f.x1 - f.x0, f.y1 - f.y0]); }
       var slots = f && zoomedIn(panel, f) ? pick(panel, f) : [];
       shown.set(panel, slots);
-      if (slots.length) { todo.push([panel, f, slots]); }
+      if (!slots.length) {  // zoomed out, the panel's canvas is hidden and costs nothing
+        if (c) { c.style.display = 'none'; }
+        looks.delete(panel);
+        return;
+      }
+      var look = [picks.get(panel).key, colorMode, chosen, marked, panel.shows];
+      if (sameItems(looks.get(panel), look) || !(c = surface(panel, f))) { return; }
+      looks.set(panel, look);
+      if (!paintImages(panel, f, slots, c)) {
+        looks.delete(panel);
+        waiting = true;
+      }
     });
-    // zoomed out, the layer is hidden and costs nothing: no canvas over the panels to clear or composite
-    if (!todo.length) { if (layer) { layer.style.display = 'none'; layer.dataset.waiting = ''; } return; }
-    var c = surface();
-    if (!c) { return; }
-    c.style.display = '';
-    var ctx = c.getContext('2d'), ratio = c.width / Math.max(1, c.clientWidth), waiting = false;
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, c.width, c.height);
+  }
+
+  // Draw the panel's images on its canvas: false if an image sheet is still loading (drawn again when it is).
+  function paintImages(panel, f, slots, c) {
+    var ctx = c.getContext('2d'), at = bounds(f), ratio = c.width / Math.max(1, at[2]), d = panel.dataset;
+    var lit = chosen && chosen.dataset === d.name ? new Set(chosen.slots) : null, complete = true;
+    var sx = f.width / (f.x1 - f.x0), sy = f.height / (f.y1 - f.y0), colour = colorOf(panel);
+    ctx.setTransform(ratio, 0, 0, ratio, (f.left - at[0]) * ratio, (f.top - at[1]) * ratio);
+    ctx.clearRect(-1, -1, at[2] + 1, at[3] + 1);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, 0, f.width, f.height);
+    ctx.clip();
     ctx.imageSmoothingEnabled = false;
-    todo.forEach(function (item) {
-      var panel = item[0], f = item[1], slots = item[2], d = panel.dataset, colour = colorOf(panel);
-      var lit = chosen && chosen.dataset === d.name ? new Set(chosen.slots) : null;
-      var sx = f.width / (f.x1 - f.x0), sy = f.height / (f.y1 - f.y0);
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(f.left, f.top, f.width, f.height);
-      ctx.clip();
-      slots.forEach(function (slot) {
-        var k = Math.floor(slot / d.per_sheet), at = slot % d.per_sheet, img = sheet(d, k);
-        if (!(img.complete && img.naturalWidth)) {
-          if (!img.fmnistWaiting) { img.fmnistWaiting = true; img.addEventListener('load', soon); }
-          waiting = true;
-          return;
-        }
-        var x = f.left + (panel.x[slot] - f.x0) * sx - IMAGE / 2, y = f.top + (f.y1 - panel.y[slot]) * sy - IMAGE / 2;
-        ctx.globalAlpha = lit && !lit.has(slot) ? 0.2 : 1;
-        ctx.drawImage(img, (at % d.columns) * d.w, Math.floor(at / d.columns) * d.h, d.w, d.h, x, y, IMAGE, IMAGE);
-        ctx.lineWidth = marked && marked.dataset === d && marked.slot === slot ? 3 : 1.5;
-        ctx.strokeStyle = ctx.lineWidth === 3 ? '#000000' : colour(slot);
-        ctx.strokeRect(x + 0.75, y + 0.75, IMAGE - 1.5, IMAGE - 1.5);
-      });
-      ctx.restore();
+    slots.forEach(function (slot) {
+      var k = Math.floor(slot / d.per_sheet), at = slot % d.per_sheet, img = sheet(d, k);
+      if (!(img.complete && img.naturalWidth)) {
+        if (!img.fmnistWaiting) { img.fmnistWaiting = true; img.addEventListener('load', soon); }
+        complete = false;
+        return;
+      }
+      var x = (panel.x[slot] - f.x0) * sx - IMAGE / 2, y = (f.y1 - panel.y[slot]) * sy - IMAGE / 2;
+      ctx.globalAlpha = lit && !lit.has(slot) ? 0.2 : 1;
+      ctx.drawImage(img, (at % d.columns) * d.w, Math.floor(at / d.columns) * d.h, d.w, d.h, x, y, IMAGE, IMAGE);
+      ctx.lineWidth = marked && marked.dataset === d && marked.slot === slot ? 3 : 1.5;
+      ctx.strokeStyle = ctx.lineWidth === 3 ? '#000000' : colour(slot);
+      ctx.strokeRect(x + 0.75, y + 0.75, IMAGE - 1.5, IMAGE - 1.5);
     });
-    c.dataset.waiting = waiting ? '1' : '';
+    ctx.restore();
+    return complete;
   }
 
   function soon() { if (!queued) { queued = requestAnimationFrame(draw); } }
@@ -115,6 +134,6 @@ var images = (function () {
     draw: draw,
     shown: function (panel) { return shown.get(panel) || []; },
     mode: function (value) { if (value !== undefined) { mode = value; soon(); } return mode; },
-    ready: function () { return !(layer && layer.dataset.waiting) && !queued; }
+    ready: function () { return !waiting && !queued; }
   };
 })();

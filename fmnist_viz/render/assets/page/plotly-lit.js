@@ -28,6 +28,7 @@ var lit = (function () {
       var plotlys = ids === undefined && (scene.selectBatch || []).some(function (b) { return b && b.length; });
       if (!kept.unchanged(scene, plotlys ? null : signature)) {
         if (ids === undefined) { own.plotlyDraw.apply(scene, arguments); } else { draw(scene, own, ids); }
+        copies.changed(scene);
       }
       scene.dirty = false;
       kept.drawn(scene, signature);

@@ -5,7 +5,8 @@
 // any later restyle draws the same picture. Written against plotly.js's gl2d bundle as shipped
 // (assets/plotly-gl2d.min.js): its scene (_scene, markerOptions, scatter2d, select2d, selectBatch, update, draw),
 // regl (_gl, _refresh, clear), _fullData, _fullLayout._plots and its axes (range, setScale, _r, _rl, _length),
-// calcdata, _context, and its `_guiRelayout` (the relayout its mouse makes, replaced through Plotly.register).
+// calcdata, _context, its canvases (_fullLayout._glcanvas) and its `_guiRelayout` (the relayout its mouse makes,
+// replaced through Plotly.register).
 
 // Send the named options of one trace to the GPU again (undefined leaves the other traces be). Only those:
 // positions rebuild the trace's level-of-detail tree, which a change of colours does not need.
@@ -57,6 +58,121 @@ function sameItems(a, b) {
   return true;
 }
 
+// ---- software GL: the panels shown through 2D canvases of their own. A WebGL canvas that changes is sent to the
+// screen whole: where it is drawn in software, the browser reads all of it back and composites all of it, every
+// frame, though a pan changes one panel. There the page hides the canvas and copies a panel's rectangle, in the task
+// that changed it, to a 2D canvas of the rectangle's size laid just where it shows.
+var copies = (function () {
+  var states = new WeakMap();  // regl -> {due: the scenes changed in this task, canvases: 'x,y,w,h' -> 2D canvas}
+
+  function software(gl) {  // whether the browser draws WebGL without a GPU (SwiftShader, Mesa's llvmpipe, ...)
+    var info = gl.getExtension('WEBGL_debug_renderer_info');
+    var name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  }
+
+  function start(regl) {  // a new canvas of panels (Plotly's copies of an earlier one are gone with it)
+    if (states.has(regl) || !software(regl._gl)) { return; }
+    document.querySelectorAll('canvas.fmnist-viz-copy').forEach(function (c) { c.remove(); });
+    states.set(regl, {due: new Set(), canvases: new Map()});
+    regl._gl.canvas.style.visibility = 'hidden';
+  }
+
+  function changed(scene) {  // the scene's rectangle of the canvas changed: copied when the task's work is done
+    var regl = scene.scatter2d.regl, s = states.get(regl);
+    if (!s) { return; }
+    if (!s.due.size) { Promise.resolve().then(function () { copyDue(regl, s); }); }
+    s.due.add(scene);
+  }
+
+  function copyDue(regl, s) {
+    var gl = regl._gl;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    s.due.forEach(function (scene) {
+      var v = viewportOf(scene), x = Math.max(0, Math.floor(v.x)), y = Math.max(0, Math.floor(v.y));
+      var w = Math.min(gl.drawingBufferWidth, Math.ceil(v.x + v.width)) - x;
+      var h = Math.min(gl.drawingBufferHeight, Math.ceil(v.y + v.height)) - y;
+      if (w > 0 && h > 0) { copy(gl, s, [x, y, w, h]); }
+    });
+    s.due.clear();
+    regl._refresh();  // regl caches the GL state it set: make it set its own again
+  }
+
+  function copy(gl, s, r) {  // the canvas's rectangle r [x, y, w, h] (GL pixels, from the bottom) to its 2D canvas
+    var key = r.join(), c = s.canvases.get(key);
+    if (!c || c.parentNode !== gl.canvas.parentNode) {
+      s.canvases.forEach(function (other, at) {  // a rectangle of an earlier layout, where this one is now
+        var o = at.split(',').map(Number);
+        if (o[0] < r[0] + r[2] && r[0] < o[0] + o[2] && o[1] < r[1] + r[3] && r[1] < o[1] + o[3]) {
+          other.remove();
+          s.canvases.delete(at);
+        }
+      });
+      c = document.createElement('canvas');
+      c.className = 'fmnist-viz-copy';
+      c.width = r[2];
+      c.height = r[3];
+      gl.canvas.parentNode.insertBefore(c, gl.canvas.nextSibling);
+      s.canvases.set(key, c);
+    }
+    var ratio = gl.drawingBufferWidth / Math.max(1, gl.canvas.clientWidth);
+    // GL's rows run from the bottom: the 2D canvas holds them so, and is shown upside down (page.css)
+    c.style.cssText = 'left: ' + r[0] / ratio + 'px; top: ' + (gl.drawingBufferHeight - r[1] - r[3]) / ratio +
+      'px; width: ' + r[2] / ratio + 'px; height: ' + r[3] / ratio + 'px;';
+    var pixels = c.fmnistPixels || (c.fmnistPixels = new ImageData(r[2], r[3]));
+    gl.readPixels(r[0], r[1], r[2], r[3], gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(pixels.data.buffer));
+    var d = pixels.data;
+    for (var i = 3; i < d.length; i += 4) {  // the canvas's colours are premultiplied by their alpha, ImageData's not
+      var a = d[i];
+      if (a && a < 255) { d[i - 3] = d[i - 3] * 255 / a; d[i - 2] = d[i - 2] * 255 / a; d[i - 1] = d[i - 1] * 255 / a; }
+    }
+    c.getContext('2d').putImageData(pixels, 0, 0);
+  }
+
+  return {start: start, changed: changed};
+})();
+
+// ---- Plotly's other canvas (its focus layer, where it draws the points of its own box or lasso selection) is
+// cleared with the panels' at every redraw, and a cleared WebGL canvas is a changed one: the browser sends all of
+// it to the screen again, and composites it over the plot, empty or not. Each frame of a pan paid for a second
+// canvas the size of the plot that showed nothing (in software GL, 2560 x 1440: 11-13 frames a second, 19 with it
+// hidden). Its clear is skipped while it is clear already, and a clear canvas is hidden.
+function clearsOnlyDrawn(regl) {
+  if (regl.fmnistClears) { return; }
+  var gl = regl._gl, clear = regl.clear, drawnOn = true;
+  function noting(target, name) {  // a draw call on the canvas (or on one of its framebuffers: it may be drawn on)
+    var draw = target && target[name];
+    if (draw) {
+      target[name] = function () {
+        drawnOn = true;
+        gl.canvas.style.visibility = '';
+        return draw.apply(this, arguments);
+      };
+    }
+  }
+  var instanced = gl.getExtension('ANGLE_instanced_arrays');
+  noting(gl, 'drawArrays');
+  noting(gl, 'drawElements');
+  noting(instanced, 'drawArraysInstancedANGLE');
+  noting(instanced, 'drawElementsInstancedANGLE');
+  regl.fmnistClears = regl.clear = function (options) {
+    if (options && options.framebuffer) { return clear.apply(this, arguments); }  // not the canvas
+    if (!drawnOn) { return; }
+    drawnOn = false;
+    clear.apply(this, arguments);
+    gl.canvas.style.visibility = 'hidden';
+  };
+  // what it holds now (Plotly may have drawn on it before the page took it over)
+  var w = gl.drawingBufferWidth, h = gl.drawingBufferHeight, pixels = new Uint32Array(w * h);
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(pixels.buffer));
+  regl._refresh();
+  if (pixels.every(function (v) { return v === 0; })) {
+    drawnOn = false;
+    gl.canvas.style.visibility = 'hidden';
+  }
+}
+
 // ---- panels whose picture has not changed, left as they are. Plotly clears the whole canvas and draws every
 // panel again whenever one panel's view changes: each frame of a pan or a wheel zoom draws eight 70,000-point
 // panels (3 frames a second here, against 40 for the one panel that moved). Its clear is put off instead: in the
@@ -73,6 +189,8 @@ var kept = (function () {
       var clear = regl.clear;
       c = {scenes: new Map(), undrawn: null};
       canvases.set(regl, c);
+      copies.start(regl);
+      gd._fullLayout._glcanvas.each(function (d) { if (d.regl && d.regl !== regl) { clearsOnlyDrawn(d.regl); } });
       regl.clear = function (options) {
         if (options && options.framebuffer) { return clear.apply(this, arguments); }  // not the canvas
         if (!c.undrawn) {
@@ -82,6 +200,7 @@ var kept = (function () {
       };
     }
     c.scenes.set(panel.index, scene);
+    copies.changed(scene);  // what Plotly drew of it before
   }
 
   // Whether the scene, asked to draw `signature` after a clear, shows just that already (and is left as it is);
@@ -100,6 +219,7 @@ var kept = (function () {
     if (shown) { clearRect(regl, shown.viewport); }
     clearRect(regl, viewportOf(scene));
     showing.delete(scene);
+    copies.changed(scene);
   }
 
   function drawn(scene, signature) {  // the scene has just been drawn as `signature`
