@@ -30,28 +30,35 @@ CANVASES = """
 """
 
 
-def lit_and_zoomed(browser, tmp_path: Path) -> np.ndarray:  # noqa: F811
-    """The images page with a selection lit and one panel zoomed into images, on the screen."""
+def lit_and_zoomed(browser, tmp_path: Path) -> tuple[np.ndarray, dict, np.ndarray, dict]:  # noqa: F811
+    """The images page with a selection lit and one panel zoomed into images, on the screen, and its panels' places;
+    then the same with the page narrowed (Plotly lays the panels out again, smaller, on a canvas of a new size)."""
     results, _ = images_page(browser, tmp_path)
     browser.execute_script("window.fmnistViz.select('fashion', arguments[0])", [int(r) for r in results[0].index[::3]])
     wait(browser, "window.fmnistViz.view('fashion', 'umap', arguments[0])", zoom_box(results, "umap"))
     time.sleep(0.8)  # the selection's backgrounds are made in idle time
-    return screenshot(browser)
+    wide, wide_rects = screenshot(browser), rects(browser)
+    browser.execute_script("document.body.style.width = '800px'; window.dispatchEvent(new Event('resize'));")
+    time.sleep(1.5)
+    return wide, wide_rects, screenshot(browser), rects(browser)
 
 
 def test_software_gl_shows_each_panel_through_a_copy_drawn_as_the_canvas_would_show_it(
         browser, tmp_path: Path) -> None:  # noqa: F811
     copied = lit_and_zoomed(browser, tmp_path)
     assert browser.execute_script(CANVASES) == [False, False, 4]
-    where = rects(browser)
 
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": GPU})
     direct = lit_and_zoomed(browser, tmp_path)
     assert browser.execute_script(CANVASES)[0::2] == [True, 0]
-    for name, rect in where.items():  # the same pixels, but for the rounding of colours the canvas holds
-        a, b = cut(copied, rect), cut(direct, rect)
-        assert np.abs(a - b).mean() < 0.001 and (np.abs(a - b) > 8 / 255).mean() < 0.001, name
-        assert (a < 0.9).any(axis=2).mean() > 0.01, name  # something is drawn there
+    assert copied[1] == direct[1] and copied[3] == direct[3] and copied[1] != copied[3]
+    for shots, where in ((0, 1), (2, 3)):  # the same pixels, but for the rounding of colours the canvas holds
+        for name, rect in copied[where].items():
+            a, b = cut(copied[shots], rect), cut(direct[shots], rect)
+            assert np.abs(a - b).mean() < 0.001 and (np.abs(a - b) > 8 / 255).mean() < 0.001, (name, shots)
+            assert (a < 0.9).any(axis=2).mean() > 0.01, name  # something is drawn there
+    # and nothing else: the page outside the panels is the same too
+    assert np.abs(copied[2] - direct[2]).mean() < 0.001
 
 
 def test_plotlys_focus_canvas_is_hidden_and_left_alone_while_it_holds_nothing(browser, tmp_path: Path) -> None:  # noqa: F811

@@ -63,7 +63,8 @@ function sameItems(a, b) {
 // frame, though a pan changes one panel. There the page hides the canvas and copies a panel's rectangle, in the task
 // that changed it, to a 2D canvas of the rectangle's size laid just where it shows.
 var copies = (function () {
-  var states = new WeakMap();  // regl -> {due: the scenes changed in this task, canvases: 'x,y,w,h' -> 2D canvas}
+  // regl -> {due: the scenes changed in this task, canvases: 'x,y,w,h' -> 2D canvas, size: the canvas's size}
+  var states = new WeakMap();
 
   function software(gl) {  // whether the browser draws WebGL without a GPU (SwiftShader, Mesa's llvmpipe, ...)
     var info = gl.getExtension('WEBGL_debug_renderer_info');
@@ -87,18 +88,24 @@ var copies = (function () {
 
   function copyDue(regl, s) {
     var gl = regl._gl;
+    var size = gl.drawingBufferWidth + 'x' + gl.drawingBufferHeight, written = new Set();
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     s.due.forEach(function (scene) {
       var v = viewportOf(scene), x = Math.max(0, Math.floor(v.x)), y = Math.max(0, Math.floor(v.y));
       var w = Math.min(gl.drawingBufferWidth, Math.ceil(v.x + v.width)) - x;
       var h = Math.min(gl.drawingBufferHeight, Math.ceil(v.y + v.height)) - y;
-      if (w > 0 && h > 0) { copy(gl, s, [x, y, w, h]); }
+      if (w > 0 && h > 0) { written.add(copy(gl, s, [x, y, w, h])); }
     });
     s.due.clear();
+    if (s.size !== size) {  // a canvas resized is wiped: what was not drawn on it since shows nothing
+      s.canvases.forEach(function (c, key) { if (!written.has(key)) { c.remove(); s.canvases.delete(key); } });
+      s.size = size;
+    }
     regl._refresh();  // regl caches the GL state it set: make it set its own again
   }
 
-  function copy(gl, s, r) {  // the canvas's rectangle r [x, y, w, h] (GL pixels, from the bottom) to its 2D canvas
+  // The canvas's rectangle r [x, y, w, h] (GL pixels, from the bottom) to its 2D canvas; its key.
+  function copy(gl, s, r) {
     var key = r.join(), c = s.canvases.get(key);
     if (!c || c.parentNode !== gl.canvas.parentNode) {
       s.canvases.forEach(function (other, at) {  // a rectangle of an earlier layout, where this one is now
@@ -127,6 +134,7 @@ var copies = (function () {
       if (a && a < 255) { d[i - 3] = d[i - 3] * 255 / a; d[i - 2] = d[i - 2] * 255 / a; d[i - 1] = d[i - 1] * 255 / a; }
     }
     c.getContext('2d').putImageData(pixels, 0, 0);
+    return key;
   }
 
   return {start: start, changed: changed};
