@@ -28,13 +28,15 @@ var images = (function () {
       looks.delete(panel);
     }
     // on whole pixels, the panel's rectangle inside it: an image lands where it would on a canvas over the plot
-    var at = bounds(f), ratio = window.devicePixelRatio || 1, w = Math.round(at[2] * ratio), h = Math.round(at[3] * ratio);
+    var area = bounds(f), ratio = window.devicePixelRatio || 1;
+    var w = Math.round(area[2] * ratio), h = Math.round(area[3] * ratio);
     if (c.width !== w || c.height !== h) {
       c.width = w;
       c.height = h;
       looks.delete(panel);
     }
-    c.style.cssText = 'left: ' + at[0] + 'px; top: ' + at[1] + 'px; width: ' + at[2] + 'px; height: ' + at[3] + 'px;';
+    c.style.cssText = 'left: ' + area[0] + 'px; top: ' + area[1] + 'px; width: ' + area[2] + 'px; height: ' + area[3] +
+      'px;';
     return c;
   }
 
@@ -98,11 +100,11 @@ var images = (function () {
 
   // Draw the panel's images on its canvas: false if an image sheet is still loading (drawn again when it is).
   function paintImages(panel, f, slots, c) {
-    var ctx = c.getContext('2d'), at = bounds(f), ratio = c.width / Math.max(1, at[2]), d = panel.dataset;
+    var ctx = c.getContext('2d'), area = bounds(f), ratio = c.width / Math.max(1, area[2]), d = panel.dataset;
     var lit = chosen && chosen.dataset === d.name ? new Set(chosen.slots) : null, complete = true;
     var sx = f.width / (f.x1 - f.x0), sy = f.height / (f.y1 - f.y0), colour = colorOf(panel);
-    ctx.setTransform(ratio, 0, 0, ratio, (f.left - at[0]) * ratio, (f.top - at[1]) * ratio);
-    ctx.clearRect(-1, -1, at[2] + 1, at[3] + 1);
+    ctx.setTransform(ratio, 0, 0, ratio, (f.left - area[0]) * ratio, (f.top - area[1]) * ratio);
+    ctx.clearRect(-1, -1, area[2] + 1, area[3] + 1);
     ctx.save();
     ctx.beginPath();
     ctx.rect(0, 0, f.width, f.height);

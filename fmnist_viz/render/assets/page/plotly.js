@@ -72,7 +72,7 @@ var copies = (function () {
     return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
   }
 
-  function start(regl) {  // a new canvas of panels (Plotly's copies of an earlier one are gone with it)
+  function start(regl) {  // a new canvas of panels: the copies of an earlier one go
     if (states.has(regl) || !software(regl._gl)) { return; }
     document.querySelectorAll('canvas.fmnist-viz-copy').forEach(function (c) { c.remove(); });
     states.set(regl, {due: new Set(), canvases: new Map()});
