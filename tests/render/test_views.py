@@ -1,7 +1,8 @@
 """Zooms and pans in real headless Chromium, made with the mouse as a user makes them: a pan moves its own panel
 only (every other panel's pixels stay as they were, lit selection included) and draws it as a fresh page drawn at
 that view does, images following; Plotly's layout holds the new view (a full replot keeps it); a wheel zoom turns
-dots into images and a double click brings the opening view back."""
+dots into images and a double click brings the opening view back. A panel zoomed in draws only the points in its
+view, and every one of them, to its edges (WebGL draws no point whose centre lies beyond them)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from test_browser import browser, open_page, screenshot  # noqa: F401 (browser: a fixture)
-from test_images_layer import correlation, grey, images_page, whole, zoom_box
+from test_images_layer import correlation, grey, images_page, placed, whole, zoom_box
 
 RECTS = """
     var g = document.getElementById('fmnist-viz-plot'), L = g._fullLayout, box = g.getBoundingClientRect();
@@ -116,3 +117,36 @@ def test_a_wheel_zoom_turns_dots_into_images_and_a_double_click_brings_back_the_
     time.sleep(0.8)
     assert np.allclose(view_of(browser, "umap"), opening, rtol=0, atol=1e-6 * (opening[1] - opening[0]))
     assert browser.execute_script(shown, "umap") == 0
+
+
+def test_a_zoomed_panel_draws_every_point_in_its_view_to_its_edges(browser, tmp_path: Path) -> None:  # noqa: F811
+    results, _ = images_page(browser, tmp_path)
+    browser.execute_script("window.fmnistViz.imageMode('dots')")
+    x, y, w, h = rects(browser)["fashion umap"]
+    rows, xy = results[1].index, results[1].embedding
+    x0, x1, y0, y1 = zoom_box(results, "umap")
+    unit = (x1 - x0) / w  # data per px once zoomed
+    # a point away from others (8 px), which the view holds 1.5 px inside its right edge
+    gaps = np.linalg.norm(xy[:, None] - xy[None], axis=2)
+    np.fill_diagonal(gaps, np.inf)
+    inside = (xy[:, 0] > x0 + (x1 - x0) / 2) & (xy[:, 0] < x1) & (abs(xy[:, 1] - (y0 + y1) / 2) < (y1 - y0) / 4)
+    edge = int(np.flatnonzero(inside & (gaps.min(axis=1) > 8 * unit))[0])
+    right = xy[edge, 0] + 1.5 * unit
+    middle = xy[edge, 1]
+    # the box's x range binds (its y range is the narrower for the panel's shape): the view ends there exactly
+    box = [right - (x1 - x0), right, middle - 0.3 * (x1 - x0), middle + 0.3 * (x1 - x0)]
+    wait(browser, "window.fmnistViz.view('fashion', 'umap', arguments[0])", [float(v) for v in box])
+    assert abs(view_of(browser, "umap")[1] - right) < 1e-6 * (x1 - x0)
+    shot = screenshot(browser)
+
+    where = placed(browser, "umap", [int(r) for r in rows])
+    ex, ey = where[rows.tolist().index(rows[edge])]
+    assert x + w - 2.5 < ex < x + w - 0.5
+
+    def drawn(px: float, py: float) -> bool:  # a marker there (Plotly draws one up to 2 px left of its place)
+        return bool(shot[int(py) - 1:int(py) + 2, int(px) - 3:int(px) + 2].min() < 0.9)
+
+    assert drawn(ex, ey)
+    seen = (where[:, 0] > x + 1) & (where[:, 0] < x + w - 1) & (where[:, 1] > y + 1) & (where[:, 1] < y + h - 1)
+    assert 20 < seen.sum() < len(rows) / 4  # a panel zoomed in: a few of its points in view
+    assert all(drawn(px, py) for px, py in where[seen])  # every one of them drawn

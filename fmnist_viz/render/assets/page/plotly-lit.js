@@ -10,6 +10,9 @@
 // or a box/lasso being dragged that differs from the page's selection) Plotly draws as it always does.
 var lit = (function () {
   var DIM = 0.06;  // the dimmed points' share of their own opacity
+  // canvas px beyond a view within which a point is drawn too: WebGL draws no point whose centre lies beyond the
+  // view (its marker is not seen there, drawn or not), and the positions it reads are rounded to 32-bit floats
+  var EDGE = 1;
   // scene -> {panel, k (its points' trace in the scene), plotlyDraw and update (Plotly's own), background (the
   // shelf generation it was drawn in), agreed and replaced (Plotly's selections the page drew over)}
   var state = new WeakMap();
@@ -27,7 +30,15 @@ var lit = (function () {
       // Plotly's own selection is drawn on a second canvas, cleared with this one: that is drawn again, always
       var plotlys = ids === undefined && (scene.selectBatch || []).some(function (b) { return b && b.length; });
       if (!kept.unchanged(scene, plotlys ? null : signature)) {
-        if (ids === undefined) { own.plotlyDraw.apply(scene, arguments); } else { draw(scene, own, ids); }
+        // no selection: the points in view, or all of them as Plotly draws them
+        var near = ids === undefined && plain(scene) && !selecting(scene) ? inView(scene, own, null) : null;
+        if (near) {
+          drawPoints(scene, own, near);
+        } else if (ids === undefined) {
+          own.plotlyDraw.apply(scene, arguments);
+        } else {
+          draw(scene, own, ids);
+        }
         copies.changed(scene);
       }
       scene.dirty = false;
@@ -101,7 +112,8 @@ var lit = (function () {
     var keep = group.opacity;
     s.wipe({box: box(group.viewport)});
     opacity(scatter, own, DIM);
-    s.fbo.use(function () { scatter.draw(own.k); });
+    var near = inView(scene, own, null);
+    s.fbo.use(function () { scatter.draw(scatter.groups.map(function (g, m) { return m === own.k ? near : []; })); });
     opacity(scatter, own, keep);
     own.background = s.generation;
     return s;
@@ -122,7 +134,7 @@ var lit = (function () {
   // The page's selection to light in this panel (null: none), or undefined where Plotly draws the panel itself: no
   // selection, or a box/lasso being dragged that differs from the page's.
   function litIds(scene, own) {
-    if (scene.line2d || scene.fill2d || scene.error2d || scene.glText) { return undefined; }
+    if (!plain(scene)) { return undefined; }
     var ids = chosen && chosen.dataset === own.panel.dataset.name ? chosen.drawOrder : null;
     var plotlys = (scene.selectBatch[own.k] || []).length || (scene.unselectBatch[own.k] || []).length;
     return (plotlys ? agrees(scene, own, ids) : ids) ? ids : undefined;
@@ -135,14 +147,45 @@ var lit = (function () {
     if (scene.select2d) { clearRect(scene.select2d.regl, scene.scatter2d.groups[own.k].viewport); }
   }
 
-  // The panel's background (when `ids` are given), then every trace of the scene in Plotly's order (null: all
-  // its points; []: none), of the panel's points only `ids` (null: all), at full strength.
+  // The panel's background (when `ids` are given), then every trace of the scene in Plotly's order, of the
+  // panel's points only `ids` (null: all), at full strength.
   function drawLit(scene, own, ids) {
     var scatter = scene.scatter2d, group = scatter.groups[own.k], keep = group.opacity;
     if (ids) { background(scene, own).blit({box: box(group.viewport)}); }
     opacity(scatter, own, 1);
-    scatter.draw(scatter.groups.map(function (g, m) { return m === own.k ? ids : scene.markerOptions[m] ? null : []; }));
+    drawPoints(scene, own, inView(scene, own, ids));
     opacity(scatter, own, keep);
+  }
+
+  function drawPoints(scene, own, ids) {  // every trace of the scene in Plotly's order, of the panel's points `ids`
+    var scatter = scene.scatter2d;
+    scatter.draw(scatter.groups.map(function (g, m) { return m === own.k ? ids : scene.markerOptions[m] ? null : []; }));
+  }
+
+  // Of the panel's points `ids` (null: all of them), those its view shows (within EDGE of it), in drawing order;
+  // `ids` as they are where the view shows most of them. Software GL pays for every point drawn, in view or not: a
+  // panel zoomed into a sixteenth of its area draws a few thousand of its 70,000 points (at 2560 x 1440, 4.7-9.2 ms
+  // against 23.5 for all of them).
+  function inView(scene, own, ids) {
+    var group = scene.scatter2d.groups[own.k], r = group.range, v = group.viewport;
+    var at = scene.markerOptions[own.k].positions, n = ids ? ids.length : at.length / 2, near = [];
+    if (!r || !v || !v.width || !v.height) { return ids; }
+    var mx = EDGE * (r[2] - r[0]) / v.width, my = EDGE * (r[3] - r[1]) / v.height;
+    var x0 = r[0] - mx, x1 = r[2] + mx, y0 = r[1] - my, y1 = r[3] + my;
+    for (var j = 0; j < n; j++) {
+      var i = ids ? ids[j] : j, x = at[2 * i], y = at[2 * i + 1];
+      if (x >= x0 && x <= x1 && y >= y0 && y <= y1) { near.push(i); }
+    }
+    return near.length > n / 2 ? ids : near;
+  }
+
+  // Whether the page draws the scene's points itself: a scene of markers only (no lines, fills, error bars, text).
+  function plain(scene) { return !(scene.line2d || scene.fill2d || scene.error2d || scene.glText); }
+
+  function selecting(scene) {  // whether Plotly holds a box/lasso selection of the scene's points
+    return [scene.selectBatch || [], scene.unselectBatch || []].some(function (batch) {
+      return batch.some(function (b) { return b && b.length; });
+    });
   }
 
   // Plotly's own box/lasso selection in this panel is the page's, or one the page has replaced since (by
