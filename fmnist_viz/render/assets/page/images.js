@@ -40,10 +40,7 @@ var images = (function () {
     return c;
   }
 
-  function bounds(f) {  // [left, top, width, height] of the whole CSS pixels the panel's frame `f` covers
-    var left = Math.floor(f.left), top = Math.floor(f.top);
-    return [left, top, Math.ceil(f.left + f.width) - left, Math.ceil(f.top + f.height) - top];
-  }
+  function bounds(f) { return wholePixels(f.left, f.top, f.width, f.height); }  // of the panel's frame `f`, CSS px
 
   function zoomedIn(panel, f) {
     if (mode !== 'auto') { return mode === 'images'; }

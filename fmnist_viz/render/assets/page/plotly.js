@@ -40,11 +40,17 @@ function viewportOf(scene) { return scene.scatter2d.groups.filter(Boolean)[0].vi
 
 function box(v) { return {x: v.x, y: v.y, width: v.width, height: v.height}; }
 
+// [x, y, width, height] of the whole pixels a rectangle at (x, y) of that size covers
+function wholePixels(x, y, width, height) {
+  var left = Math.floor(x), top = Math.floor(y);
+  return [left, top, Math.ceil(x + width) - left, Math.ceil(y + height) - top];
+}
+
 function clearRect(regl, v) {  // clear a rectangle of the canvas (in GL pixels)
-  var gl = regl._gl, x = Math.floor(v.x), y = Math.floor(v.y);
+  var gl = regl._gl, r = wholePixels(v.x, v.y, v.width, v.height);
   gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   gl.enable(gl.SCISSOR_TEST);
-  gl.scissor(x, y, Math.ceil(v.x + v.width) - x, Math.ceil(v.y + v.height) - y);
+  gl.scissor(r[0], r[1], r[2], r[3]);
   gl.colorMask(true, true, true, true);
   gl.clearColor(0, 0, 0, 0);
   gl.clear(gl.COLOR_BUFFER_BIT);
@@ -91,9 +97,9 @@ var copies = (function () {
     var size = gl.drawingBufferWidth + 'x' + gl.drawingBufferHeight, written = new Set();
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     s.due.forEach(function (scene) {
-      var v = viewportOf(scene), x = Math.max(0, Math.floor(v.x)), y = Math.max(0, Math.floor(v.y));
-      var w = Math.min(gl.drawingBufferWidth, Math.ceil(v.x + v.width)) - x;
-      var h = Math.min(gl.drawingBufferHeight, Math.ceil(v.y + v.height)) - y;
+      var v = viewportOf(scene), r = wholePixels(v.x, v.y, v.width, v.height);  // within the canvas
+      var x = Math.max(0, r[0]), y = Math.max(0, r[1]);
+      var w = Math.min(gl.drawingBufferWidth, r[0] + r[2]) - x, h = Math.min(gl.drawingBufferHeight, r[1] + r[3]) - y;
       if (w > 0 && h > 0) { written.add(copy(gl, s, [x, y, w, h])); }
     });
     s.due.clear();
@@ -175,7 +181,9 @@ function clearsOnlyDrawn(regl) {
   gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(pixels.buffer));
   regl._refresh();
-  if (pixels.every(function (v) { return v === 0; })) {
+  var i = 0;
+  while (i < pixels.length && pixels[i] === 0) { i++; }  // (at 2560 x 1440: 5 ms; every() with a function, 28)
+  if (i === pixels.length) {
     drawnOn = false;
     gl.canvas.style.visibility = 'hidden';
   }
