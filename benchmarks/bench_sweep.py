@@ -58,9 +58,9 @@ def makespan(seconds: list[float], slots: int) -> float:
     return max(finish)
 
 
-def plain_loop(grid: dict[str, list[float]], n: int | None) -> tuple[list[float], list[np.ndarray]]:
+def plain_loop(grid: dict[str, list[float]], n: int | None) -> list[float]:
     """The loop one writes without fmnist-viz: umap-learn, as documented, on the raw pixels scaled to [0, 1], one
-    setting after another; each call's seconds and layout."""
+    setting after another; each call's seconds."""
     import umap
 
     from fmnist_viz.data import load
@@ -68,13 +68,13 @@ def plain_loop(grid: dict[str, list[float]], n: int | None) -> tuple[list[float]
 
     data = load("fashion")
     X = data.X[stratified_subsample(data.y, n, 0)].astype("float32") / 255
-    cells, layouts = [], []
+    cells = []
     for k in grid["n_neighbors"]:
         for d in grid["min_dist"]:
             begin = time.perf_counter()
-            layouts.append(umap.UMAP(n_neighbors=k, min_dist=d).fit_transform(X))
+            umap.UMAP(n_neighbors=k, min_dist=d).fit_transform(X)
             cells.append(time.perf_counter() - begin)
-    return cells, layouts
+    return cells
 
 
 PLAIN = "plain loop of umap.UMAP(...).fit_transform on the pixels"
@@ -93,10 +93,11 @@ def executors(workers: int) -> dict[str, Callable[[], Any]]:
 
 def one_run(name: str, grid: dict[str, list[float]], n: int | None, workers: int, out: Path) -> None:
     """Run one executor (or the plain loop) in this process, a fresh one as a user's command is: the table's row
-    as JSON on stdout ({seconds, cells, workers, shipped}), the layouts into ``out`` (npz)."""
+    as JSON on stdout ({seconds, cells, workers, shipped}); an executor's layouts into ``out`` (npz), for the
+    check that every executor computes the same (the plain loop's preprocessing differs: not compared)."""
     if name == PLAIN:
         start = time.perf_counter()  # loading the data included, as the loop's own
-        cells, layouts = plain_loop(grid, n)
+        cells = plain_loop(grid, n)
         row = {"seconds": time.perf_counter() - start, "cells": cells, "workers": os.cpu_count() or 1, "shipped": 0}
     else:
         from fmnist_viz.embed import create
@@ -117,8 +118,8 @@ def one_run(name: str, grid: dict[str, list[float]], n: int | None, workers: int
         row["seconds"] = time.perf_counter() - start
         failed = [j.error for j in todo if j.error]
         assert not failed, failed
-        row["cells"], layouts = [j.seconds for j in todo], [j.embedding for j in todo]
-    np.savez(out, *layouts)
+        row["cells"] = [j.seconds for j in todo]
+        np.savez(out, *[j.embedding for j in todo])
     print(json.dumps(row))
 
 
@@ -154,8 +155,8 @@ def main() -> None:
                                       env={**os.environ, "FMNIST_VIZ_CACHE": cache}, check=True,
                                       stdout=subprocess.PIPE, text=True)
                 runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
-                with np.load(layouts) as saved:
-                    if name != PLAIN:
+                if name != PLAIN:
+                    with np.load(layouts) as saved:
                         arrays.append([saved[k] for k in sorted(saved.files, key=lambda k: int(k.split("_")[1]))])
                 print(f"round {round_ + 1}, {name}: {runs[name][-1]['seconds']:.1f} s", file=sys.stderr)
     finally:
