@@ -35,6 +35,7 @@ import numpy as np
 from .atomic import atomic_path, atomic_write_bytes
 from .digest import short_digest
 from .paths import cache_dir
+from .results import HELDOUT_SCORES
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +78,12 @@ class ResultCache:
         try:  # a zip member whose bytes changed fails its CRC-32 here
             with np.load(data_path, allow_pickle=False) as npz:
                 arrays = {name: npz[name] for name in npz.files}
-            meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-            problem = entry_problem(kind, key, arrays)
+            meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
+            problem = entry_problem(kind, key, arrays) or meta_problem(kind, key, meta)
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             problem = str(exc) or type(exc).__name__
         if not problem:
-            return arrays, meta
+            return arrays, meta or {}
         log.warning("discarding corrupt cache entry %s/%s (%s); it will be recomputed", kind, data_path.name, problem)
         for path in (data_path, meta_path):
             try:
@@ -126,6 +127,63 @@ def _size(key: dict[str, Any]) -> int | None:
     inner = key.get("embedding")
     n = key.get("n", inner.get("n") if isinstance(inner, dict) else None)
     return n if isinstance(n, int) else None
+
+
+#: What each field of an entry's metadata (its ``.json``) holds, by kind; the fields of ``REQUIRED_META`` must be
+#: there (they are read back), the others, where present, must be of their type.
+META_FIELDS: dict[str, dict[str, str]] = {
+    "embedding": {"dataset": "text", "method": "text", "params": "mapping", "n": "count", "seed": "count",
+                  "device": "text", "seconds": "duration", "created": "text"},
+    "metrics": {"dataset": "text", "method": "text"},
+    "pointwise": {"dataset": "text", "method": "text"},
+    "heldout": {"dataset": "text", "method": "text", "fit_seconds": "duration", "place_seconds": "duration",
+                "metrics": "heldout scores"},
+}
+REQUIRED_META: dict[str, tuple[str, ...]] = {
+    "embedding": ("seconds",),
+    "heldout": ("fit_seconds", "place_seconds", "metrics"),
+}
+
+
+def _field_problem(what: str, value: Any) -> bool:
+    """Whether ``value`` is not what a metadata field of type ``what`` holds."""
+    import math
+
+    def number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    if what == "text":
+        return not isinstance(value, str)
+    if what == "mapping":
+        return not isinstance(value, dict)
+    if what == "count":
+        return not (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+    if what == "duration":
+        return not (number(value) and value >= 0)
+    # heldout scores: every score a share from 0 to 1
+    return not (isinstance(value, dict) and set(value) == set(HELDOUT_SCORES)
+                and all(number(v) and 0 <= v <= 1 for v in value.values()))
+
+
+def meta_problem(kind: str, key: dict[str, Any], meta: Any) -> str:
+    """What is wrong with an entry's metadata read back ("" when nothing; None: no ``.json``): not an object, not
+    written for ``key``, a field of :data:`REQUIRED_META` missing, or a field of :data:`META_FIELDS` of another
+    type (a duration that is text, scores that are not shares)."""
+    required = REQUIRED_META.get(kind, ())
+    if meta is None:
+        return "its metadata file is missing" if required else ""
+    if not isinstance(meta, dict):
+        return "its metadata is not a JSON object"
+    if "key" in meta and meta["key"] != json.loads(json.dumps(key, sort_keys=True, default=str)):
+        return "its metadata was written for another key"
+    missing = [name for name in required if name not in meta]
+    if missing:
+        return f"its metadata has no {', '.join(map(repr, missing))}"
+    fields = META_FIELDS.get(kind, {})
+    bad = [name for name, what in fields.items() if name in meta and _field_problem(what, meta[name])]
+    if bad:
+        return "its metadata's " + ", ".join(f"{name!r} ({fields[name]})" for name in bad) + " is wrong"
+    return ""
 
 
 def entry_problem(kind: str, key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:

@@ -81,8 +81,8 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
 def cmd_embed(args: argparse.Namespace) -> int:
     from .embed import BUILTIN_METHODS
-    from .image_maps import check_formats_of, check_image_map, save_image_maps, save_zoom_figures
-    from .outputs import check_formats, check_writable_dir, save_results
+    from .image_maps import check_formats_of, check_image_map, plan_image_maps, plan_zoom_figures, write_planned
+    from .outputs import check_formats, check_targets, check_writable_dir, save_results
 
     methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
     formats = check_formats(args.format)
@@ -102,19 +102,24 @@ def cmd_embed(args: argparse.Namespace) -> int:
                                     args.data_dir)
     start = time.perf_counter()
     results = _run_embeddings(args, methods)
+    align = getattr(args, "align", "auto")
+    # the image maps and zoom figures named and checked (a box that meets no layout, a name taken by a folder)
+    # before save_results writes anything; save_results checks its own files before its first
+    plans = []
+    if args.image_map is not None:
+        plans += plan_image_maps(results, args.out, formats, cells=args.image_map, frames=args.image_frames,
+                                 style=args.style, align=align, data_dir=args.data_dir)
+    if args.zoom_box is not None:
+        plans += plan_zoom_figures(results, args.zoom_box, args.out, formats, frames=args.image_frames,
+                                   style=args.style, align=align, data_dir=args.data_dir)
+    check_targets([p for plan in plans for p in plan.paths])
     for path in save_results(results, args.out, formats, name=args.command, style=args.style,
                              exemplars=args.exemplars, seed=args.seed, max_points=args.max_points,
-                             plotly_js=args.plotly_js, data_dir=args.data_dir, align=getattr(args, "align", "auto"),
+                             plotly_js=args.plotly_js, data_dir=args.data_dir, align=align,
                              highlight=highlight, color_by=args.color_by):
         print(path)
-    if args.image_map is not None:
-        for path in save_image_maps(results, args.out, formats, cells=args.image_map, frames=args.image_frames,
-                                    style=args.style, align=getattr(args, "align", "auto"), data_dir=args.data_dir):
-            print(path)
-    if args.zoom_box is not None:
-        for path in save_zoom_figures(results, args.zoom_box, args.out, formats, frames=args.image_frames,
-                                      style=args.style, align=getattr(args, "align", "auto"), data_dir=args.data_dir):
-            print(path)
+    for path in write_planned(plans):
+        print(path)
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0
 
@@ -166,7 +171,7 @@ def cmd_heldout(args: argparse.Namespace) -> int:
                       use_cache=not args.no_cache, data_dir=args.data_dir, progress=progress_of(args))
     paths = save_heldout(results, args.out, formats, style=args.style, plotly_js=args.plotly_js,
                          data_dir=args.data_dir)
-    print(format_table(heldout_rows(results), "markdown"))
+    print(format_table(heldout_rows(results, settings=False), "markdown"))
     for path in paths:
         print(path)
     failed = [r for r in results if r.error]
@@ -209,7 +214,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     from .embed import BUILTIN_METHODS
     from .metrics import DEFAULT_SAMPLE, check_k, evaluate_results, format_table, quality_rows
 
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else list(BUILTIN_METHODS)
+    if args.methods is None:
+        methods = list(BUILTIN_METHODS)
+    else:  # each named once; an empty list is refused, not taken for all
+        methods = list(dict.fromkeys(m.strip() for m in args.methods.split(",") if m.strip()))
+        if not methods:
+            raise UsageError(f"must name one or more methods, comma-separated (e.g. pca,umap), got "
+                             f"{args.methods!r}", param="methods")
     check_k(args.k, args.n or DEFAULT_SAMPLE)  # before any work; evaluate_results checks the real size again
     results = _run_embeddings(args, methods)
     evaluate_results(results, data_dir=args.data_dir, k=args.k)
@@ -235,7 +246,10 @@ def cmd_cache(args: argparse.Namespace) -> int:
     for label, (size, count) in section_sizes(root).items():
         print(f"  {label:<34} {size / 2**20:9.1f} MiB in {count} files")
     for row in ResultCache(root).entries()["embedding"]:
-        params = ", ".join(f"{k}={v}" for k, v in (row.get("params") or {}).items())
-        print(f"  {row.get('dataset', '?'):<8} {row.get('method', '?'):<6} n={row.get('n', '?'):<6} "
-              f"seed={row.get('seed', '?')} {row.get('device', '')} {row.get('seconds', 0):.1f} s  {params}")
+        given = row.get("params")
+        params = ", ".join(f"{k}={v}" for k, v in given.items()) if isinstance(given, dict) else ""
+        seconds = row.get("seconds")  # an entry's metadata is checked when it is read, not when it is listed
+        took = f"{seconds:.1f} s" if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else "? s"
+        print(f"  {row.get('dataset', '?')!s:<8} {row.get('method', '?')!s:<6} n={row.get('n', '?')!s:<6} "
+              f"seed={row.get('seed', '?')} {row.get('device', '')} {took}  {params}")
     return 0

@@ -24,14 +24,13 @@ import numpy as np
 
 from .errors import MAX_SEED, UsageError, check_number, describe_error
 from .metrics import DEFAULT_K
-from .results import HeldoutResult
+from .results import HELDOUT_K, HeldoutResult
 
 log = logging.getLogger(__name__)
 
-#: Bump when placements or their scores are computed differently, so cached ones are made again.
-HELDOUT_VERSION = 2
-#: The neighbours the placed points are classified by.
-SCORED_K = (1, 5, 10)
+#: Bump when placements or their scores are computed differently, so cached ones are made again (3: PCA's
+#: placement at --pca-dims 784 or more took the raw pixels for components).
+HELDOUT_VERSION = 3
 #: The fewest test images a data set must have to be placed and scored (trustworthiness@10 needs 22).
 MIN_PLACED = 2 * DEFAULT_K + 2
 #: The neighbours whose verdict pictures mark (a placed point misclassified by its 5 nearest fitted points).
@@ -58,22 +57,26 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
     method) order. A method that cannot place, or a ``fit_first`` outside 1 to 60,000 or below what a method
     needs, is refused before any work."""
     from .devices import resolve_device
-    from .embed import DEFAULT_PCA_DIMS, create
+    from .embed import DEFAULT_PCA_DIMS, check_pca_dims, create
     from .pipeline import as_list
 
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     methods, datasets = as_list(methods, "methods", (str,)), as_list(datasets, "datasets", (str,))
+    methods = list(dict.fromkeys(methods))  # each once: a method named twice is one row
+    if params is not None and not isinstance(params, Mapping):
+        raise UsageError(f"must map method names to their parameters, e.g. {{'umap': {{'n_neighbors': 30}}}}; got "
+                         f"{params!r}"[:200], param="params")
     unused = set(params or {}) - set(methods)
     if unused:
         raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
     embedders = [create(m, (params or {}).get(m)) for m in methods]
     for e in embedders:
         e.check_place()
-    pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else pca_dims
+    pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else check_pca_dims(pca_dims)
     gpu = resolve_device(device, embedders)
     from .data import load_all
 
-    need = max(max(e.min_points() for e in embedders), max(SCORED_K) + 1)
+    need = max(max(e.min_points() for e in embedders), max(HELDOUT_K) + 1)
     splits = []  # every data set checked before any is fitted
     for data in load_all(datasets, data_dir=data_dir, progress=progress):
         train, test = np.flatnonzero(data.is_train), np.flatnonzero(~data.is_train)
@@ -96,6 +99,7 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
     from .cache import ResultCache
     from .digest import short_digest
     from .embed import Prepared
+    from .embed.prepare import reduces
 
     cache = ResultCache(enabled=use_cache)
     base = {"data": data.fingerprint(), "fit": short_digest(fit_rows, length=16), "n": len(fit_rows),
@@ -108,8 +112,9 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
             fit, new, (pca_fit, pca_place) = prepare_split(data.X[fit_rows], data.X[new_rows], pca_dims, seed,
                                                            cache, base)
             k = max(e.n_neighbors for e in embedders)
-            fit_prepared = Prepared(fit, pca=fit if pca_dims else None, seed=seed, progress=progress,
-                                    label=data.title, pca_seconds=float(pca_fit))
+            # the fitted PCA's components only where it was applied (the raw pixels are no components)
+            fit_prepared = Prepared(fit, pca=fit if reduces(pca_dims, data.X.shape[1]) else None, seed=seed,
+                                    progress=progress, label=data.title, pca_seconds=float(pca_fit))
             if k:
                 fit_prepared.neighbors(k)
             prepared.append((fit_prepared, new, float(pca_place)))
@@ -119,10 +124,11 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
     for embedder in embedders:
         run_on = embedder.device_for(gpu) if embedder.name == "pymde" else "cpu"  # openTSNE, umap-learn place
         key = {**base, "embedder": embedder.cache_key(), "device": run_on}
+        fit_first = None if len(fit_rows) == data.is_train.sum() else len(fit_rows)
         result = HeldoutResult(data.name, data.title, embedder.name, dict(embedder.values), seed,
                                tuple(data.class_names), fit_rows, np.asarray(data.y[fit_rows]), new_rows,
-                               np.asarray(data.y[new_rows]), device=run_on,
-                               fit_first=None if len(fit_rows) == data.is_train.sum() else len(fit_rows))
+                               np.asarray(data.y[new_rows]), device=run_on, fit_first=fit_first,
+                               pca_dims=pca_dims or 0, variant=heldout_variant(embedder, fit_first, seed, pca_dims))
         found = cache.load("heldout", key)
         if found is not None and "wrong" in found[0]:
             arrays, meta = found
@@ -156,6 +162,19 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
     return out
 
 
+def heldout_variant(embedder: Any, fit_first: int | None, seed: int, pca_dims: int | None) -> dict[str, Any]:
+    """What differs from the defaults in one held-out result: the fitted images, the seed, the PCA, the method's
+    parameters (its files are named by them, so runs with other settings never overwrite each other)."""
+    from .embed import DEFAULT_PCA_DIMS
+
+    variant: dict[str, Any] = {"fit": fit_first} if fit_first else {}
+    if seed:
+        variant["seed"] = seed
+    if (pca_dims or 0) != DEFAULT_PCA_DIMS:
+        variant["pca"] = pca_dims or 0
+    return {**variant, **embedder.changed_params()}
+
+
 def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, seed: int, cache: Any,
                   base: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Both sets' features: pixels scaled to [0, 1], then a PCA fitted on ``X_fit`` alone and applied to both
@@ -164,7 +183,7 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
     import time
     from importlib import metadata
 
-    from .embed.prepare import pca_model, scale_pixels
+    from .embed.prepare import pca_model, reduces, scale_pixels
 
     key = {**base, "sklearn": metadata.version("scikit-learn")}
     found = cache.load("split", key)
@@ -172,7 +191,7 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
         return found[0]["X"], found[0]["new"], found[0]["seconds"]
     fit, new = scale_pixels(X_fit), scale_pixels(X_new)
     seconds = np.zeros(2)
-    if pca_dims and fit.shape[1] > pca_dims:
+    if reduces(pca_dims, fit.shape[1]):
         start = time.perf_counter()
         model = pca_model(fit, pca_dims, seed).fit(fit)
         fit = np.ascontiguousarray(model.transform(fit), dtype=np.float32)
@@ -192,7 +211,7 @@ def score(result: HeldoutResult, X_placed: np.ndarray) -> tuple[dict[str, float]
     from .metrics import trustworthiness
 
     found, wrong = {}, np.zeros(len(result.placed), bool)
-    for k in SCORED_K:
+    for k in HELDOUT_K:
         predicted = KNeighborsClassifier(n_neighbors=k).fit(result.fitted, result.fitted_labels).predict(result.placed)
         found[f"knn{k}_accuracy"] = float(np.mean(predicted == result.placed_labels))
         if k == MARKED_K:

@@ -1,12 +1,15 @@
 """Held-out results to files: the score table (CSV, and markdown for a terminal), the figure, the arrays.
 
 Names follow :mod:`fmnist_viz.naming`: ``heldout_umap_fashion-vs-mnist.csv``
-(``heldout_all_...`` for every built-in method), with ``_fit50000`` when fitted
-on the first 50,000 training images and ``_seed1`` for another seed.
+(``heldout_all_...`` for every built-in method), with every setting that differs
+from the defaults: ``_fit50000`` when fitted on the first 50,000 training images,
+``_seed1``, ``_pca20``, ``_perplexity20``, and ``_paper`` for that style. The
+table records the settings too (``pca_dims``, ``params`` as JSON).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,46 +18,50 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
+from .naming import run_name, variant_suffix
 from .paths import DEFAULT_OUT
-from .results import HeldoutResult
+from .render.style import DEFAULT_STYLE, check_style
+from .results import HELDOUT_SCORES, HeldoutResult
 
 #: What :func:`save_heldout` writes.
 HELDOUT_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
 #: The table's columns, in order.
-COLUMNS = ("dataset", "method", "seed", "fitted", "placed", "knn1_accuracy", "knn5_accuracy", "knn10_accuracy",
-           "trustworthiness", "fit_seconds", "place_seconds", "status", "error")
+COLUMNS = ("dataset", "method", "seed", "fitted", "placed", "pca_dims", "params", *HELDOUT_SCORES, "fit_seconds",
+           "place_seconds", "status", "error")
 
 
-def heldout_rows(results: Sequence[HeldoutResult]) -> list[dict[str, Any]]:
-    """One table row per result, numbers rounded; a failed one keeps its error."""
+def heldout_rows(results: Sequence[HeldoutResult], settings: bool = True) -> list[dict[str, Any]]:
+    """One table row per result, numbers rounded; a failed one keeps its error. With ``settings`` (the CSV), every
+    row records its PCA dimensions and the method's parameters (JSON) too; without (a terminal's table), not."""
     rows = []
     for r in results:
         row: dict[str, Any] = {"dataset": r.dataset, "method": r.method, "seed": r.seed,
                                "fitted": len(r.fitted_index), "placed": len(r.placed_index)}
-        row.update({k: round(r.metrics[k], 4) if k in r.metrics else "" for k in COLUMNS[5:9]})
+        if settings:
+            row.update(pca_dims=r.pca_dims, params=json.dumps(r.params, sort_keys=True))
+        row.update({k: round(r.metrics[k], 4) if k in r.metrics else "" for k in HELDOUT_SCORES})
         row.update(fit_seconds=round(r.fit_seconds, 2) if not r.error else "",
                    place_seconds=round(r.place_seconds, 2) if not r.error else "", status=r.status, error=r.error)
         rows.append(row)
     return rows
 
 
-def heldout_name(results: Sequence[HeldoutResult]) -> str:
-    """What a held-out run's files start with: ``heldout_METHOD(S)_DATASETS`` and what differs from the defaults
-    (``_fitN`` when fitted on the first N training images, ``_seedS``)."""
+def heldout_name(results: Sequence[HeldoutResult], style: str = DEFAULT_STYLE) -> str:
+    """What a held-out run's files start with: ``heldout_METHOD(S)_DATASETS`` and every setting that differs from
+    the defaults (:attr:`HeldoutResult.variant`: ``_fitN`` when fitted on the first N training images, ``_seedS``,
+    ``_pcaD``, the methods' parameters, as the embedding commands name them); a static figure's name ends with
+    its ``style`` when that is not the default (``_paper``)."""
     from .embed import BUILTIN_METHODS
-    from .naming import run_name
 
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
-    seed = results[0].seed if results else 0
-    fit_first = results[0].fit_first if results else None
     return (f"heldout_{run_name(methods, BUILTIN_METHODS)}_{'-vs-'.join(datasets)}"
-            + (f"_fit{fit_first}" if fit_first else "") + (f"_seed{seed}" if seed else ""))
+            + variant_suffix(results, style=None if style == DEFAULT_STYLE else style))
 
 
 def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] = DEFAULT_OUT,
-                 formats: str | Sequence[str] = ("csv", "png"), *, style: str = "screen", plotly_js: str = "embed",
-                 data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+                 formats: str | Sequence[str] = ("csv", "png"), *, style: str = DEFAULT_STYLE,
+                 plotly_js: str = "embed", data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
     """Write held-out results: the table (``csv``), the figure (``png``, ``svg``, ``pdf``: a row per method, a
     column per data set), the interactive page (``html``: the placed points a layer above the fitted ones, colour
     by held-out error) and the arrays (``npz``: ``fitted``, ``placed`` and their rows and labels per result)."""
@@ -66,6 +73,7 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
     if not results or not all(isinstance(r, HeldoutResult) for r in results):
         raise UsageError("must be the HeldoutResults fmnist_viz.heldout returns", param="results")
     out = check_writable_dir(out)
+    check_style(style)
     stem = heldout_name(results)
     written: list[Path] = []
     if "csv" in formats:
@@ -91,7 +99,7 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
 
         fig = heldout_figure(results, style=style)
         try:
-            written += [save_figure(fig, out / f"{stem}.{fmt}") for fmt in figures]
+            written += [save_figure(fig, out / f"{heldout_name(results, style)}.{fmt}") for fmt in figures]
         finally:
             plt.close(fig)
     return written

@@ -6,18 +6,20 @@ files, :func:`save_zoom_figures` what ``--zoom-box`` runs: names say what
 differs (``umap_fashion-vs-mnist_image-map.png``, ``_image-map60`` for another
 number of cells, ``umap_fashion_zoom-10.5_13.5_1.3_4.3``, ``_frames``,
 ``_paper``), and a figure already written from the same results and options
-is left as it is.
+is left as it is. ``plan_*`` name and check the files without drawing them, so a
+command can check every file it will write before it writes the first.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError, check_number
-from .naming import embedding_filename, variant_suffix
+from .naming import embedding_filename, exact_number, variant_suffix
 from .paths import DEFAULT_OUT
 from .render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
 from .render.style import DEFAULT_STYLE
@@ -44,14 +46,45 @@ def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
     the paths written. With several methods each data set's layouts are aligned as :func:`fmnist_viz.save_results`
     aligns them (``align``), so the maps match that figure; titles carry the quality, measured or cached. The
     results themselves are not changed."""
+    return write_planned(plan_image_maps(results, out, formats, cells=cells, frames=frames, style=style,
+                                         align=align, data_dir=data_dir))
+
+
+def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
+                      out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("png",), *,
+                      frames: bool = False, style: str = DEFAULT_STYLE, align: str = "auto",
+                      data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Write, for each method, the first data set's scatter with ``box`` (x0, x1, y0, y1, in the coordinates
+    drawn: aligned as :func:`save_image_maps` aligns them; cut to the layout's extent) outlined and that box
+    enlarged beside it as an image map (:func:`fmnist_viz.render.image_map.zoom_figure`), in each static format;
+    returns the paths written. A box that does not meet a layout is refused before any file is written."""
+    return write_planned(plan_zoom_figures(results, box, out, formats, frames=frames, style=style, align=align,
+                                           data_dir=data_dir))
+
+
+@dataclass
+class Planned:
+    """Files to write (one figure in each static format), what they are made from, and how to draw them."""
+
+    paths: list[Path]
+    digest: str | None
+    draw: Callable[[], Figure]
+    records: Written
+
+
+def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[str] = DEFAULT_OUT,
+                    formats: str | Sequence[str] = ("png",), *, cells: int = DEFAULT_CELLS, frames: bool = False,
+                    style: str = DEFAULT_STYLE, align: str = "auto",
+                    data_dir: str | os.PathLike[str] | None = None) -> list[Planned]:
+    """The image maps :func:`save_image_maps` writes, named and checked, not drawn yet (:func:`write_planned`)."""
     from .data import load
     from .outputs import check_formats
     from .render.image_map import image_map_figure
 
     formats = check_formats(formats)
     check_image_map(formats, cells)
-    results, out, aligned_to, records = _ready(results, out, align, data_dir)
-    written: list[Path] = []
+    results, folder, aligned_to, records = _ready(results, out, align, data_dir)
+    plans = []
     for method in dict.fromkeys(r.method for r in results):
         mine = [r for r in results if r.method == method]
         suffix = variant_suffix(mine, style=None if style == DEFAULT_STYLE else style, align=aligned_to,
@@ -62,36 +95,59 @@ def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
             images = {r.dataset: load(r.dataset, data_dir=data_dir).images for r in mine}
             return image_map_figure(mine, images, cells=cells, frames=frames, style=style)
 
-        written += _write(records, out, mine, formats, suffix, draw, "image-map", cells=cells, frames=frames,
-                          style=style, align=align)
-    return written
+        plans.append(_plan(records, folder, mine, formats, suffix, draw, "image-map", cells=cells, frames=frames,
+                           style=style, align=align))
+    return plans
 
 
-def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
+def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                       out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("png",), *,
                       frames: bool = False, style: str = DEFAULT_STYLE, align: str = "auto",
-                      data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """Write, for each method, the first data set's scatter with ``box`` (x0, x1, y0, y1, in the coordinates
-    drawn: aligned as :func:`save_image_maps` aligns them) outlined and that box enlarged beside it as an image
-    map (:func:`fmnist_viz.render.image_map.zoom_figure`), in each static format; returns the paths written."""
+                      data_dir: str | os.PathLike[str] | None = None) -> list[Planned]:
+    """The zoom figures :func:`save_zoom_figures` writes, named and checked (the box against every layout), not
+    drawn yet (:func:`write_planned`)."""
     from .data import load
     from .render.image_map import check_box, zoom_figure
 
-    box = check_box(box)
+    check_box(box)
     formats = check_formats_of(formats, param="zoom_box")
-    results, out, aligned_to, records = _ready(results, out, align, data_dir)
-    first = results[0].dataset
-    written: list[Path] = []
-    for r in (r for r in results if r.dataset == first):
+    results, folder, aligned_to, records = _ready(results, out, align, data_dir)
+    plans = []
+    for r, clipped in zoom_boxes(results, box):
+        # named by the box as asked (every digit of it: two boxes never share a name), drawn as cut to the layout
         suffix = variant_suffix([r], style=None if style == DEFAULT_STYLE else style, align=aligned_to,
-                                zoom="zoom-" + "_".join(f"{v:g}" for v in box), frames="frames" if frames else None)
+                                zoom="zoom-" + "_".join(exact_number(v) for v in box),
+                                frames="frames" if frames else None)
 
-        def draw(r: EmbeddingResult = r) -> Figure:
-            return zoom_figure(r, load(r.dataset, data_dir=data_dir).images, box, frames=frames, style=style)
+        def draw(r: EmbeddingResult = r, clipped: tuple[float, ...] = clipped) -> Figure:
+            return zoom_figure(r, load(r.dataset, data_dir=data_dir).images, clipped, frames=frames, style=style)
 
-        written += _write(records, out, [r], formats, suffix, draw, "zoom", box=box, frames=frames, style=style,
-                          align=align)
+        plans.append(_plan(records, folder, [r], formats, suffix, draw, "zoom", box=clipped, frames=frames,
+                           style=style, align=align))
+    return plans
+
+
+def write_planned(plans: Sequence[Planned]) -> list[Path]:
+    """Draw and save planned figures, after checking that no file name is taken by a folder; a figure already
+    written from the same inputs is left as it is. Returns the paths."""
+    from .outputs import check_targets, save_figures
+
+    check_targets([p for plan in plans for p in plan.paths])
+    written: list[Path] = []
+    for plan in plans:
+        written += plan.records.write(plan.paths, plan.digest,
+                                      lambda plan=plan: save_figures(plan.draw(), plan.paths))
     return written
+
+
+def zoom_boxes(results: Sequence[EmbeddingResult], box: Sequence[float]
+               ) -> list[tuple[EmbeddingResult, tuple[float, float, float, float]]]:
+    """Each result of the first data set, with ``box`` cut to its layout as drawn
+    (:func:`fmnist_viz.render.image_map.clip_box`); a box that does not meet a layout is refused."""
+    from .render.image_map import clip_box
+
+    first = results[0].dataset
+    return [(r, clip_box(box, r.positions)) for r in results if r.dataset == first]
 
 
 def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> list[str]:
@@ -119,13 +175,12 @@ def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], alig
     return copies, folder, aligned_to, records
 
 
-def _write(records: Written, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
-           draw: Callable[[], Figure], kind: str, **options: Any) -> list[Path]:
-    """The figure ``draw`` makes, saved as each of the (checked) static ``formats`` under its name, unless written
-    before from the same inputs."""
-    from .outputs import STATIC_FORMATS, save_figures
+def _plan(records: Written, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
+          draw: Callable[[], Figure], kind: str, **options: Any) -> Planned:
+    """The figure ``draw`` makes, to be saved as each of the (checked) static ``formats`` under its name."""
+    from .outputs import STATIC_FORMATS
     from .unchanged import inputs_digest
 
     paths = [out / embedding_filename(results[0].method, [r.dataset for r in results], fmt, suffix)
              for fmt in formats if fmt in STATIC_FORMATS]
-    return records.write(paths, inputs_digest(kind, results, **options), lambda: save_figures(draw(), paths))
+    return Planned(paths, inputs_digest(kind, results, **options), draw, records)

@@ -28,6 +28,13 @@ def format_value(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def exact_number(value: float) -> str:
+    """A number as a name part that tells any two floats apart: ``2`` for 2.0, ``2.0000001``, ``1e+308`` (the
+    shortest text that reads back as the same float; :func:`format_value` rounds to six digits)."""
+    v = float(value)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
+
+
 def token(value: Any) -> str:
     """A value as it reads in a file name: ``0.5``, ``30`` (also for 30.0), ``none``, ``pca``."""
     text = str(value).lower() if isinstance(value, (bool, type(None))) else format_value(value)
@@ -60,7 +67,7 @@ def variant_suffix(results: Sequence[Any], **options: Any) -> str:
     items: dict[str, Any] = {}
     for r in results:
         for key, value in r.variant.items():
-            items[f"{r.method}-{key}" if several and key not in ("n", "seed", "pca") else key] = value
+            items[f"{r.method}-{key}" if several and key not in ("n", "fit", "seed", "pca") else key] = value
     parts = [f"{key}{token(value)}" for key, value in items.items()]
     for key, value in options.items():
         if value in (None, 0, False):

@@ -71,8 +71,11 @@ def check_output_path(path: str | os.PathLike[str], formats: tuple[str, ...] = S
 
 
 def check_writable_dir(folder: str | os.PathLike[str]) -> Path:
-    """Create ``folder`` if needed and make sure files can be written there."""
-    folder = Path(folder) if str(folder) else Path(".")
+    """Create ``folder`` if needed and make sure files can be written there; an empty name is refused (it is no
+    folder: ``.`` names the current one)."""
+    if not str(folder).strip():
+        raise UsageError(f"must name a folder, got {str(folder)!r}; give . for the current folder", param="out")
+    folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -256,11 +259,12 @@ def save_results(
                         Path(highlight.source).name, f"{len(shown):,}", shown.title,
                         "none is highlighted" if not drawn else f"{drawn:,} are highlighted")
     results, aligned_to, records = drawn_copies(results, align)
+    paths = result_paths(results, out, formats, name=name, aligned_to=aligned_to, style=style, exemplars=exemplars,
+                         max_points=max_points, highlight=highlight, color_by=color_by)
+    check_targets([p for group in paths.values() for p in group])  # before any file is written
     written = []
-    if "npz" in formats:
-        for r in results:
-            path = out / embedding_filename(r.method, [r.dataset], "npz", variant_suffix([r]))
-            written += records.write([path], inputs_digest("npz", [r]), lambda r=r: [save_result_npz(r, out)])
+    for r, path in zip(results if "npz" in formats else [], paths["npz"], strict=True):
+        written += records.write([path], inputs_digest("npz", [r]), lambda r=r: [save_result_npz(r, out)])
     figures = [f for f in formats if f in STATIC_FORMATS]
     if not figures and "html" not in formats:
         return written
@@ -273,24 +277,48 @@ def save_results(
     if "html" in formats:
         from .explorer import page
 
-        path = out / embedding_filename(name, datasets, "html", variant_suffix(results, max=max_points,
-                                                                              align=aligned_to))
+        [path] = paths["html"]
         digest = inputs_digest("html", results, max_points=max_points, seed=seed, align=align, plotly_js=plotly_js)
         written += records.write([path], digest, lambda: [page(results, max_points=max_points, seed=seed,
                                                                align=align, data_dir=data_dir,
                                                                plotly_js=plotly_js).save(path)])
     if figures:
-        lit = f"highlight-{token(Path(highlight.source).stem)}" if highlight is not None else None
-        suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars,
-                                align=aligned_to, highlight=lit,
-                                color=None if color_by == "class" else f"color-{color_by}")
-        paths = [out / embedding_filename(name, datasets, fmt, suffix) for fmt in figures]
         digest = inputs_digest("figure", results, style=style, exemplars=exemplars, seed=seed, color_by=color_by,
                                highlight=highlight.rows.tobytes() if highlight is not None else None)
-        written += records.write(paths, digest, lambda: _draw(results, paths, data_dir, highlight=highlight,
-                                                              color_by=color_by, style=style, exemplars=exemplars,
-                                                              seed=seed))
+        written += records.write(paths["figure"], digest,
+                                 lambda: _draw(results, paths["figure"], data_dir, highlight=highlight,
+                                               color_by=color_by, style=style, exemplars=exemplars, seed=seed))
     return written
+
+
+def result_paths(results: Sequence[EmbeddingResult], out: Path, formats: Sequence[str], *, name: str,
+                 aligned_to: str | None, style: str = DEFAULT_STYLE, exemplars: int = 0,
+                 max_points: int | None = None, highlight: Selection | None = None,
+                 color_by: str = "class") -> dict[str, list[Path]]:
+    """The files :func:`save_results` writes for ``formats``, by kind: ``npz`` (one per result), ``html`` (the
+    page) and ``figure`` (one per static format), each named by what differs from the defaults."""
+    datasets = list(dict.fromkeys(r.dataset for r in results))
+    paths: dict[str, list[Path]] = {"npz": [], "html": [], "figure": []}
+    if "npz" in formats:
+        paths["npz"] = [out / embedding_filename(r.method, [r.dataset], "npz", variant_suffix([r])) for r in results]
+    if "html" in formats:
+        paths["html"] = [out / embedding_filename(name, datasets, "html",
+                                                  variant_suffix(results, max=max_points, align=aligned_to))]
+    lit = f"highlight-{token(Path(highlight.source).stem)}" if highlight is not None else None
+    suffix = variant_suffix(results, style=None if style == DEFAULT_STYLE else style, exemplars=exemplars,
+                            align=aligned_to, highlight=lit, color=None if color_by == "class" else f"color-{color_by}")
+    paths["figure"] = [out / embedding_filename(name, datasets, fmt, suffix) for fmt in formats
+                       if fmt in STATIC_FORMATS]
+    return paths
+
+
+def check_targets(paths: Sequence[Path]) -> None:
+    """Refuse to start writing when one of ``paths`` is taken by a folder (it would fail after the others were
+    written): every file a command writes is checked before the first is."""
+    for path in paths:
+        if path.is_dir():
+            raise UsageError(f"holds a folder named {path.name!r} where that file is to be written ({path}): move "
+                             "the folder away, or write into another folder", param="out")
 
 
 def drawn_copies(results: Sequence[EmbeddingResult], align: str

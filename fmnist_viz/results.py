@@ -69,6 +69,11 @@ class Cell:
         return "failed" if self.error else "done" if self.result is not None else "pending"
 
 
+#: The neighbours a held-out result's placed points are classified by, and the scores it carries.
+HELDOUT_K = (1, 5, 10)
+HELDOUT_SCORES = (*(f"knn{k}_accuracy" for k in HELDOUT_K), "trustworthiness")
+
+
 @dataclass
 class HeldoutResult:
     """One method fitted on one data set's training images, with its test images placed into that layout."""
@@ -85,6 +90,10 @@ class HeldoutResult:
     placed_labels: np.ndarray
     device: str = "cpu"
     fit_first: int | None = None  # fitted on the first this many training images; None: on all of them
+    pca_dims: int = 0  # PCA dimensions of the fitted and placed images (0: the pixels as they are)
+    #: The settings that differ from the defaults (``fit``, ``seed``, ``pca``, method parameters), as
+    #: :attr:`EmbeddingResult.variant`: file names carry them.
+    variant: dict[str, Any] = field(default_factory=dict)
     fitted: np.ndarray | None = field(default=None, repr=False)  # (n, 2) float32
     placed: np.ndarray | None = field(default=None, repr=False)  # (m, 2) float32, the fitted points unmoved
     fit_seconds: float = 0.0

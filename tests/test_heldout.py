@@ -4,6 +4,7 @@ points land among their own class, fits are cached, bad input is refused before 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +35,11 @@ def split(data: object, fit: int = FIT, placed: int = PLACED, offset: int = 0) -
     return train[:fit], test[offset:offset + placed]
 
 
-def place(data: object, method: str, new_rows: np.ndarray, fit_rows: np.ndarray | None = None, **params: object):
+def place(data: object, method: str, new_rows: np.ndarray, fit_rows: np.ndarray | None = None, pca_dims: int = 50,
+          **params: object):
     fit_rows = split(data)[0] if fit_rows is None else fit_rows
-    (result,) = place_dataset(data, fit_rows, new_rows, [create(method, params)], seed=0, gpu="cpu", pca_dims=50,
-                              use_cache=False, progress=False)
+    (result,) = place_dataset(data, fit_rows, new_rows, [create(method, params)], seed=0, gpu="cpu",
+                              pca_dims=pca_dims, use_cache=False, progress=False)
     assert not result.error, result.error
     return result
 
@@ -166,7 +168,41 @@ def test_figure_marks_the_misclassified(fashion: object, tmp_path: Path) -> None
     assert len(crosses) == wrong.sum()
     plt.close(fig)
     assert [p.name for p in save_heldout([result], tmp_path, "png,csv")] == [
-        f"heldout_pca_fashion_fit{FIT}.csv", f"heldout_pca_fashion_fit{FIT}.png"]
+        f"heldout_pca_fashion_fit{FIT}_pca50.csv", f"heldout_pca_fashion_fit{FIT}_pca50.png"]
+
+
+@pytest.mark.parametrize("pca_dims", [784, 785])
+def test_pca_dims_of_the_pixels_or_more_places_by_the_pixels_own_pca(fashion: object, pca_dims: int) -> None:
+    """At --pca-dims 784 or more the split keeps the pixels as they are: PCA's placement is then the first two
+    components of a PCA of the pixels, the same picture as the default's (it took two raw pixels for them)."""
+    new = split(fashion)[1]
+    raw, reduced = place(fashion, "pca", new, pca_dims=pca_dims), place(fashion, "pca", new)
+    assert raw.metrics["knn10_accuracy"] > 0.35  # chance is 0.1
+    assert abs(raw.metrics["knn10_accuracy"] - reduced.metrics["knn10_accuracy"]) < 0.02
+
+
+def test_held_out_files_are_named_by_every_setting_and_the_table_records_them(fashion: object,
+                                                                              tmp_path: Path) -> None:
+    new = split(fashion)[1][:100]
+    plain, fewer, near = (place(fashion, "tsne", new, pca_dims=p, n_iter=50, **more)
+                          for p, more in ((100, {}), (20, {}), (100, {"perplexity": 20.0})))
+    names = {r.pca_dims: [p.name for p in save_heldout([r], tmp_path, "csv")] for r in (plain, fewer)}
+    assert names == {100: [f"heldout_tsne_fashion_fit{FIT}_n_iter50.csv"],
+                     20: [f"heldout_tsne_fashion_fit{FIT}_pca20_n_iter50.csv"]}
+    assert [p.name for p in save_heldout([near], tmp_path, "csv,png", style="paper")] == [
+        f"heldout_tsne_fashion_fit{FIT}_perplexity20_n_iter50.csv",
+        f"heldout_tsne_fashion_fit{FIT}_perplexity20_n_iter50_paper.png"]
+    with open(tmp_path / f"heldout_tsne_fashion_fit{FIT}_pca20_n_iter50.csv") as f:
+        (row,) = csv.DictReader(f)
+    assert row["pca_dims"] == "20"
+    assert json.loads(row["params"]) == {**create("tsne").values, "n_iter": 50}
+
+
+def test_python_refuses_what_the_cli_refuses() -> None:
+    with pytest.raises(UsageError, match="pca_dims must be an integer >= 2, got 1"):
+        heldout("pca", pca_dims=1, progress=False)
+    with pytest.raises(UsageError, match="params must map method names to their parameters"):
+        heldout("pca", params=[1, 2], progress=False)
 
 
 def test_list_says_which_methods_can_place(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ test_executors.py, the page API's in render/test_page_layout.py.
 
 from __future__ import annotations
 
+import csv
 import errno
 import json
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import pytest
 import fmnist_viz as fv
 from fmnist_viz.cli import main
 from fmnist_viz.errors import FmnistVizError, UsageError
+from fmnist_viz.results import HELDOUT_SCORES
 
 from conftest import Tiny
 
@@ -229,6 +231,63 @@ def test_a_damaged_cache_entry_is_discarded_and_recomputed(case: str, kind: str,
     assert f"discarding corrupt cache entry {kind}/" in err and "internal error" not in err
     again = np.load(tmp_path / "o" / "umap_tiny_n_epochs20.npz")["embedding"]
     assert again.shape == first.shape and np.isfinite(again).all()
+    assert main(argv) == 0 and "discarding" not in capsys.readouterr().err  # and the new entry is good
+
+
+def _damage_meta(kind: str, change: Callable[[dict[str, Any]], dict[str, Any] | None], cache: Path) -> None:
+    """Change (or, when ``change`` gives None, delete) the metadata file of every entry of ``kind``."""
+    paths = list((cache / "computed" / kind).glob("*.json"))
+    assert paths
+    for path in paths:
+        meta = change(json.loads(path.read_text()))
+        if meta is None:
+            path.unlink()
+        else:
+            path.write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize(("command", "kind", "change"), [
+    ("pca", "embedding", lambda m: {**m, "seconds": "abc"}),
+    ("pca", "embedding", lambda m: {**m, "seconds": -1}),
+    ("pca", "embedding", lambda m: {**m, "n": "many"}),
+    ("pca", "embedding", lambda m: None),
+    ("pca", "embedding", lambda m: [m]),
+    ("pca", "embedding", lambda m: {**m, "key": {"other": 1}}),
+    ("heldout", "heldout", lambda m: None),
+    ("heldout", "heldout", lambda m: {**m, "metrics": {}}),
+    ("heldout", "heldout", lambda m: {**m, "metrics": {**m["metrics"], "knn5_accuracy": 3}}),
+    ("heldout", "heldout", lambda m: {**m, "fit_seconds": "abc"}),
+    ("heldout", "heldout", lambda m: {k: v for k, v in m.items() if k != "place_seconds"}),
+])
+def test_damaged_cache_metadata_is_discarded_and_made_again(command: str, kind: str, change: Callable[..., Any],
+                                                            tmp_path: Path, own_cache: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from fmnist_viz import data as fvdata
+
+    from conftest import make_tiny
+
+    tiny = make_tiny(n_train=60, n_test=30)  # enough test images to place
+    monkeypatch.setitem(fvdata.DATASETS, "tiny", tiny.spec)
+    tiny.write(tmp_path / "d" / "tiny")
+    where = ["--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", str(tmp_path / "o")]
+    argv = ["heldout", "pca", *where, "--format", "csv"] if command == "heldout" else ["pca", *where, "--format", "npz"]
+
+    def made() -> list[Any]:  # the held-out scores, or the embedding
+        if command == "pca":
+            return np.load(tmp_path / "o" / "pca_tiny.npz")["embedding"].tolist()
+        with open(tmp_path / "o" / "heldout_pca_tiny.csv") as f:
+            return [[row[name] for name in HELDOUT_SCORES] for row in csv.DictReader(f)]
+
+    assert main(argv) == 0
+    first = made()
+    assert all(score != "" for row in first for score in row) if command == "heldout" else first
+    _damage_meta(kind, change, own_cache)
+    capsys.readouterr()
+    assert main(argv) == 0  # the bad entry dropped with a warning and made again, never an internal error
+    err = capsys.readouterr().err
+    assert f"discarding corrupt cache entry {kind}/" in err and "internal error" not in err, err
+    assert made() == first
     assert main(argv) == 0 and "discarding" not in capsys.readouterr().err  # and the new entry is good
 
 

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from .base import Embedder, Param, check_enough_points
-from .prepare import DEFAULT_PCA_DIMS, Prepared, knn_graph
+from .prepare import DEFAULT_PCA_DIMS, Prepared, check_pca_dims, knn_graph
 from .registry import (
     BUILTIN_METHODS,
     ENTRY_POINT_GROUP,
@@ -22,7 +22,7 @@ from .registry import (
 )
 
 __all__ = [
-    "BUILTIN_METHODS", "DEFAULT_PCA_DIMS", "ENTRY_POINT_GROUP", "Embedder", "Param", "Prepared",
+    "BUILTIN_METHODS", "DEFAULT_PCA_DIMS", "check_pca_dims", "ENTRY_POINT_GROUP", "Embedder", "Param", "Prepared",
     "check_enough_points", "create", "embedder_names", "get_embedder_class", "knn_graph", "load_embedders",
     "method_label", "register",
 ]

@@ -125,6 +125,11 @@ class Embedder:
         }
         self.check()
 
+    def changed_params(self) -> dict[str, Any]:
+        """The parameters set to other values than their defaults (what file names carry)."""
+        defaults = {p.name: p.default for p in self.params}
+        return {k: v for k, v in self.values.items() if v != defaults.get(k, v)}
+
     def seed_ignored(self) -> str:
         """Why another seed gives the same layout of the same prepared data with these parameters, naming the
         parameter to vary; "" when the seed changes the layout (the default: a plugin is assumed to use it).

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import check_number
 from ..progress import progress_bar, step
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,20 @@ DEFAULT_PCA_DIMS = 100
 EXACT_KNN_BELOW = 20_000
 IVF_LISTS = 256
 IVF_PROBES = 16
+
+
+def check_pca_dims(pca_dims: int | None) -> int | None:
+    """``pca_dims`` checked, for every entry point alike: None or 0 turn PCA off (None is returned), else a whole
+    number of at least 2 (the two dimensions every method needs)."""
+    if pca_dims is None or (isinstance(pca_dims, int) and not isinstance(pca_dims, bool) and pca_dims == 0):
+        return None
+    return int(check_number(pca_dims, "pca_dims", low=2, integer=True))
+
+
+def reduces(pca_dims: int | None, n_features: int) -> bool:
+    """Whether PCA to ``pca_dims`` changes data of ``n_features`` dimensions: not when PCA is off, nor when the data
+    has that many dimensions or fewer (it is then used as it is)."""
+    return bool(pca_dims) and n_features > pca_dims  # type: ignore[operator]
 
 
 def scale_pixels(X: np.ndarray) -> np.ndarray:
@@ -145,7 +160,7 @@ class Prepared:
                       **kwargs: Any) -> Prepared:
         """Prepare an (n, d) array: scale uint8 pixels, then PCA to ``pca_dims`` (None: no PCA)."""
         X = scale_pixels(X)
-        if pca_dims and X.shape[1] > pca_dims:
+        if reduces(pca_dims, X.shape[1]):
             start = time.perf_counter()
             with step(f"{kwargs.get('label') or 'data'}: PCA to {pca_dims} dimensions ({len(X)} points)"):
                 Z = pca_reduce(X, pca_dims, seed)

@@ -82,6 +82,7 @@ def run(
     """
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     methods, datasets = as_list(methods, "methods", (str, Embedder)), as_list(datasets, "datasets", (str,))
+    methods = list(dict.fromkeys(methods))  # a method named twice runs once
     if params is not None and (not isinstance(params, Mapping)
                                or not all(isinstance(v, Mapping) for v in params.values())):
         raise UsageError("must map method names to their parameters, e.g. {'umap': {'n_neighbors': 30}}; got "

@@ -22,7 +22,7 @@ from ..cache import ResultCache
 from ..data import Dataset, get_spec, load_all
 from ..devices import resolve_device
 from ..digest import short_digest
-from ..embed import DEFAULT_PCA_DIMS, Embedder, check_enough_points
+from ..embed import DEFAULT_PCA_DIMS, Embedder, check_enough_points, check_pca_dims
 from ..errors import MAX_SEED, UsageError, check_number, describe_error
 from ..results import EmbeddingResult
 
@@ -109,8 +109,7 @@ def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *,
     check_number(sample_seed, "seed", low=0, high=MAX_SEED, integer=True)
     if n is not None:
         check_number(n, "n", low=1, integer=True)
-    if pca_dims:  # 0 or None: no PCA; else at least the two dimensions the methods need
-        check_number(pca_dims, "pca_dims", low=2, integer=True)
+    pca_dims = check_pca_dims(pca_dims)
     embedders = list(dict.fromkeys(e for e, _ in pairs))
     specs = [get_spec(name) for name in datasets]
     if n is not None and not keep_going:
@@ -156,8 +155,7 @@ def variant(embedder: Embedder, subset: Subset, seed: int) -> dict[str, Any]:
         variant["sample"] = subset.seed
     if (subset.pca_dims or 0) != DEFAULT_PCA_DIMS:
         variant["pca"] = subset.pca_dims or 0
-    defaults = {p.name: p.default for p in embedder.params}
-    variant.update({k: v for k, v in embedder.values.items() if v != defaults.get(k, v)})
+    variant.update(embedder.changed_params())
     return variant
 
 

@@ -61,7 +61,33 @@ def check_box(box: Sequence[float]) -> tuple[float, float, float, float]:
         raise UsageError(f"must be four numbers x0,x1,y0,y1, got {box!r}"[:200], param="box") from None
     if not all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:
         raise UsageError(f"must be finite with x0 < x1 and y0 < y1, got {x0:g},{x1:g},{y0:g},{y1:g}", param="box")
+    if not np.isfinite([x1 - x0, y1 - y0]).all():
+        raise UsageError(f"is too large: its sides overflow, got {x0:g},{x1:g},{y0:g},{y1:g}", param="box")
     return x0, x1, y0, y1
+
+
+#: The smallest box side, as a share of the layout's larger side (smaller ones cannot be drawn in floating point).
+MIN_BOX_SHARE = 1e-9
+
+
+def clip_box(box: Sequence[float], positions: np.ndarray) -> tuple[float, float, float, float]:
+    """``box`` (x0, x1, y0, y1, checked) cut to the layout's extent (the bounding box of its finite points): a box
+    reaching far past the layout maps the same points as the layout's own extent, so the map stays bounded. A
+    box that does not meet the layout, or too small to draw, is refused with the layout's extent."""
+    x0, x1, y0, y1 = check_box(box)
+    xy = np.asarray(positions, dtype=np.float64)
+    xy = xy[np.isfinite(xy).all(axis=1)] if xy.ndim == 2 and xy.shape[1:] == (2,) else xy[:0].reshape(0, 2)
+    if not len(xy):
+        raise UsageError("cannot be drawn: the layout holds no finite coordinates", param="box")
+    (lx, ly), (hx, hy) = xy.min(axis=0), xy.max(axis=0)
+    extent = f"the layout spans x {lx:.4g} to {hx:.4g}, y {ly:.4g} to {hy:.4g}"
+    if x0 > hx or x1 < lx or y0 > hy or y1 < ly:
+        raise UsageError(f"{x0:g},{x1:g},{y0:g},{y1:g} does not meet the layout: {extent}", param="box")
+    clipped = max(x0, lx), min(x1, hx), max(y0, ly), min(y1, hy)
+    if max(clipped[1] - clipped[0], clipped[3] - clipped[2]) <= MIN_BOX_SHARE * max(hx - lx, hy - ly, 1e-300):
+        raise UsageError(f"{x0:g},{x1:g},{y0:g},{y1:g} is too small to draw (its sides at most {MIN_BOX_SHARE:g} "
+                         f"of the layout's): {extent}", param="box")
+    return clipped
 
 
 def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS,
@@ -237,8 +263,8 @@ ZOOM_CELLS = 16
 def zoom_figure(result: Any, images: np.ndarray, box: Sequence[float], *, cells: int = ZOOM_CELLS,
                 frames: bool = False, style: str = DEFAULT_STYLE) -> Figure:
     """The whole and the detail: one result's scatter (its coordinates on the axes, so a box can be read off)
-    with ``box`` (x0, x1, y0, y1) outlined, and beside it that box enlarged as an image map, joined by lines;
-    ``images`` are all the data set's images. Returns the Figure."""
+    with ``box`` (x0, x1, y0, y1, cut to the layout's extent: :func:`clip_box`) outlined, and beside it that box
+    enlarged as an image map, joined by lines; ``images`` are all the data set's images. Returns the Figure."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import ConnectionPatch, Rectangle
     from matplotlib.ticker import MaxNLocator
@@ -247,7 +273,7 @@ def zoom_figure(result: Any, images: np.ndarray, box: Sequence[float], *, cells:
     from .style import panel_title
 
     conf = check_style(style)
-    x0, x1, y0, y1 = check_box(box)
+    x0, x1, y0, y1 = box = clip_box(box, result.positions)
     side = conf["page_width"] / 2 if "page_width" in conf else conf["panel_width"]
     with plt.rc_context(style_rc(conf)):
         fig = plt.figure(figsize=(2 * side, side + text_line(conf) * 5), layout="constrained",
