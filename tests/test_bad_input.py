@@ -101,3 +101,67 @@ def test_data_info_never_shows_a_corrupt_copy_as_found(tiny: Tiny, tmp_path: Pat
     out = capsys.readouterr().out
     assert f"found in {good} ($FMNIST_VIZ_DATA)" in out
     assert f"{bad}  complete but unusable (skipped; `fmnist-viz data verify` says why)" in out
+
+
+def test_metrics_refuses_an_empty_method_list_and_runs_a_repeated_one_once(
+        tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    where = ["--dataset", "tiny", "--data-dir", str(tmp_path / "d")]
+    assert main(["metrics", "--methods", "", *where]) == 2
+    assert "--methods must name one or more methods, comma-separated" in capsys.readouterr().err
+    assert main(["metrics", "--methods", " , ", *where]) == 2
+    capsys.readouterr()
+    assert main(["metrics", "--methods", "pca,pca", *where, "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert len(rows) == 2 and rows[1].startswith("tiny,pca,")
+
+
+def test_an_empty_out_is_refused(tiny: Tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert main(["pca", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", ""]) == 2
+    assert "--out must name a folder, got ''; give . for the current folder" in capsys.readouterr().err
+    assert list((tmp_path / "here").iterdir()) == []  # nothing written here
+    with pytest.raises(UsageError, match="out must name a folder"):
+        save_results([fake_result("fashion", 10, 0)], "", "png")
+
+
+def test_a_folder_where_a_file_goes_is_refused_before_any_file_is_written(
+        tiny: Tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    out = tmp_path / "o"
+    (out / "pca_tiny.png").mkdir(parents=True)
+    argv = ["pca", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--out holds a folder named 'pca_tiny.png' where that file is to be written" in err
+    assert "-o/--output" not in err and sorted(p.name for p in out.iterdir()) == ["pca_tiny.png"]  # no page written
+    (out / "pca_tiny.png").rmdir()
+    (out / "pca_tiny_image-map.png").mkdir()  # an image map's name: checked before the figure and page are written
+    assert main([*argv, "--image-map"]) == 2
+    assert "'pca_tiny_image-map.png'" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["pca_tiny_image-map.png"]
+
+
+@pytest.mark.parametrize(("call", "says"), [
+    (lambda fv: fv.create("umap", [1, 2]), "params must map parameter names to values"),
+    (lambda fv: fv.create("umap", {"n_neighbors": True}), "umap parameter 'n_neighbors' must be of type int, got True"),
+    (lambda fv: fv.create("tsne", {"perplexity": 1e300}),
+     "tsne parameter 'perplexity' is too large: 1e[+]300 needs 3 x perplexity [+] 2 points, and the data sets hold "
+     "70,000; give at most 23,332"),
+    (lambda fv: fv.class_grid(np.zeros((0, 28, 28), np.uint8), np.zeros(0, int), ["a"]),
+     "images is empty: give at least one image"),
+    (lambda fv: fv.class_grid(np.zeros((4, 28, 28), np.uint8), np.array([0, 1, 2, 9]), ["a", "b", "c"]),
+     "labels must be class indices from 0 to 2 .one per class name., got int64 from 0 to 9"),
+    (lambda fv: fv.class_grid(np.zeros((4, 28, 28), np.uint8), np.array([0, -1, 0, 1]), ["a", "b"]),
+     "labels must be class indices from 0 to 1"),
+    (lambda fv: fv.class_grid(np.full((4, 28, 28), np.nan), np.array([0, 1, 0, 1]), ["a", "b"]),
+     "images holds 4 image.s. with no finite pixel .all NaN or infinite., the first at row 0"),
+])
+def test_the_python_api_refuses_with_a_message(call: object, says: str) -> None:
+    import fmnist_viz as fv
+
+    with pytest.raises(UsageError, match=says):
+        call(fv)

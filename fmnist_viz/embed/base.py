@@ -47,6 +47,8 @@ class Param:
             if self.default is None:
                 return None
             raise UsageError(f"{where} cannot be None")
+        if isinstance(value, bool) and kind is not bool:  # True is no number of neighbours
+            raise UsageError(f"{where} must be of type {kind.__name__}, got {value!r}")
         try:
             if kind is bool and isinstance(value, str):
                 if value.lower() not in ("true", "false", "1", "0", "yes", "no"):

@@ -128,6 +128,9 @@ def create(name: str, params: Mapping[str, Any] | None = None) -> Embedder:
     Embedder
         Call ``.fit_transform(X)`` or ``.embed(prepared)`` on it.
     """
+    if params is not None and not isinstance(params, Mapping):
+        raise UsageError(f"must map parameter names to values, e.g. {{'n_neighbors': 30}}; got {params!r}"[:200],
+                         param="params")
     return get_embedder_class(name)(**dict(params or {}))
 
 

@@ -92,6 +92,24 @@ def check_colormap(name: str) -> str:
     return name
 
 
+def check_grid_input(images: np.ndarray, labels: np.ndarray, n_classes: int) -> None:
+    """Refuse what a grid cannot draw: no images, labels that are not class indices into the class names, images
+    that are not numbers or hold no finite pixel."""
+    if not len(images):
+        raise UsageError("is empty: give at least one image to draw", param="images")
+    if images.dtype.kind not in "uif" or images.ndim != 3:
+        raise UsageError(f"must be (n, h, w) numbers, got {images.dtype} of shape {images.shape}", param="images")
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= n_classes:
+        raise UsageError(f"must be class indices from 0 to {n_classes - 1} (one per class name), got "
+                         f"{labels.dtype} from {labels.min()} to {labels.max()}", param="labels")
+    if images.dtype.kind == "f":
+        finite = np.isfinite(images).reshape(len(images), -1).any(axis=1)
+        if not finite.all():
+            raise UsageError(f"holds {int((~finite).sum()):,} image(s) with no finite pixel (all NaN or infinite), "
+                             f"the first at row {int(np.flatnonzero(~finite)[0])}", param="images")
+
+
 def class_grid(
     images: np.ndarray,
     labels: np.ndarray,
@@ -131,6 +149,7 @@ def class_grid(
         images = images.reshape(len(images), side, side)
     if len(images) != len(labels):
         raise UsageError(f"has {len(labels)} entries for {len(images)} images", param="labels")
+    check_grid_input(images, labels, len(class_names))
     given = picks is not None  # a size error is then about the picks, not about rows and cols
     if picks is None:
         picks = sample_per_class(labels, len(class_names), rows * cols, seed)

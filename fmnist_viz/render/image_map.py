@@ -61,8 +61,6 @@ def check_box(box: Sequence[float]) -> tuple[float, float, float, float]:
         raise UsageError(f"must be four numbers x0,x1,y0,y1, got {box!r}"[:200], param="box") from None
     if not all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:
         raise UsageError(f"must be finite with x0 < x1 and y0 < y1, got {x0:g},{x1:g},{y0:g},{y1:g}", param="box")
-    if not np.isfinite([x1 - x0, y1 - y0]).all():
-        raise UsageError(f"is too large: its sides overflow, got {x0:g},{x1:g},{y0:g},{y1:g}", param="box")
     return x0, x1, y0, y1
 
 
@@ -104,6 +102,9 @@ def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS,
         raise UsageError("holds no finite coordinates", param="positions")
     if box is not None:
         x0, x1, y0, y1 = check_box(box)
+        if not np.isfinite([x1 - x0, y1 - y0]).all():
+            raise UsageError(f"is too large: its sides overflow, got {x0:g},{x1:g},{y0:g},{y1:g}; cut it to the "
+                             "layout first (clip_box)", param="box")
     else:
         low, high = np.percentile(positions[finite], [0.05, 99.95], axis=0)  # a few far-flung points fall outside
         pad = 0.02 * max(float((high - low).max()), 1e-9)

@@ -346,7 +346,7 @@ def test_concurrent_writers_never_leave_a_corrupt_entry(tmp_path: Path) -> None:
 
     def writer(i: int) -> None:
         for _ in range(5):
-            cache.store("embedding", key, arrays[i], meta={"writer": i})
+            cache.store("embedding", key, arrays[i], meta={"writer": i, "seconds": 1.0})
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
     for t in threads:

@@ -300,6 +300,22 @@ def test_the_page_api_selects_by_row_and_reports_positions(browser, tmp_path: Pa
         with pytest.raises(Exception, match=message):
             browser.execute_script(f"window.fmnistViz.select('fashion', [arguments[0]]); "
                                    f"return window.fmnistViz.{call}", rows[0])
+    # rows are whole numbers, nothing coerced into one; unusable rows are refused, the selection left as it was
+    browser.execute_script("window.fmnistViz.select('fashion', arguments[0])", rows)
+    hexa, nested = f"0x{rows[0]:x}", f"[[{rows[0]}]]"
+    for call, message in ((f"select('fashion', ['{hexa}'])", f'rows must be whole numbers; got "{hexa}" at position 0'),
+                          (f"select('fashion', {nested})", f"got \\[{rows[0]}\\] at position 0"),
+                          (f"select('fashion', [{rows[0]}, 1.5])", "got 1.5 at position 1"),
+                          ("select('fashion', [99999])", "none of the 1 row.s. is drawn on this page"),
+                          (f"find('fashion', '{hexa}')", f'find: row must be a whole number, got "{hexa}"'),
+                          ("find('fashion', NaN)", "find: row must be a whole number, got NaN"),
+                          ("morph('fashion', 'pca', 'umap', null)", "ms must be a duration from 0 to .* got null"),
+                          ("morph('fashion', 'pca', 'umap', [100])", "ms must be a duration .* got \\[100\\]"),
+                          ("morph('fashion', 'pca', 'umap', '100')", 'got "100"')):
+        with pytest.raises(Exception, match=message):
+            browser.execute_script(f"return window.fmnistViz.{call}")
+    assert browser.execute_script("return window.fmnistViz.selection()") == {"dataset": "fashion",
+                                                                             "rows": sorted(rows)}
 
 
 def test_colour_by_find_and_morph(browser, tmp_path: Path) -> None:

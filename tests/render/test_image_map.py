@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.render.image_map import choose_cells, image_map, mosaic
+from fmnist_viz.naming import exact_number
+from fmnist_viz.render.image_map import choose_cells, clip_box, image_map, mosaic
 from fmnist_viz.render.style import class_color
+
+from conftest import Tiny
 
 
 def test_each_occupied_cell_shows_the_point_nearest_its_centre() -> None:
@@ -159,12 +162,13 @@ def test_the_cli_draws_a_zoom_box_beside_the_whole_layout(real_data: Path, tmp_p
                  "--image-frames", "--out", str(out)]) == 0
     (made,) = out.glob("pca_fashion_n1000_zoom-*_frames.png")  # the first data set's layout only
     assert str(made) in capsys.readouterr().out.split()
-    assert made.name == "pca_fashion_n1000_zoom-" + "_".join(f"{float(v):g}" for v in box.split(",")) + "_frames.png"
+    assert made.name == "pca_fashion_n1000_zoom-" + "_".join(exact_number(float(v)) for v in box.split(",")) \
+        + "_frames.png"
     picture = mpimg.imread(made)
     assert picture.shape[1] > 1.5 * picture.shape[0] and picture[..., :3].std() > 0.1
     far = f"{x + 1000:.0f},{x + 1001:.0f},0,1"
     assert main(["pca", "--n", "1000", "--format", "png", f"--zoom-box={far}", "--out", str(out)]) == 2
-    assert "--zoom-box holds no point: the layout spans x" in capsys.readouterr().err
+    assert "does not meet the layout: the layout spans x" in capsys.readouterr().err
 
 
 def test_plot_image_map_takes_plain_arrays() -> None:
@@ -177,3 +181,47 @@ def test_plot_image_map_takes_plain_arrays() -> None:
     assert ax.get_title() == "mine" and max(ax.get_images()[0].get_array().shape[:2]) == 6 * 28
     with pytest.raises(UsageError, match="an image per point"):
         plot_image_map(xy, images[:10])
+
+
+@pytest.mark.parametrize("reach", [1e308, 1e20, 1e6, 1e4, 1000])
+def test_a_zoom_box_far_past_the_layout_is_cut_to_it(reach: float, tiny: Tiny, tmp_path: Path) -> None:
+    """A huge box maps what the layout's own extent maps: in a second, a small file, never an internal error."""
+    import time
+
+    import fmnist_viz as fv
+
+    tiny.write(tmp_path / "d" / "tiny")
+    (result,) = fv.run("pca", "tiny", data_dir=tmp_path / "d", progress=False)
+    xy = result.embedding.astype(float)
+    assert clip_box((-reach, reach, -reach, reach), xy) == (xy[:, 0].min(), xy[:, 0].max(), xy[:, 1].min(),
+                                                            xy[:, 1].max())
+    start = time.perf_counter()
+    (made,) = fv.save_zoom_figures([result], (-reach, reach, -reach, reach), tmp_path / "o", data_dir=tmp_path / "d")
+    assert time.perf_counter() - start < 20 and made.stat().st_size < 500_000
+    assert made.name == f"pca_tiny_zoom-{exact_number(-reach)}_{exact_number(reach)}_{exact_number(-reach)}_" \
+                        f"{exact_number(reach)}.png"
+
+
+@pytest.mark.parametrize(("box", "says"), [
+    ((0, 5e-324, 0, 5e-324), "is too small to draw"),
+    ((50, 60, 50, 60), "50,60,50,60 does not meet the layout: the layout spans x"),
+])
+def test_a_zoom_box_that_cannot_be_drawn_is_refused(box: tuple[float, ...], says: str) -> None:
+    xy = np.random.default_rng(0).normal(size=(200, 2))
+    with pytest.raises(UsageError, match=says):
+        clip_box(box, xy)
+    with pytest.raises(UsageError, match="is too large: its sides overflow"):
+        choose_cells(xy, 8, (-1.7e308, 1.7e308, 0, 1))  # unclipped
+
+
+def test_distinct_zoom_boxes_get_distinct_names(tiny: Tiny, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from fmnist_viz.cli import main
+
+    tiny.write(tmp_path / "d" / "tiny")
+    made = []
+    for box in ("-2,2,-2,2", "-2,2,-2,2.0000001"):
+        assert main(["pca", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--format", "png",
+                     f"--zoom-box={box}", "--out", str(tmp_path / "o")]) == 0
+        made += [line for line in capsys.readouterr().out.split() if "_zoom-" in line]
+    assert [Path(p).name for p in made] == ["pca_tiny_zoom--2_2_-2_2.png", "pca_tiny_zoom--2_2_-2_2.0000001.png"]

@@ -155,4 +155,27 @@ def test_the_images_api_refuses_what_it_cannot_do(browser, tmp_path: Path, call:
                                                    message: str) -> None:
     images_page(browser, tmp_path)
     with pytest.raises(Exception, match=message.replace("[", r"\[").replace("]", r"\]")):
-        browser.execute_script(f"window.fmnistViz.{call}")
+        browser.execute_script(f"return window.fmnistViz.{call}")  # view's Promise rejects
+
+
+def test_a_view_it_cannot_show_is_refused_and_null_goes_back_to_the_opening_view(browser,  # noqa: F811
+                                                                                   tmp_path: Path) -> None:
+    results, _ = images_page(browser, tmp_path)
+    view_of = "return window.fmnistViz.viewOf('fashion', 'umap')"
+    opening = browser.execute_script(view_of)
+    resolve = ("var done = arguments[arguments.length - 1]; window.fmnistViz.view('fashion', 'umap', arguments[0])"
+               ".then(done, function (e) { done('rejected: ' + e.message); });")
+    assert len(browser.execute_async_script(resolve, zoom_box(results, "umap"))) >= 5  # zoomed in: images
+    zoomed = browser.execute_script(view_of)
+    xy = results[1].embedding
+    far = float(xy[:, 0].max()) + 1000
+    for box, message in (([-1e308, 1e308, -1e308, 1e308], "is too large to show"),
+                         ([0, 5e-324, 0, 5e-324], "is too small to show"),
+                         ([far, far + 1, 0, 1], "holds none of the panel's points, which lie in x"),
+                         ([0, 1, 0], "must be [x0, x1, y0, y1]")):
+        said = browser.execute_async_script(resolve, box)
+        assert said.startswith("rejected: fmnistViz.view: box ") and message in said, said
+        assert browser.execute_script(view_of) == zoomed  # the panel left as it was, never blank
+    assert browser.execute_async_script(resolve, None) == []  # back at the opening view: no images
+    assert np.allclose(browser.execute_script(view_of), opening, rtol=0, atol=1e-9 * (opening[1] - opening[0]))
+    assert browser.execute_script("return window.fmnistViz.imagesShown('fashion', 'umap')") == []

@@ -13,6 +13,9 @@ from ..place import Placement
 from ..prepare import Prepared
 from .common import backend_key, gpu_backend_device, quiet_library, uses_torchdr
 
+#: The most points a data set holds (Fashion-MNIST and MNIST: 70,000), which bounds the perplexity.
+MAX_POINTS = 70_000
+
 
 class TSNEEmbedder(Embedder):
     """t-SNE: openTSNE's FFT-accelerated gradients by default, scikit-learn's Barnes-Hut on request."""
@@ -45,6 +48,11 @@ class TSNEEmbedder(Embedder):
         return gpu_backend_device(self.values["backend"], gpu_device)
 
     def check(self) -> None:
+        perplexity = self.values["perplexity"]
+        if 3 * perplexity + 2 > MAX_POINTS:
+            raise UsageError(f"tsne parameter 'perplexity' is too large: {perplexity:g} needs 3 x perplexity + 2 "
+                             f"points, and the data sets hold {MAX_POINTS:,}; give at most "
+                             f"{(MAX_POINTS - 2) // 3:,}")
         if self.values["init"] == "spectral" and self.values["backend"] in ("sklearn", "torchdr"):
             raise UsageError(f"tsne parameter 'init' spectral needs backend=opentsne (or auto), not "
                              f"{self.values['backend']}; or use init=pca or init=random")

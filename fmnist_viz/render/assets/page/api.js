@@ -7,9 +7,11 @@ var api = {
   },
   /** Select these rows of a data set in every panel of it; rows not drawn are reported. */
   select: function (name, rows) {
-    var d = dataset(name);
-    if (!Array.isArray(rows)) { throw new Error('fmnistViz.select: rows must be an array of row numbers'); }
-    var found = slotsOf(d, rows);
+    var d = dataset(name), found = slotsOf(d, checkRows('select', rows));
+    if (rows.length && !found.slots.length) {
+      throw new Error('fmnistViz.select: none of the ' + rows.length + ' row(s) is drawn on this page (rows 0 to ' +
+                      Math.max.apply(null, d.rows) + ' exist; it draws ' + d.rows.length + ')');
+    }
     if (found.missing.length) {
       console.warn('fmnistViz.select: ' + found.missing.length + ' row(s) of ' + name + ' are not drawn: ' +
                    found.missing.slice(0, 10).join(', '));
@@ -77,7 +79,7 @@ var api = {
   },
   /** Mark a row in every panel of its data set and show its image. */
   find: function (name, row) {
-    var d = dataset(name), found = slotsOf(d, [row]);
+    var d = dataset(name), found = slotsOf(d, checkRow('find', row));
     if (!found.slots.length) {
       throw new Error('fmnistViz.find: row ' + JSON.stringify(row) + ' of ' + name + ' is not drawn (rows 0 to ' +
                       (Math.max.apply(null, d.rows)) + ' exist; this page draws ' + d.rows.length + ')');
@@ -97,9 +99,10 @@ var api = {
    * stops a running one, whose promise then rejects. */
   morph: function (name, fromMethod, toMethod, ms) {
     var d = dataset(name), from = panelFor(d, fromMethod), to = panelFor(d, toMethod);
-    var duration = ms === undefined ? 1500 : Number(ms);
-    if (!(duration >= 0 && duration <= MAX_MORPH_MS)) {
-      throw new Error('fmnistViz.morph: ms must be a duration from 0 to ' + MAX_MORPH_MS + ' milliseconds, got ' + ms);
+    var duration = ms === undefined ? 1500 : ms;
+    if (!(typeof duration === 'number' && duration >= 0 && duration <= MAX_MORPH_MS)) {
+      throw new Error('fmnistViz.morph: ms must be a duration from 0 to ' + MAX_MORPH_MS + ' milliseconds, got ' +
+                      JSON.stringify(ms));
     }
     if (from.morphing) { from.morphing(); }
     var x0 = Float32Array.from(from.x), y0 = Float32Array.from(from.y), x1 = to.own.x, y1 = to.own.y;
@@ -129,16 +132,18 @@ var api = {
     });
   },
   /** Zoom one panel to a window of its data coordinates, [x0, x1, y0, y1] (widened on one axis to keep the panel's
-   * equal scales); resolves, once drawn (the images zoomed in this far included), with the rows drawn as images. */
+   * equal scales), or back to the view it opened with (null); resolves, once drawn (the images zoomed in this far
+   * included), with the rows drawn as images. A window it cannot show (sides that overflow, too small to draw,
+   * far too large, or beside every point of the panel) rejects, and the panel stays as it was. */
   view: function (name, method, box) {
-    var panel = panelFor(dataset(name), method);
-    var ok = Array.isArray(box) && box.length === 4 && box.every(function (v) { return typeof v === 'number' && isFinite(v); });
-    if (!ok || !(box[0] < box[1] && box[2] < box[3])) {
-      throw new Error('fmnistViz.view: box must be [x0, x1, y0, y1], four finite numbers with x0 < x1 and y0 < y1, ' +
-                      'got ' + JSON.stringify(box));
+    try {
+      var panel = panelFor(dataset(name), method);
+      if (!frameOf(panel) || !openingView.has(panel)) { throw new Error('fmnistViz.view: the page is not drawn yet'); }
+      var target = box === null ? openingView.get(panel) : showable(panel, box);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    if (!frameOf(panel)) { throw new Error('fmnistViz.view: the page is not drawn yet'); }
-    return setView(panel, box).then(function () {
+    return setView(panel, target).then(function () {
       return new Promise(function (resolve) {
         (function wait() {
           images.soon();
@@ -173,7 +178,7 @@ var api = {
   lastMorph: function () { return lastMorph; },
   /** Where a row is drawn now in one panel: [x, y]. */
   position: function (name, method, row) {
-    var d = dataset(name), found = slotsOf(d, [row]);
+    var d = dataset(name), found = slotsOf(d, checkRow('position', row));
     if (!found.slots.length) { throw new Error('fmnistViz: row ' + row + ' of ' + name + ' is not drawn'); }
     var panel = panelFor(d, method);
     return [panel.x[found.slots[0]], panel.y[found.slots[0]]];

@@ -10,7 +10,7 @@ var ZOOMED = 3;  // images when a panel shows at most 1/ZOOMED of its own extent
 var images = (function () {
   var mode = 'auto';  // 'auto' (when zoomed in), 'dots' (never) or 'images' (always)
   var shown = new Map();  // panel -> the slots drawn as images now
-  var queued = null, waiting = false, full = new Map();  // panel -> [width, height] of the view it opened with
+  var queued = null, waiting = false;
   var picks = new Map();  // panel -> {key, slots}: its last pick, good while its view and its points' epoch last
   // Each panel's images on a canvas of its own, laid over it, drawn again only when what it shows changes: a pan
   // of one panel draws (and the browser composites) that panel's images only.
@@ -44,8 +44,8 @@ var images = (function () {
 
   function zoomedIn(panel, f) {
     if (mode !== 'auto') { return mode === 'images'; }
-    var own = full.get(panel);  // the view the page opened with (the layout's central 99.9%, as in the figures)
-    return !!own && (f.x1 - f.x0) * ZOOMED <= own[0] && (f.y1 - f.y0) * ZOOMED <= own[1];
+    var own = openingView.get(panel);  // the view the page opened with (the layout's central 99.9%, as in the figures)
+    return !!own && (f.x1 - f.x0) * ZOOMED <= own[1] - own[0] && (f.y1 - f.y0) * ZOOMED <= own[3] - own[2];
   }
 
   // The slots of `panel` drawn as images in frame `f`: in view, not hidden, each where no image is yet. (Picked
@@ -77,7 +77,7 @@ var images = (function () {
     waiting = false;
     panels.forEach(function (panel) {
       var f = frameOf(panel), c = layers.get(panel);
-      if (f && !full.has(panel)) { full.set(panel, [f.x1 - f.x0, f.y1 - f.y0]); }
+      if (f && !openingView.has(panel)) { openingView.set(panel, [f.x0, f.x1, f.y0, f.y1]); }
       var slots = f && zoomedIn(panel, f) ? pick(panel, f) : [];
       shown.set(panel, slots);
       if (!slots.length) {  // zoomed out, the panel's canvas is hidden and costs nothing

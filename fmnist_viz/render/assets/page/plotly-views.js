@@ -35,6 +35,45 @@ function setView(panel, box) {
   return Promise.resolve(gd);
 }
 
+// The most and least a view may zoom out or in from the panel's opening view: past them its points would all fall
+// within a pixel, or its pixels be narrower than the numbers can tell apart.
+var VIEW_RANGE = 1e6, VIEW_PRECISION = 1e-9;
+
+// `box` as a window view() can show in `panel`, else an Error that says why: four finite numbers, x0 < x1 and
+// y0 < y1, sides that neither overflow nor pass VIEW_RANGE or VIEW_PRECISION of the opening view's, meeting the
+// extent of the panel's points (a window beside all of them would show a blank panel).
+function showable(panel, box) {
+  var say = function (why) {
+    return new Error('fmnistViz.view: box ' + why + ', got ' + JSON.stringify(box));
+  };
+  var ok = Array.isArray(box) && box.length === 4 && box.every(function (v) { return typeof v === 'number' && isFinite(v); });
+  if (!ok || !(box[0] < box[1] && box[2] < box[3])) {
+    throw say('must be [x0, x1, y0, y1], four finite numbers with x0 < x1 and y0 < y1 (or null: the opening view)');
+  }
+  var w = box[1] - box[0], h = box[3] - box[2], own = openingView.get(panel);
+  var ow = own[1] - own[0], oh = own[3] - own[2];
+  if (!isFinite(w) || !isFinite(h) || w > VIEW_RANGE * ow || h > VIEW_RANGE * oh) {
+    throw say('is too large to show: its sides may be at most ' + VIEW_RANGE + ' times the opening view\'s (' +
+              ow.toPrecision(3) + ' x ' + oh.toPrecision(3) + ')');
+  }
+  if (Math.max(w / ow, h / oh) < VIEW_PRECISION) {
+    throw say('is too small to show: its longer side must be at least ' + VIEW_PRECISION + ' of the opening view\'s');
+  }
+  var lo = [Infinity, Infinity], hi = [-Infinity, -Infinity];
+  for (var i = 0; i < panel.x.length; i++) {
+    var x = panel.x[i], y = panel.y[i];
+    if (x < lo[0]) { lo[0] = x; }
+    if (x > hi[0]) { hi[0] = x; }
+    if (y < lo[1]) { lo[1] = y; }
+    if (y > hi[1]) { hi[1] = y; }
+  }
+  if (box[1] < lo[0] || box[0] > hi[0] || box[3] < lo[1] || box[2] > hi[1]) {
+    throw say('holds none of the panel\'s points, which lie in x ' + lo[0].toPrecision(4) + ' to ' + hi[0].toPrecision(4) +
+              ', y ' + lo[1].toPrecision(4) + ' to ' + hi[1].toPrecision(4));
+  }
+  return box;
+}
+
 // Whether Plotly draws a box or lasso outline in the panel: its selections, in data coordinates, which only its
 // relayout moves with the view.
 function outlined(panel) {

@@ -6,6 +6,22 @@ var colorMode = 'class';  // what the points are coloured by (one of MODES)
 var marked = null;  // the row Find rings: {dataset, slot}
 var lastMorph = null;  // frames and frames per second of the last morph
 var slotOfRow = Object.create(null);  // data set -> Map(row -> slot), built on first use
+var openingView = new Map();  // panel -> the window [x0, x1, y0, y1] it opened with (view(.., null) goes back there)
+
+// Rows as the API takes them: whole numbers (no strings, no nested arrays: '0x0c' is not row 12).
+function shownValue(v) { return typeof v === 'number' ? String(v) : JSON.stringify(v); }
+function checkRows(fn, rows) {
+  if (!Array.isArray(rows)) { throw new Error('fmnistViz.' + fn + ': rows must be an array of row numbers, got ' + shownValue(rows)); }
+  var bad = rows.findIndex(function (r) { return !Number.isInteger(r); });
+  if (bad >= 0) {
+    throw new Error('fmnistViz.' + fn + ': rows must be whole numbers; got ' + shownValue(rows[bad]) + ' at position ' + bad);
+  }
+  return rows;
+}
+function checkRow(fn, row) {
+  if (!Number.isInteger(row)) { throw new Error('fmnistViz.' + fn + ': row must be a whole number, got ' + shownValue(row)); }
+  return [row];
+}
 
 function slotsOf(d, rows) {
   if (!slotOfRow[d.name]) {
@@ -15,7 +31,7 @@ function slotsOf(d, rows) {
   }
   var found = [], missing = [];
   rows.forEach(function (r) {
-    var slot = slotOfRow[d.name].get(Number(r));
+    var slot = slotOfRow[d.name].get(r);
     if (slot === undefined) { missing.push(r); } else { found.push(slot); }
   });
   return {slots: found, missing: missing};
