@@ -12,7 +12,7 @@ from fmnist_viz import run, save_results
 from fmnist_viz.errors import UsageError
 from fmnist_viz.outputs import check_formats
 
-from conftest import Tiny
+from conftest import Tiny, fake_result
 
 
 def test_save_results_writes_every_format_with_predictable_names(tiny: Tiny, tmp_path: Path) -> None:
@@ -137,6 +137,39 @@ def test_a_rerun_leaves_files_written_from_the_same_inputs_as_they_are(tiny: Tin
     assert npz.stat().st_mtime_ns != before  # nothing recorded for results made with the cache off
 
 
+def test_another_folder_gets_copies_of_files_written_from_the_same_inputs(tiny: Tiny, tmp_path: Path,
+                                                                          own_cache: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saved into a new folder from the same results and options, each file is copied from the cache instead of
+    drawn again; a kept file changed since (edited in place) is drawn anew; the folders' files are not linked."""
+    from fmnist_viz import explorer
+    from fmnist_viz.render import scatter
+
+    tiny.write(tmp_path / "d" / "tiny")
+    kwargs = {"data_dir": tmp_path / "d"}
+    results = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, **kwargs)
+    first = save_results(results, tmp_path / "a", "png,html,npz", **kwargs)
+    with monkeypatch.context() as patch:
+        patch.setattr(scatter, "results_figure", lambda *a, **k: pytest.fail("drew the figure again"))
+        patch.setattr(explorer, "page", lambda *a, **k: pytest.fail("built the page again"))
+        second = save_results(results, tmp_path / "b", "png,html,npz", **kwargs)
+    assert [p.name for p in second] == [p.name for p in first]
+    assert all(a.read_bytes() == b.read_bytes() and a.stat().st_ino != b.stat().st_ino
+               for a, b in zip(first, second, strict=True))
+    png = next(p for p in second if p.suffix == ".png")
+    png.write_bytes(b"changed by hand")  # a copy, not a link: the first folder's file stays as it was
+    assert next(p for p in first if p.suffix == ".png").read_bytes().startswith(b"\x89PNG")
+    first_png = next(p for p in first if p.suffix == ".png")
+    with open(first_png, "r+b") as f:  # edited in place: the cache's own copy (a link to it) changes too
+        f.write(b"\x00")
+    drawn = []
+    with monkeypatch.context() as patch:
+        real = scatter.results_figure
+        patch.setattr(scatter, "results_figure", lambda *a, **k: drawn.append(1) or real(*a, **k))
+        third = next(p for p in save_results(results, tmp_path / "c", "png,html,npz", **kwargs) if p.suffix == ".png")
+    assert drawn == [1] and third.read_bytes().startswith(b"\x89PNG")  # drawn anew, not copied damaged
+
+
 def test_saving_changes_nothing_in_the_results_given(tiny: Tiny, tmp_path: Path) -> None:
     tiny.write(tmp_path / "d" / "tiny")
     results = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, data_dir=tmp_path / "d",
@@ -146,3 +179,23 @@ def test_saving_changes_nothing_in_the_results_given(tiny: Tiny, tmp_path: Path)
     for r, (metrics, aligned, pointwise, embedding) in zip(results, before, strict=True):
         assert r.metrics == metrics == {} and r.aligned is aligned is None and r.pointwise == pointwise == {}
         np.testing.assert_array_equal(r.embedding, embedding)
+
+
+def test_a_read_only_folder_is_refused_before_anything_is_drawn(tmp_path: Path) -> None:
+    """A real read-only folder (no simulation): refused with a message, nothing left in it. Root ignores file modes,
+    so as root this proves nothing and is skipped."""
+    import os
+    import stat
+
+    if os.geteuid() == 0:
+        pytest.skip("runs as root, whom file modes do not stop: a read-only folder proves nothing here (run the "
+                    "suite as a normal user to check it)")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        with pytest.raises(UsageError, match="is not writable; choose another folder"):
+            save_results([fake_result("fashion", 50, 0)], folder, "png")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(stat.S_IRWXU)

@@ -104,14 +104,15 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
         if r.placed is not None:  # held-out images drawn above the layout they were placed into
             order = order[np.argsort(r.placed[order], kind="stable")]
         labels = r.labels[order]
-        palette = np.array([class_color(c) for c in range(len(r.class_names))])
         xy = r.positions[order]
         fig.add_trace(go.Scattergl(
             x=xy[:, 0].astype(np.float32), y=xy[:, 1].astype(np.float32),
             mode="markers", customdata=r.index[order].astype(np.int32), hoverinfo="none", showlegend=False,
-            # colours as strings, not class numbers on a colorscale: Plotly paints them ~0.5 s sooner
-            marker={"color": palette[labels].tolist(), "size": 3 if len(order) > 20_000 else 5,
-                    "opacity": POINT_OPACITY},
+            # class numbers on a scale of the class colours, which Plotly.py checks as one array (a colour string a
+            # point, it checked each: 3-6 s of a page of eight 70,000-point panels); the page's script gives the
+            # points their colours itself (page_data leaves these out)
+            marker={"color": labels.astype(np.int16), **class_scale(len(r.class_names)),
+                    "size": 3 if len(order) > 20_000 else 5, "opacity": POINT_OPACITY},
             selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.05}},
             meta={"role": "points", "dataset": r.dataset, "method": r.method, "label": method_label(r.method),
                   "title": r.title,
@@ -158,6 +159,19 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
                       # preservation's colours in tenths, one for every panel (style.measure_span)
                       meta={"rows": rows, "spans": _spans(results)})
     return fig
+
+
+#: The marker properties that colour a panel's points by class (:func:`class_scale`).
+CLASS_SCALE_KEYS = ("color", "colorscale", "cmin", "cmax", "showscale")
+
+
+def class_scale(n_classes: int) -> dict[str, Any]:
+    """Marker properties that draw class number ``c`` (0 to ``n_classes - 1``) in :func:`class_color`: a colour
+    scale of flat steps, one a class."""
+    steps: list[list[Any]] = []
+    for c in range(n_classes):
+        steps += [[c / n_classes, class_color(c)], [(c + 1) / n_classes, class_color(c)]]
+    return {"colorscale": steps, "cmin": -0.5, "cmax": n_classes - 0.5, "showscale": False}
 
 
 def _spans(results: Sequence[Any]) -> dict[str, list[int]]:
@@ -274,7 +288,7 @@ def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, 
             datasets[name] = {**hover[name], "title": meta["title"], "classes": classes,
                               "colors": [class_color(c) for c in range(len(classes))],
                               "labels": np.asarray(meta["labels"]), "rows": np.asarray(trace["customdata"])}
-        trace["marker"] = {k: v for k, v in trace["marker"].items() if k != "color"}
+        trace["marker"] = {k: v for k, v in trace["marker"].items() if k not in CLASS_SCALE_KEYS}
         trace.pop("customdata")
         if "placed" in meta:
             datasets[name]["placed"] = np.asarray(meta["placed"])

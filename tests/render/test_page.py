@@ -51,7 +51,12 @@ def test_figure_keeps_every_point_with_its_row_in_random_order() -> None:
         np.testing.assert_array_equal(np.asarray(trace.x), r.embedding[order, 0])
         labels = np.asarray(trace.meta["labels"])
         np.testing.assert_array_equal(labels, r.labels[order])
-        assert list(trace.marker.color) == [CLASS_COLORS[c] for c in labels]
+        np.testing.assert_array_equal(np.asarray(trace.marker.color), labels)  # class numbers on the class scale:
+        marker = trace.marker
+        where = (labels - marker.cmin) / (marker.cmax - marker.cmin)  # each class's place on it
+        stops = np.array([stop for stop, _ in marker.colorscale])
+        colours = [marker.colorscale[int(np.searchsorted(stops, w, side="right")) - 1][1] for w in where]
+        assert colours == [CLASS_COLORS[c] for c in labels]
         assert (np.diff(labels.astype(int)) != 0).sum() > len(r) / 2  # classes interleaved, not drawn in runs
         entries = [t for t in fig.data if t.meta["role"] == "legend" and t.meta["dataset"] == r.dataset]
         assert [t.name for t in entries] == list(r.class_names) and {t.legend for t in entries} == {legend}
