@@ -17,9 +17,11 @@ Every embedding is scored the same way (fmnist_viz.metrics): 10-NN accuracy in
 trustworthiness@10 on a fixed random sample of 5,000 points. Run from the repo
 root:
 
-    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_embed.py [--only fmnist-viz] [--device auto]
+    FMNIST_VIZ_DATA=../shared/data python benchmarks/bench_embed.py [--only fmnist-viz] [--device auto] [--seeds 0,1,2]
 
-and paste the table into BENCHMARKS.md. ``--n N`` runs both sides on the same
+and paste the table into BENCHMARKS.md. ``--seeds 0,1,2`` also scores seeded
+runs of both sides, each seed once, and prints each method's median quality
+beside the library's (the promise: within 0.01). ``--n N`` runs both sides on the same
 stratified subsample of N points; ``--smoke`` (N = 2,000) checks in a minute
 that the benchmark still runs (CI does this), its numbers mean nothing.
 """
@@ -51,26 +53,31 @@ def rows(dataset: str, n: int | None) -> tuple[np.ndarray, object]:
     return stratified_subsample(data.y, n, seed=0), data
 
 
-def library_default(method: str, dataset: str, out: str, n: str = "") -> None:
-    """Child process: one library's defaults on raw scaled pixels; saves the embedding to ``out``."""
+def library_default(method: str, dataset: str, out: str, n: str = "", seed: str = "") -> None:
+    """Child process: one library's defaults on raw scaled pixels; saves the embedding to ``out``. Unseeded (``seed``
+    empty: the speed baseline, UMAP on every core) or seeded (the quality over seeds: umap-learn then runs on one
+    core, as it does when seeded)."""
     index, data = rows(dataset, int(n) if n else None)
     X = data.X[index].astype(np.float32) / 255
+    state = int(seed) if seed else None
     start = time.perf_counter()
     if method == "pca":
         from sklearn.decomposition import PCA
 
-        embedding = PCA(n_components=2).fit_transform(X)
+        embedding = PCA(n_components=2, random_state=state).fit_transform(X)
     elif method == "umap":
         import umap
 
-        embedding = umap.UMAP(n_jobs=-1).fit_transform(X)  # unseeded: parallel on every core
+        embedding = umap.UMAP(n_jobs=-1, random_state=state).fit_transform(X)  # unseeded: parallel on every core
     elif method == "tsne":
         from openTSNE import TSNE
 
-        embedding = np.asarray(TSNE(n_jobs=-1).fit(X))  # openTSNE's own default is n_jobs=1
+        embedding = np.asarray(TSNE(n_jobs=-1, random_state=state).fit(X))  # openTSNE's own default is n_jobs=1
     else:
         import pymde
 
+        if state is not None:
+            pymde.seed(state)
         embedding = pymde.preserve_neighbors(X).embed().numpy()
     seconds = time.perf_counter() - start
     np.save(out, np.asarray(embedding, dtype=np.float32))
@@ -114,10 +121,15 @@ def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
     return wall, peak / 2**30
 
 
-def score(dataset: str, embedding: np.ndarray, n: int | None) -> tuple[float, float]:
+def score(dataset: str, embedding: np.ndarray, n: int | None, index: np.ndarray | None = None) -> tuple[float, float]:
+    """10-NN accuracy and trustworthiness@10 of an embedding of ``index`` (default: the rows both sides embed)."""
+    from fmnist_viz.data import load
     from fmnist_viz.metrics import knn_accuracy, trustworthiness
 
-    index, data = rows(dataset, n)
+    if index is None:
+        index, data = rows(dataset, n)
+    else:  # fmnist-viz with another --seed draws another subsample for --n: its own rows
+        data = load(dataset)
     return (knn_accuracy(embedding, data.y[index], data.is_train[index]), trustworthiness(data.X[index], embedding))
 
 
@@ -126,13 +138,18 @@ def main() -> None:
     parser.add_argument("--only", choices=("library", "fmnist-viz"), help="run one side only")
     parser.add_argument("--device", default="auto", help="--device for fmnist-viz (auto, cpu, cuda)")
     parser.add_argument("--n", type=int, help="a stratified subsample of N points (default: all 70,000)")
+    parser.add_argument("--seeds", default="", help="comma-separated seeds: quality is then the median over them, "
+                        "of seeded library runs and fmnist-viz runs (the timed runs stay as they are)")
     parser.add_argument("--smoke", action="store_true", help="a quick check that it runs: --n 2000")
     args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     if args.smoke:
         args.n = args.n or 2000
     size = ["--n", str(args.n)] if args.n else []
     suffix = f"_n{args.n}" if args.n else ""
     rows = []
+    quality: dict[tuple[str, str, str], list[tuple[float, float]]] = {
+        (side, m, d): [] for side in ("library", "fmnist-viz") for m in METHODS for d in DATASETS}
     work = Path(tempfile.mkdtemp(prefix="fmnist-viz-bench-"))
     lib_total = 0.0
     if args.only != "fmnist-viz":
@@ -145,6 +162,12 @@ def main() -> None:
                 lib_total += wall
                 rows.append((f"{LIBRARY[method]}, every core", method, dataset, seconds, wall, peak, acc, trust))
                 print(rows[-1], flush=True)
+                for seed in seeds:  # quality over seeds: seeded runs, not timed against fmnist-viz
+                    out = str(work / f"lib_{method}_{dataset}_seed{seed}.npy")
+                    child([sys.executable, __file__, "--child", method, dataset, out, str(args.n or ""), str(seed)])
+                    scores = quality[("library", method, dataset)]
+                    scores.append(score(dataset, np.load(out), args.n))
+                    print(f"{LIBRARY[method]} {method} {dataset} seed {seed}: {scores[-1]}", flush=True)
 
     ours_cold = float("nan")
     runs: dict[str, tuple[float, float, float, float]] = {}
@@ -173,6 +196,17 @@ def main() -> None:
                 rows.append(("fmnist-viz", method, dataset, seconds[(dataset, method)], float("nan"),
                              peak_cold, acc, trust))
                 print(rows[-1], flush=True)
+        for seed in seeds:  # quality over seeds, on the cache the timed run filled (seed 0 is found there)
+            folder = work / f"ours-seed{seed}"
+            child([sys.executable, "-m", "fmnist_viz", "-q", "all", "--compare", "mnist", "--format", "npz",
+                   "--seed", str(seed), "--device", args.device, "--out", str(folder), *size],
+                  {"FMNIST_VIZ_CACHE": cache})
+            for dataset in DATASETS:
+                for method in METHODS:
+                    tail = suffix + (f"_seed{seed}" if seed else "")
+                    saved = np.load(folder / f"{method}_{dataset}{tail}.npz")
+                    quality[("fmnist-viz", method, dataset)].append(
+                        score(dataset, saved["embedding"], args.n, saved["index"]))
 
     print("\n| route | method | dataset | embed s | process s | peak GiB | 10-NN acc | trust@10 |")
     print("|---|---|---|---|---|---|---|---|")
@@ -188,10 +222,23 @@ def main() -> None:
                 lib = next(r for r in rows if r[0] != "fmnist-viz" and r[1:3] == (method, dataset))
                 ours = next(r for r in rows if r[0] == "fmnist-viz" and r[1:3] == (method, dataset))
                 print(f"{method:<6} {dataset:<8} acc {ours[6] - lib[6]:+.3f}  trust {ours[7] - lib[7]:+.3f}")
+    if seeds and lib_total and ours_cold == ours_cold:
+        print(f"\n| method | data set | library 10-NN acc (seeds {args.seeds}) | fmnist-viz | median difference | "
+              "library trust@10 | fmnist-viz | median difference |")
+        print("|---|---|---|---|---|---|---|---|")
+        for method in METHODS:
+            for dataset in DATASETS:
+                lib, ours = quality[("library", method, dataset)], quality[("fmnist-viz", method, dataset)]
+                cells = []
+                for k in (0, 1):
+                    a, b = np.median([q[k] for q in lib]), np.median([q[k] for q in ours])
+                    cells += [", ".join(f"{q[k]:.3f}" for q in lib), ", ".join(f"{q[k]:.3f}" for q in ours),
+                              f"{b - a:+.3f}"]
+                print(f"| {method} | {dataset} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+    if len(sys.argv) in (6, 7) and sys.argv[1] == "--child":
         library_default(*sys.argv[2:])
     else:
         main()
