@@ -46,8 +46,8 @@ def test_layout_keeps_modules_small() -> None:
     for sub in ("data", "embed", "render"):
         assert (package / sub / "__init__.py").is_file(), sub
     code = [*package.rglob("*.py"), *(package / "render" / "assets" / "page").glob("*.js")]  # the page's too
-    long = {str(p.relative_to(package)): n for p in code if (n := len(p.read_text().splitlines())) > 350}
-    assert not long, f"modules over 350 lines: {long}"
+    long = {str(p.relative_to(package)): n for p in code if (n := len(p.read_text().splitlines())) > 400}
+    assert not long, f"modules over 400 lines: {long}"
 
 
 def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path) -> None:
