@@ -58,18 +58,13 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
     needs, is refused before any work."""
     from .devices import resolve_device
     from .embed import DEFAULT_PCA_DIMS, check_pca_dims, create
-    from .pipeline import as_list
+    from .pipeline import as_list, check_method_params
 
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     methods, datasets = as_list(methods, "methods", (str,)), as_list(datasets, "datasets", (str,))
     methods = list(dict.fromkeys(methods))  # each once: a method named twice is one row
-    if params is not None and not isinstance(params, Mapping):
-        raise UsageError(f"must map method names to their parameters, e.g. {{'umap': {{'n_neighbors': 30}}}}; got "
-                         f"{params!r}"[:200], param="params")
-    unused = set(params or {}) - set(methods)
-    if unused:
-        raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
-    embedders = [create(m, (params or {}).get(m)) for m in methods]
+    params = check_method_params(params, methods)
+    embedders = [create(m, params.get(m)) for m in methods]
     for e in embedders:
         e.check_place()
     pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else check_pca_dims(pca_dims)

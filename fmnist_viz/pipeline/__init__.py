@@ -21,13 +21,14 @@ from typing import Any
 
 from ..devices import resolve_device
 from ..embed import DEFAULT_PCA_DIMS, Embedder, create, embedder_names
-from ..errors import MAX_SEED, UsageError, check_number
+from ..errors import MAX_SEED, check_number
 from ..results import EmbeddingResult
 from .execute import execute
-from .plan import Job, Plan, Subset, as_list, plan_jobs, stratified_subsample
+from .plan import Job, Plan, Subset, as_list, check_method_params, plan_jobs, stratified_subsample
 from .prepare import prepare_for, shared_graph, subsets
 
-__all__ = ["run", "execute", "plan_jobs", "Plan", "Job", "Subset", "as_list", "stratified_subsample", "prepare_for",
+__all__ = ["run", "execute", "plan_jobs", "Plan", "Job", "Subset", "as_list", "check_method_params",
+           "stratified_subsample", "prepare_for",
            "shared_graph", "subsets", "resolve_device", "EmbeddingResult"]
 
 
@@ -83,14 +84,7 @@ def run(
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     methods, datasets = as_list(methods, "methods", (str, Embedder)), as_list(datasets, "datasets", (str,))
     methods = list(dict.fromkeys(methods))  # a method named twice runs once
-    if params is not None and (not isinstance(params, Mapping)
-                               or not all(isinstance(v, Mapping) for v in params.values())):
-        raise UsageError("must map method names to their parameters, e.g. {'umap': {'n_neighbors': 30}}; got "
-                         f"{params!r}"[:200], param="params")
-    params = dict(params or {})
-    unused = set(params) - {m if isinstance(m, str) else m.name for m in methods}
-    if unused:
-        raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
+    params = check_method_params(params, methods)
     embedders = [m if isinstance(m, Embedder) else create(m, params.get(m)) for m in methods]
     plan = plan_jobs([(e, seed) for e in embedders], datasets, n=n, sample_seed=seed, device=device,
                      pca_dims=pca_dims, use_cache=use_cache, data_dir=data_dir, progress=progress)

@@ -93,6 +93,20 @@ class Plan:
         return [j for j in self.jobs if j.embedding is None and not j.error]
 
 
+def check_method_params(params: Mapping[str, Mapping[str, Any]] | None, methods: Sequence[Any]
+                        ) -> dict[str, Mapping[str, Any]]:
+    """``params`` (parameters per method name) checked against the ``methods`` run (names or embedders): a mapping
+    of mappings, naming only methods that are run."""
+    if params is not None and (not isinstance(params, Mapping)
+                               or not all(isinstance(v, Mapping) for v in params.values())):
+        raise UsageError("must map method names to their parameters, e.g. {'umap': {'n_neighbors': 30}}; got "
+                         f"{params!r}"[:200], param="params")
+    unused = set(params or {}) - {m if isinstance(m, str) else m.name for m in methods}
+    if unused:
+        raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
+    return dict(params or {})
+
+
 def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *, n: int | None = None,
               sample_seed: int = 0, device: str = "auto", pca_dims: int | None = DEFAULT_PCA_DIMS,
               use_cache: bool = True, data_dir: str | os.PathLike[str] | None = None, progress: bool | None = None,
