@@ -20,9 +20,17 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import __version__, commands, data_commands
-from .cli_options import DATASET_HINT, box, colormap, common_options, embedding_options, number, positive_int
+from .cli_options import (
+    DATASET_HINT,
+    box,
+    colormap,
+    common_options,
+    embedding_options,
+    number,
+    out_option,
+    positive_int,
+)
 from .errors import MAX_SEED, FmnistVizError, UsageError
-from .paths import DEFAULT_OUT
 
 log = logging.getLogger("fmnist_viz")
 
@@ -32,8 +40,50 @@ FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output
          "rows and cols": "--rows and --cols", "box": "--zoom-box", "cells": "--image-map"}
 
 
+#: An option a command does not take -> what to write instead, named in the error.
+INSTEAD = {
+    "--out": "this command prints its result; to keep it, redirect standard output: > FILE",
+    "--output": "--out DIR names the output folder; the file names follow the method, data sets and options",
+}
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, suggesting the nearest command for a mistyped one (``umpa``: did you mean ``umap``?)."""
+    """argparse with whole option names only (``--out`` is never taken for ``--output``), and errors of three lines:
+    the command's short usage, the message (with the nearest command for a mistyped one: ``umpa``? ``umap``), and
+    where the options are listed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def short_usage(self) -> str:
+        """``PROG POSITIONALS REQUIRED-OPTIONS [options]``: the command's shape without its optional flags."""
+        words, optional = [self.prog], False
+        for action in self._actions:
+            if not action.option_strings:
+                words.append(action.metavar or action.dest)
+            elif action.required:
+                words.append(f"{action.option_strings[-1]} {action.metavar or action.dest.upper()}")
+            elif action.help != argparse.SUPPRESS:
+                optional = True
+        return " ".join(words + ["[options]"] * optional)
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """argparse's, but an unknown option is reported by the command it was given to, with that command's usage."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self._chosen(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _chosen(self, parsed: argparse.Namespace) -> _Parser:
+        """The innermost (sub)command parser that ``parsed`` went through."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                sub = action.choices.get(getattr(parsed, action.dest, None))
+                if isinstance(sub, _Parser):
+                    return sub._chosen(parsed)
+        return self
 
     def error(self, message: str) -> NoReturn:
         wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
@@ -42,7 +92,11 @@ class _Parser(argparse.ArgumentParser):
             close = difflib.get_close_matches(wrong.group(1), choices, n=1, cutoff=0.6)
             if close:
                 message += f"; did you mean {close[0]!r}?"
-        super().error(message)
+        unknown = re.match(r"unrecognized arguments: (\S+)", message)
+        if unknown and unknown.group(1).split("=")[0] in INSTEAD:
+            message += f" ({INSTEAD[unknown.group(1).split('=')[0]]})"
+        self.exit(2, f"usage: {self.short_usage()}\n{self.prog}: error: {message}\n"
+                     f"Run '{self.prog} --help' for its options.\n")
 
 
 def _flag(param: str) -> str:
@@ -99,8 +153,9 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
     grid.add_argument("--per-class", type=positive_int, metavar="N",
                       help="with --rows-from: at most N images of each class, drawn with --seed (default --rows x "
                            "--cols, 72); the title says how many of how many")
-    grid.add_argument("-o", "--output", metavar="FILE",
-                      help=f"PNG, SVG or PDF, by extension (default {DEFAULT_OUT}/DATASET-grid.png)")
+    where = grid.add_mutually_exclusive_group()
+    out_option(where, "DATASET-grid.png")
+    where.add_argument("-o", "--output", metavar="FILE", help="the file instead: PNG, SVG or PDF, by extension")
     grid.set_defaults(func=data_commands.cmd_grid)
 
 
@@ -133,7 +188,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
                             "paper fonts, 300 dpi")
         p.add_argument("--exemplars", type=number(0, MAX_EXEMPLARS), default=0, metavar="K",
                        help="draw K real images of each class near its centre (default 0)")
-        p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
+        out_option(p)
         p.add_argument("--color-by", default="class", choices=COLOR_BY,
                        help="colour static figures by class (default), 2-D neighbour disagreement or neighbourhood "
                             "preservation")
@@ -181,7 +236,7 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     sweep.add_argument("--compare", metavar="DATASET", help="a second data set, swept the same way")
     sweep.add_argument("--n", type=positive_int, help="stratified subsample of N points (default: all)")
     sweep.add_argument("--format", default="csv,png", help=f"any of {', '.join(SWEEP_FORMATS)} (default csv,png)")
-    sweep.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
+    out_option(sweep)
     sweep.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
     sweep.add_argument("--yes", action="store_true",
                        help=f"run a sweep of more than {MAX_CELLS} cells (the log says how many and roughly how long)")
@@ -219,7 +274,7 @@ def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.Argum
     held.add_argument("--style", default=DEFAULT_STYLE, choices=tuple(STYLES), help="screen (default) or paper")
     held.add_argument("--plotly-js", default="embed", choices=PLOTLY_JS_CHOICES,
                       help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
-    held.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default {DEFAULT_OUT}/)")
+    out_option(held)
     held.set_defaults(func=commands.cmd_heldout)
 
 

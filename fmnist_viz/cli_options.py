@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable
 
 from .errors import MAX_SEED, UsageError
+from .paths import DEFAULT_OUT
 
 DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 
@@ -57,6 +58,14 @@ def box(text: str) -> tuple[float, float, float, float]:
         return check_box([part.strip() for part in text.split(",")])
     except UsageError as exc:
         raise argparse.ArgumentTypeError(exc.detail) from None
+
+
+def out_option(parser: argparse.ArgumentParser | argparse._ActionsContainer, names: str = "") -> None:
+    """``--out DIR``, the output folder, the same on every command that writes files (``names``: what it writes
+    there, where the help should say)."""
+    into = f", written as {names}" if names else ""
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                        help=f"output folder (default {DEFAULT_OUT}/{into})")
 
 
 def common_options(suppress: bool) -> argparse.ArgumentParser:

@@ -32,7 +32,19 @@ def _real_data_dir() -> Path | None:
     return None
 
 
+#: Found once, when pytest imports this file, before any test changes the environment. Tests take it through the
+#: ``real_data`` fixture (or ``real_data_root`` in fixtures of wider scope), never by importing it: a second import
+#: of this file (``from tests.conftest import ...``) would look again inside a test, where $FMNIST_VIZ_DATA is unset.
 REAL_DATA = _real_data_dir()
+#: How a real-data test's skip begins; .ci/run fails when one skips although the data is there.
+REAL_DATA_MISSING = "real Fashion-MNIST/MNIST not found"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the real data is marked ``realdata`` (``-m "not realdata"`` leaves them out)."""
+    for item in items:
+        if {"real_data", "real_data_root"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.realdata)
 
 
 @pytest.fixture(scope="session")
@@ -73,13 +85,20 @@ def close_figures() -> Iterator[None]:
         sys.modules["matplotlib.pyplot"].close("all")
 
 
-@pytest.fixture
-def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The real data folder, also set as $FMNIST_VIZ_DATA; skips when it is absent."""
+@pytest.fixture(scope="session")
+def real_data_root() -> Path:
+    """The real data folder, for fixtures shared by a module or the session; skips, saying how to run, when absent."""
     if REAL_DATA is None:
-        pytest.skip("real Fashion-MNIST/MNIST not found: set FMNIST_VIZ_DATA or provide ../shared/data")
-    monkeypatch.setenv("FMNIST_VIZ_DATA", str(REAL_DATA))
+        pytest.skip(f"{REAL_DATA_MISSING}: set FMNIST_VIZ_DATA to the folder holding fashion/ and mnist/ "
+                    "(or put it at ../shared/data beside the repository) to run this test")
     return REAL_DATA
+
+
+@pytest.fixture
+def real_data(real_data_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The real data folder, also set as $FMNIST_VIZ_DATA for this test; skips when it is absent."""
+    monkeypatch.setenv("FMNIST_VIZ_DATA", str(real_data_root))
+    return real_data_root
 
 
 @pytest.fixture

@@ -224,3 +224,44 @@ def test_readme_tables_are_whole() -> None:
     for name in sub.choices:  # type: ignore[union-attr]
         if name not in ("pca", "tsne", "umap", "pymde", "all"):
             assert f"`fmnist-viz {name}" in commands, name
+
+
+@pytest.mark.parametrize(("argv", "wrong"), [
+    (["grid", "--outp", "x.png"], "--outp x.png"),  # once taken for --output
+    (["umap", "--comp", "mnist"], "--comp mnist"),  # once taken for --compare
+    (["data", "info", "--al"], "--al"),  # once taken for --all
+])
+def test_abbreviated_options_are_refused(argv: list[str], wrong: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert f"error: unrecognized arguments: {wrong}" in capsys.readouterr().err
+    assert not Path("x.png").exists()
+
+
+def test_an_error_prints_the_short_usage_the_message_and_where_help_is(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["umap", "--n", "0"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "usage: fmnist-viz umap [options]",
+        "fmnist-viz umap: error: argument --n: must be an integer >= 1, got 0",
+        "Run 'fmnist-viz umap --help' for its options.",
+    ]
+    assert main(["sweep", "umap"]) == 2
+    assert capsys.readouterr().err.startswith("usage: fmnist-viz sweep METHOD --grid NAME=V1,V2,... [options]\n")
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (["metrics", "--out", "x"], "redirect standard output"),
+    (["umap", "--output", "x.png"], "--out DIR names the output folder"),
+])
+def test_an_option_a_command_lacks_names_the_right_one(argv: list[str], hint: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert hint in capsys.readouterr().err
+
+
+def test_grid_out_is_a_folder_as_on_every_command(tiny: Tiny, tmp_path: Path) -> None:
+    tiny.write(tmp_path / "d" / "tiny")
+    argv = ["grid", "--dataset", "tiny", "--data-dir", str(tmp_path / "d"), "--rows", "1", "--cols", "2"]
+    assert main([*argv, "--out", str(tmp_path / "figs")]) == 0
+    assert (tmp_path / "figs" / "tiny-grid.png").read_bytes().startswith(b"\x89PNG")
+    assert main([*argv, "--out", str(tmp_path / "figs"), "-o", str(tmp_path / "g.png")]) == 2  # one or the other
+    assert not (tmp_path / "g.png").exists()

@@ -22,12 +22,8 @@ FIT, PLACED = 2000, 500
 
 
 @pytest.fixture(scope="module")
-def fashion() -> object:
-    from tests.conftest import REAL_DATA
-
-    if REAL_DATA is None:
-        pytest.skip("real Fashion-MNIST not found")
-    return load("fashion", data_dir=REAL_DATA)
+def fashion(real_data_root: Path) -> object:
+    return load("fashion", data_dir=real_data_root)
 
 
 def split(data: object, fit: int = FIT, placed: int = PLACED, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:

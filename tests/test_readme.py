@@ -47,7 +47,6 @@ def test_every_block_has_its_expectations() -> None:
     assert [next(k for k in EXPECTED if k in block) for block in BLOCKS] == list(EXPECTED)
 
 
-@pytest.mark.realdata
 @pytest.mark.parametrize("number", range(len(BLOCKS)))
 def test_readme_python_block_runs_as_a_plain_script(number: int, real_data: Path, tmp_path: Path) -> None:
     script = tmp_path / f"block{number}.py"
@@ -63,3 +62,12 @@ def test_readme_python_block_runs_as_a_plain_script(number: int, real_data: Path
         assert re.match(pattern, line), (pattern, line)
     for name in files:
         assert (tmp_path / name).is_file() and (tmp_path / name).stat().st_size > 200, name
+
+
+def test_every_call_of_the_page_api_is_documented() -> None:
+    """Each member of window.fmnistViz (api.js) is named in README's table of calls, and the table names no other."""
+    api = (REPO / "fmnist_viz" / "render" / "assets" / "page" / "api.js").read_text()
+    members = set(re.findall(r"^  (\w+): function", api, re.M))
+    table = "\n".join(line for line in (REPO / "README.md").read_text().splitlines() if "`fmnistViz." in line)
+    documented = set(re.findall(r"(?:fmnistViz\.|/ )`?(\w+)\(", table))
+    assert len(members) >= 15 and members == documented

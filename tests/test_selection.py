@@ -136,7 +136,6 @@ def test_a_selection_of_thousands_draws_a_sample_per_class_and_says_so(tiny: Tin
     assert "--per-class applies to --rows-from only" in capsys.readouterr().err
 
 
-@pytest.mark.realdata
 def test_a_box_selection_of_sixteen_thousand_rows_makes_a_grid(real_data: Path, tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     rows = np.random.default_rng(1).choice(70000, 16086, replace=False).tolist()

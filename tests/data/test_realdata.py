@@ -14,8 +14,6 @@ from fmnist_viz import data as fvdata
 from fmnist_viz.cli import main
 from fmnist_viz.data import get_spec, load, load_data, load_mnist
 
-pytestmark = pytest.mark.realdata
-
 
 @pytest.mark.parametrize("name", ["fashion", "mnist"])
 def test_shapes_dtypes_and_order(real_data: Path, name: str) -> None:

@@ -14,20 +14,14 @@ from fmnist_viz.metrics import evaluate_results
 from fmnist_viz.pipeline import run
 from fmnist_viz.results import EmbeddingResult
 
-pytestmark = pytest.mark.realdata
-
 
 @pytest.fixture(scope="module")
-def mnist_2000(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EmbeddingResult]:
+def mnist_2000(tmp_path_factory: pytest.TempPathFactory, real_data_root: Path) -> dict[str, EmbeddingResult]:
     """All four methods on the same stratified 2,000 MNIST points (computed once for the module)."""
-    from conftest import REAL_DATA
-
-    if REAL_DATA is None:
-        pytest.skip("real MNIST not found: set FMNIST_VIZ_DATA or provide ../shared/data")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FMNIST_VIZ_CACHE", str(tmp_path_factory.mktemp("embed-cache")))
-        results = run(list(BUILTIN_METHODS), ["mnist"], n=2000, seed=0, data_dir=REAL_DATA, progress=False)
-        evaluate_results(results, data_dir=REAL_DATA)
+        results = run(list(BUILTIN_METHODS), ["mnist"], n=2000, seed=0, data_dir=real_data_root, progress=False)
+        evaluate_results(results, data_dir=real_data_root)
     return {r.method: r for r in results}
 
 

@@ -107,7 +107,6 @@ def test_torchdr_takes_the_shared_graph_instead_of_building_its_own(method: str,
     assert KNeighborsClassifier(5).fit(out[::2], labels[::2]).score(out[1::2], labels[1::2]) > 0.9
 
 
-@pytest.mark.realdata
 def test_the_gpu_decisions_with_cuda_faked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, real_data: Path) -> None:
     """Without a GPU, CUDA faked: auto picks it, TorchDR runs t-SNE and UMAP there, and the exact torch graph gets a
     cache key of its own (a GPU graph never poses as the CPU's)."""
