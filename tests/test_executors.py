@@ -50,6 +50,7 @@ def _all_outcomes(executor: object, tasks: list[Task], arrays: dict[str, np.ndar
     return {o.task.index: o for o in executor.results()}  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_every_executor_gives_the_same_arrays_and_reports_a_failing_task(cluster: str) -> None:
     arrays = _random_arrays()
     tasks = [Task(0, "umap", {"n_neighbors": 8, "n_epochs": 50}, "d", seed=3),
@@ -72,6 +73,7 @@ def quality(measured: dict[str, float]) -> dict[str, float]:
     return {k: v for k, v in measured.items() if not k.endswith("_seconds")}
 
 
+@pytest.mark.slow
 def test_a_sweep_on_the_cluster_equals_the_sweep_here_and_keeps_failed_cells(tiny: Tiny, tmp_path: Path,
                                                                              cluster: str,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,6 +103,7 @@ def test_a_sweep_on_the_cluster_equals_the_sweep_here_and_keeps_failed_cells(tin
     assert 0 <= rows[0]["seed_disparity"] <= 1 and rows[2]["seed_disparity"] == ""
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_cell_runs_the_cell_again_elsewhere(cluster: str, real_data: Path) -> None:
     killed: list[str] = []
 
@@ -128,6 +131,7 @@ def test_a_worker_killed_mid_cell_runs_the_cell_again_elsewhere(cluster: str, re
         assert killed[0] not in client.scheduler_info()["workers"]
 
 
+@pytest.mark.slow
 def test_a_pool_worker_that_dies_is_replaced_and_its_task_run_again() -> None:
     arrays = _random_arrays(n=3000)
     with ProcessPool(1) as pool:
@@ -204,6 +208,7 @@ def test_local_workers_run_without_the_diagnostics_that_slow_cells(monkeypatch: 
     assert len(settings) == 2 and set(settings.values()) == {(False, "2s", None)}  # glibc's own mmap threshold
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_cluster_sweep_and_leaves_the_cache_whole(tmp_path: Path, real_data: Path) -> None:
     import psutil
 
@@ -318,6 +323,7 @@ def test_workers_that_cannot_import_fmnist_viz_are_named_before_any_cell(tiny: T
             worker.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lose", ["workers", "scheduler"])
 def test_a_cluster_that_loses_every_worker_or_its_scheduler_keeps_the_cells_done(
         lose: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,6 +40,7 @@ def place(data: object, method: str, new_rows: np.ndarray, fit_rows: np.ndarray 
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["pca", "tsne", "umap", "pymde"])
 def test_placed_images_never_reach_the_fit(fashion: object, method: str) -> None:
     """The fitted layout is the same whichever images are placed: neither the PCA nor the graph sees them."""
@@ -129,6 +130,7 @@ def test_a_method_that_cannot_place_is_refused(real_data: Path, monkeypatch: pyt
         heldout("fixed2d", progress=False)
 
 
+@pytest.mark.slow
 def test_cli_writes_the_table_and_figure(real_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "o"
     assert main(["heldout", "pca", "--compare", "mnist", "--fit-first", str(FIT), "--out", str(out),
@@ -177,6 +179,7 @@ def test_pca_dims_of_the_pixels_or_more_places_by_the_pixels_own_pca(fashion: ob
     assert abs(raw.metrics["knn10_accuracy"] - reduced.metrics["knn10_accuracy"]) < 0.02
 
 
+@pytest.mark.slow
 def test_held_out_files_are_named_by_every_setting_and_the_table_records_them(fashion: object,
                                                                               tmp_path: Path) -> None:
     new = split(fashion)[1][:100]

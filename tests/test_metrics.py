@@ -45,6 +45,7 @@ def test_table_formats(tiny: Tiny, tmp_path: Path) -> None:
     assert '"method": "pca"' in format_table(rows, "json")
 
 
+@pytest.mark.slow
 def test_pca_reports_the_variance_its_two_components_explain(real_data: Path, own_cache: Path) -> None:
     from sklearn.decomposition import PCA
 

@@ -73,6 +73,7 @@ def test_names_say_what_differs_from_the_defaults(tiny: Tiny, tmp_path: Path) ->
     assert len(list((tmp_path / "o").iterdir())) == 5  # nothing overwritten
 
 
+@pytest.mark.slow
 def test_a_run_and_its_measures_share_one_neighbour_graph(tiny: Tiny, tmp_path: Path, own_cache: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The k-NN graph of a run (14 neighbours for UMAP's 15) also gives the point-by-point measures their 10:
@@ -104,6 +105,7 @@ def test_a_run_and_its_measures_share_one_neighbour_graph(tiny: Tiny, tmp_path: 
     assert made == []
 
 
+@pytest.mark.slow
 def test_a_rerun_leaves_files_written_from_the_same_inputs_as_they_are(tiny: Tiny, tmp_path: Path, own_cache: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A cached rerun draws nothing again: each file is left as it is while it is the one written from the same
@@ -137,6 +139,7 @@ def test_a_rerun_leaves_files_written_from_the_same_inputs_as_they_are(tiny: Tin
     assert npz.stat().st_mtime_ns != before  # nothing recorded for results made with the cache off
 
 
+@pytest.mark.slow
 def test_another_folder_gets_copies_of_files_written_from_the_same_inputs(tiny: Tiny, tmp_path: Path,
                                                                           own_cache: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,6 +173,7 @@ def test_another_folder_gets_copies_of_files_written_from_the_same_inputs(tiny: 
     assert drawn == [1] and third.read_bytes().startswith(b"\x89PNG")  # drawn anew, not copied damaged
 
 
+@pytest.mark.slow
 def test_saving_changes_nothing_in_the_results_given(tiny: Tiny, tmp_path: Path) -> None:
     tiny.write(tmp_path / "d" / "tiny")
     results = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, data_dir=tmp_path / "d",

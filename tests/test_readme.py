@@ -47,6 +47,7 @@ def test_every_block_has_its_expectations() -> None:
     assert [next(k for k in EXPECTED if k in block) for block in BLOCKS] == list(EXPECTED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("number", range(len(BLOCKS)))
 def test_readme_python_block_runs_as_a_plain_script(number: int, real_data: Path, tmp_path: Path) -> None:
     script = tmp_path / f"block{number}.py"

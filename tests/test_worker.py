@@ -60,6 +60,7 @@ def test_worker_runs_jobs_in_order_and_reports_errors() -> None:
     assert worker.process.poll() is not None and not worker.folder.exists()
 
 
+@pytest.mark.slow
 def test_unguarded_script_runs_the_worker_on_a_cold_cache(real_data: Path, tmp_path: Path) -> None:
     script = tmp_path / "plain.py"
     script.write_text(textwrap.dedent("""\

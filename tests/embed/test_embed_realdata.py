@@ -14,6 +14,8 @@ from fmnist_viz.metrics import evaluate_results
 from fmnist_viz.pipeline import run
 from fmnist_viz.results import EmbeddingResult
 
+pytestmark = pytest.mark.slow  # the module fixture embeds 2,000 real images with every method (about 30 s)
+
 
 @pytest.fixture(scope="module")
 def mnist_2000(tmp_path_factory: pytest.TempPathFactory, real_data_root: Path) -> dict[str, EmbeddingResult]:

@@ -150,6 +150,7 @@ def test_knn_graph_matches_brute_force_with_self_first() -> None:
     np.testing.assert_allclose(distances[:, 1:], expected, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_the_approximate_graph_used_from_twenty_thousand_points_finds_most_exact_neighbours(real_data: Path) -> None:
     """At 20,000 points the graph is faiss's inverted file (256 lists, 16 probed: most of the data is never
     looked at), not exact search: its recall is measured against the exact graph, at that size, on the images."""

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from test_browser import browser, drag, pixel, screenshot  # noqa: F401 (browser: a fixture)
 from test_images_layer import images_page, zoom_box
 from test_views import cut, mouse, rects, wait
@@ -43,6 +44,7 @@ def lit_and_zoomed(browser, tmp_path: Path) -> tuple[np.ndarray, dict, np.ndarra
     return wide, wide_rects, screenshot(browser), rects(browser)
 
 
+@pytest.mark.slow
 def test_software_gl_shows_each_panel_through_a_copy_drawn_as_the_canvas_would_show_it(
         browser, tmp_path: Path) -> None:  # noqa: F811
     copied = lit_and_zoomed(browser, tmp_path)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from test_browser import browser, open_page, screenshot  # noqa: F401 (browser: a fixture)
 from test_images_layer import correlation, grey, images_page, placed, whole, zoom_box
 
@@ -47,6 +48,7 @@ def view_of(browser, method: str) -> np.ndarray:  # noqa: F811
     return np.array(browser.execute_script("return window.fmnistViz.viewOf('fashion', arguments[0])", method))
 
 
+@pytest.mark.slow
 def test_a_mouse_pan_moves_its_panel_only_and_draws_it_as_a_fresh_view_would(browser, tmp_path: Path) -> None:  # noqa: F811
     results, images = images_page(browser, tmp_path)
     lit = [int(r) for r in results[0].index[::3]]
