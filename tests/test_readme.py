@@ -1,4 +1,5 @@
-"""Every Python block in README.md runs verbatim, as a plain script with no __main__ guard, on a cold cache."""
+"""README.md and the documentation pages: every Python block runs verbatim (as a plain script with no __main__
+guard, on a cold cache), every link leads somewhere, the API reference and the page API's table are whole."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import pytest
 
 from conftest import REPO
 
-BLOCKS = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+#: Each distinct Python block of README.md and the docs, in page order (README repeats one of the guides').
+BLOCKS = list(dict.fromkeys(block for page in PAGES for block in re.findall(r"```python\n(.*?)```", page.read_text(),
+                                                                           re.S)))
 
 
-def test_readme_has_python_blocks() -> None:
-    assert len(BLOCKS) >= 2
+def test_the_pages_have_python_blocks() -> None:
+    assert len(BLOCKS) >= 5
 
 
 #: What each block prints and writes, found by a line of it: (regular expressions its output must match, in
@@ -44,7 +48,7 @@ EXPECTED = {
 
 
 def test_every_block_has_its_expectations() -> None:
-    assert [next(k for k in EXPECTED if k in block) for block in BLOCKS] == list(EXPECTED)
+    assert sorted(next(k for k in EXPECTED if k in block) for block in BLOCKS) == sorted(EXPECTED)
 
 
 @pytest.mark.slow
@@ -66,9 +70,27 @@ def test_readme_python_block_runs_as_a_plain_script(number: int, real_data: Path
 
 
 def test_every_call_of_the_page_api_is_documented() -> None:
-    """Each member of window.fmnistViz (api.js) is named in README's table of calls, and the table names no other."""
+    """Each member of window.fmnistViz (api.js) is named in the explorer guide's table of calls, and no other."""
     api = (REPO / "fmnist_viz" / "render" / "assets" / "page" / "api.js").read_text()
     members = set(re.findall(r"^  (\w+): function", api, re.M))
-    table = "\n".join(line for line in (REPO / "README.md").read_text().splitlines() if "`fmnistViz." in line)
+    guide = (REPO / "docs" / "guide" / "explorer.md").read_text()
+    table = "\n".join(line for line in guide.splitlines() if "`fmnistViz." in line)
     documented = set(re.findall(r"(?:fmnistViz\.|/ )`?(\w+)\(", table))
     assert len(members) >= 15 and members == documented
+
+
+def test_every_relative_link_of_readme_and_the_docs_leads_to_a_file() -> None:
+    """README's links into docs/ (which GitHub shows as Markdown), and the pages' own, name files that exist."""
+    for page in PAGES:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text()):
+            assert (page.parent / target).exists(), f"{page.relative_to(REPO)} links to missing {target}"
+
+
+def test_the_api_reference_documents_every_public_name_where_it_is_defined() -> None:
+    """Each name of ``fmnist_viz.__all__`` has its ``::: module.name`` on a reference page, at the module that
+    defines it (so a module moved is a reference to update), and the reference names nothing else."""
+    import fmnist_viz
+
+    reference = "".join(p.read_text() for p in sorted((REPO / "docs" / "reference").glob("*.md")))
+    documented = set(re.findall(r"^::: ([\w.]+)$", reference, re.M))
+    assert documented == {f"{module}.{name}" for name, module in fmnist_viz._API.items()}
