@@ -40,10 +40,11 @@ FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output
          "rows and cols": "--rows and --cols", "box": "--zoom-box", "cells": "--image-map"}
 
 
-#: An option a command does not take -> what to write instead, named in the error.
-INSTEAD = {
-    "--out": "this command prints its result; to keep it, redirect standard output: > FILE",
-    "--output": "--out DIR names the output folder; the file names follow the method, data sets and options",
+#: What to write instead of ``--out`` / ``--output`` where a command does not take them: on a command that writes
+#: files (it has --out), the folder; on one that prints, a redirection.
+OUT_HINTS = {
+    True: "--out DIR names the output folder; the file names follow the method, data sets and options",
+    False: "this command prints its result; to keep it, redirect standard output: > FILE",
 }
 
 
@@ -92,9 +93,8 @@ class _Parser(argparse.ArgumentParser):
             close = difflib.get_close_matches(wrong.group(1), choices, n=1, cutoff=0.6)
             if close:
                 message += f"; did you mean {close[0]!r}?"
-        unknown = re.match(r"unrecognized arguments: (\S+)", message)
-        if unknown and unknown.group(1).split("=")[0] in INSTEAD:
-            message += f" ({INSTEAD[unknown.group(1).split('=')[0]]})"
+        if re.match(r"unrecognized arguments: --out(put)?(=|\s|$)", message):
+            message += f" ({OUT_HINTS[any('--out' in a.option_strings for a in self._actions)]})"
         self.exit(2, f"usage: {self.short_usage()}\n{self.prog}: error: {message}\n"
                      f"Run '{self.prog} --help' for its options.\n")
 

@@ -60,7 +60,7 @@ def box(text: str) -> tuple[float, float, float, float]:
         raise argparse.ArgumentTypeError(exc.detail) from None
 
 
-def out_option(parser: argparse.ArgumentParser | argparse._ActionsContainer, names: str = "") -> None:
+def out_option(parser: argparse._ActionsContainer, names: str = "") -> None:
     """``--out DIR``, the output folder, the same on every command that writes files (``names``: what it writes
     there, where the help should say)."""
     into = f", written as {names}" if names else ""

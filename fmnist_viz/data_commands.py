@@ -121,7 +121,7 @@ def cmd_grid(args: argparse.Namespace) -> int:
         raise UsageError("applies to --rows-from only; without it, --rows and --cols set the images per class",
                          param="per_class")
     spec = get_spec(chosen.dataset if chosen else args.dataset or "fashion")
-    output = check_output_path(args.output or str(Path(args.out) / f"{spec.name}-grid.png"))
+    output = check_output_path(args.output or Path(args.out) / f"{spec.name}-grid.png")
     data = load(spec.name, split=args.split, data_dir=args.data_dir, progress=progress_of(args))
     names, picks = list(data.class_names), None
     if chosen:

@@ -251,7 +251,9 @@ def test_an_error_prints_the_short_usage_the_message_and_where_help_is(capsys: p
 
 @pytest.mark.parametrize(("argv", "hint"), [
     (["metrics", "--out", "x"], "redirect standard output"),
+    (["metrics", "--output=x"], "redirect standard output"),  # metrics has no --out to point to
     (["umap", "--output", "x.png"], "--out DIR names the output folder"),
+    (["sweep", "umap", "--grid", "k=1", "--output", "x"], "--out DIR names the output folder"),
 ])
 def test_an_option_a_command_lacks_names_the_right_one(argv: list[str], hint: str,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
