@@ -66,7 +66,10 @@ def check_output_path(path: str | os.PathLike[str], formats: tuple[str, ...] = S
         raise UsageError(
             f"{str(path)!r}: cannot tell the format from the extension; use one of: "
             + ", ".join(f".{f}" for f in formats), param="output")
-    check_writable_dir(path.parent)
+    try:
+        check_writable_dir(path.parent)
+    except UsageError as exc:  # the folder is the file's: the error names the file's option, not --out
+        raise UsageError(exc.detail, param="output") from exc
     return path
 
 

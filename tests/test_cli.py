@@ -51,7 +51,8 @@ def test_unwritable_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     assert main(["grid", "-o", str(blocker / "sub" / "g.png")]) == 2
-    assert "cannot be created: Not a directory" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot be created: Not a directory" in err and err.startswith("fmnist-viz: error: -o/--output ")
 
 
 def test_missing_data_message_and_debug_traceback(tiny: Tiny, capsys: pytest.CaptureFixture[str]) -> None:
