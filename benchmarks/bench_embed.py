@@ -12,7 +12,7 @@ is measured per step):
   (cached), twice: writing ``--format npz`` (the embeddings alone, as the
   libraries give them) and the default formats (the figure and the page).
 
-Every embedding is scored the same way (fmnist_viz.metrics): 10-NN accuracy in
+Every embedding is scored the same way (fmnist_viz.quality.metrics): 10-NN accuracy in
 2-D (fit on the 60,000 train points, scored on the 10,000 test points) and
 trustworthiness@10 on a fixed random sample of 5,000 points. Run from the repo
 root:
@@ -124,7 +124,7 @@ def child(args: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
 def score(dataset: str, embedding: np.ndarray, n: int | None, index: np.ndarray | None = None) -> tuple[float, float]:
     """10-NN accuracy and trustworthiness@10 of an embedding of ``index`` (default: the rows both sides embed)."""
     from fmnist_viz.data import load
-    from fmnist_viz.metrics import knn_accuracy, trustworthiness
+    from fmnist_viz.quality.metrics import knn_accuracy, trustworthiness
 
     if index is None:
         index, data = rows(dataset, n)
@@ -186,7 +186,7 @@ def main() -> None:
                 ours_cold, npz_cache = cold, cache
         cache = npz_cache
         peak_cold = runs["npz"][1]
-        from fmnist_viz.cache import ResultCache
+        from fmnist_viz.store.cache import ResultCache
 
         seconds = {(e["dataset"], e["method"]): e["seconds"] for e in ResultCache(Path(cache)).entries()["embedding"]}
         for dataset in DATASETS:

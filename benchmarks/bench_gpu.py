@@ -6,7 +6,7 @@ method's quality within 0.01 of its CPU library default (the CPU table in
 BENCHMARKS.md). It times what a run does and nothing else: the shared
 preparation and exact k-NN graph (made with PCA, first), then per method and
 data set the embedding time, 10-NN accuracy and trustworthiness
-(fmnist_viz.metrics, the same code as the CPU benchmark); the total wall time
+(fmnist_viz.quality.metrics, the same code as the CPU benchmark); the total wall time
 and the peak GPU memory. ``--cpu-quality`` needs no GPU: TorchDR's scalable
 t-SNE (what runs at 70,000 points) beside openTSNE at 10,000 points on the
 CPU. Run from the repo root on a machine with a CUDA GPU:

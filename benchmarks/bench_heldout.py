@@ -3,7 +3,7 @@
 Their protocol: fit each method on the first 50,000 training images, place the
 10,000 test images into that layout, classify each placed image by its 1 and 5
 nearest fitted points in 2-D (scikit-learn's KNeighborsClassifier). This runs
-``fmnist_viz.heldout`` with fmnist-viz's default settings for PCA, t-SNE, UMAP
+``fmnist_viz.studies.heldout`` with fmnist-viz's default settings for PCA, t-SNE, UMAP
 and PyMDE on Fashion-MNIST and MNIST, on a cold cache, and prints our accuracies
 beside the paper's (Table 1 of "Parametric UMAP embeddings for representation
 and semisupervised learning", 2-D), with the fit and placement times and

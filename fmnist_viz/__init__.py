@@ -18,21 +18,17 @@ The layers, in the order data flows through them:
 - :mod:`fmnist_viz.executors`: where tasks run (here, a pool of processes, a Dask cluster);
 - :mod:`fmnist_viz.pipeline`: plan, prepare once, execute, cache: how runs and sweeps run;
 - :mod:`fmnist_viz.render`: static figures, interactive pages, sample grids;
-- :mod:`fmnist_viz.outputs`: results to files; :mod:`fmnist_viz.cli`: the ``fmnist-viz`` command;
-- :mod:`fmnist_viz.sweeps` and :mod:`fmnist_viz.executors`: parameter sweeps, here or on a Dask cluster;
-- :mod:`fmnist_viz.heldout`: fit on the training images, place the test images, score them.
+- :mod:`fmnist_viz.outputs.embeddings`: results to files; :mod:`fmnist_viz.cli.parser`: the ``fmnist-viz`` command;
+- :mod:`fmnist_viz.studies.sweeps` and :mod:`fmnist_viz.executors`: parameter sweeps, here or on a Dask cluster;
+- :mod:`fmnist_viz.studies.heldout`: fit on the training images, place the test images, score them.
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("fmnist-viz")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+from .version import __version__
 
 #: Public name -> the module that defines it.
 _API = {
@@ -44,28 +40,28 @@ _API = {
     "FileSpec": "fmnist_viz.data",
     "register_dataset": "fmnist_viz.data",
     "run": "fmnist_viz.pipeline",
-    "evaluate_results": "fmnist_viz.metrics",
+    "evaluate_results": "fmnist_viz.quality.metrics",
     "EmbeddingResult": "fmnist_viz.results",
     "create": "fmnist_viz.embed",
     "Embedder": "fmnist_viz.embed",
     "Param": "fmnist_viz.embed",
-    "save_results": "fmnist_viz.outputs",
-    "page": "fmnist_viz.explorer",
-    "Page": "fmnist_viz.explorer",
-    "align_results": "fmnist_viz.align",
-    "read_selection": "fmnist_viz.selection",
-    "sweep": "fmnist_viz.sweeps",
-    "save_sweep": "fmnist_viz.sweeps",
-    "heldout": "fmnist_viz.heldout",
-    "save_heldout": "fmnist_viz.heldout_outputs",
+    "save_results": "fmnist_viz.outputs.embeddings",
+    "page": "fmnist_viz.outputs.explorer",
+    "Page": "fmnist_viz.outputs.explorer",
+    "align_results": "fmnist_viz.quality.align",
+    "read_selection": "fmnist_viz.data.selection",
+    "sweep": "fmnist_viz.studies.sweeps",
+    "save_sweep": "fmnist_viz.studies.sweeps",
+    "heldout": "fmnist_viz.studies.heldout",
+    "save_heldout": "fmnist_viz.outputs.heldout",
     "HeldoutResult": "fmnist_viz.results",
     "class_grid": "fmnist_viz.render.grids",
     "plot_embedding": "fmnist_viz.render.scatter",
     "results_figure": "fmnist_viz.render.scatter",
     "image_map": "fmnist_viz.render.image_map",
-    "save_image_maps": "fmnist_viz.image_maps",
+    "save_image_maps": "fmnist_viz.outputs.image_maps",
     "zoom_figure": "fmnist_viz.render.image_map",
-    "save_zoom_figures": "fmnist_viz.image_maps",
+    "save_zoom_figures": "fmnist_viz.outputs.image_maps",
     "FmnistVizError": "fmnist_viz.errors",
 }
 
@@ -81,17 +77,17 @@ if TYPE_CHECKING:
     from .data import Dataset, DatasetSpec, FileSpec, load, load_data, load_mnist, register_dataset
     from .embed import Embedder, Param, create
     from .errors import FmnistVizError
-    from .heldout import heldout
-    from .heldout_outputs import save_heldout
-    from .image_maps import save_image_maps, save_zoom_figures
-    from .metrics import evaluate_results
-    from .outputs import save_results
+    from .outputs.embeddings import save_results
+    from .outputs.heldout import save_heldout
+    from .outputs.image_maps import save_image_maps, save_zoom_figures
     from .pipeline import run
+    from .quality.metrics import evaluate_results
     from .render.grids import class_grid
     from .render.image_map import image_map, zoom_figure
     from .render.scatter import plot_embedding, results_figure
     from .results import EmbeddingResult, HeldoutResult
-    from .sweeps import save_sweep, sweep
+    from .studies.heldout import heldout
+    from .studies.sweeps import save_sweep, sweep
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,7 @@
 """How output files are named: predictable names that say what differs, so runs never overwrite each other.
 
-One module for every writer (:mod:`fmnist_viz.outputs` for runs, :mod:`fmnist_viz.sweeps` for sweeps):
+One module for every writer (:mod:`fmnist_viz.outputs.embeddings` for runs, :mod:`fmnist_viz.studies.sweeps`
+for sweeps):
 
 - ``umap_fashion-vs-mnist.png``: method, data sets;
 - ``tsne_fashion-vs-mnist_n5000_perplexity50_paper.pdf``: plus what differs from the defaults

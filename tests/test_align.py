@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.align import align_results, procrustes, reference_method
 from fmnist_viz.errors import UsageError
-from fmnist_viz.outputs import save_result_npz
+from fmnist_viz.outputs.embeddings import save_result_npz
+from fmnist_viz.quality.align import align_results, procrustes, reference_method
 
 from conftest import fake_result
 

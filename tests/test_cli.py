@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fmnist_viz import data as fvdata
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import DataNotFoundError
 
 from conftest import Mirror, Tiny, make_tiny
@@ -165,7 +165,7 @@ def test_a_read_only_cache_with_a_corrupt_entry_recomputes(tiny: Tiny, tmp_path:
 
 def drawn_figures(monkeypatch: pytest.MonkeyPatch) -> list:
     """The figures the command line saves, as they are saved (their points, colours and legends)."""
-    from fmnist_viz import outputs
+    from fmnist_viz.outputs import embeddings as outputs
 
     figures: list = []
     real = outputs.save_figure
@@ -178,7 +178,7 @@ def test_color_by_on_the_command_line(tiny: Tiny, tmp_path: Path, monkeypatch: p
     import numpy as np
 
     from fmnist_viz import run
-    from fmnist_viz.pointwise import point_quality
+    from fmnist_viz.quality.pointwise import point_quality
     from fmnist_viz.render.style import COLOR_SCALES, draw_order
 
     tiny.write(tmp_path / "d" / "tiny")
@@ -220,7 +220,7 @@ def test_the_guides_tables_are_whole() -> None:
         "pca", "tsne", "umap", "pymde"]
     cli = (REPO / "docs" / "guide" / "cli.md").read_text()
     commands = re.search(r"\| command \| what it does \|.*?\n\n", cli, re.S).group(0)  # type: ignore[union-attr]
-    from fmnist_viz.cli import build_parser
+    from fmnist_viz.cli.parser import build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:  # type: ignore[union-attr]

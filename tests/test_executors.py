@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import UsageError
 from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool, Task, make_executor
-from fmnist_viz.sweeps import sweep
+from fmnist_viz.studies.sweeps import sweep
 
 from conftest import REPO, Tiny
 
@@ -77,7 +77,7 @@ def quality(measured: dict[str, float]) -> dict[str, float]:
 def test_a_sweep_on_the_cluster_equals_the_sweep_here_and_keeps_failed_cells(tiny: Tiny, tmp_path: Path,
                                                                              cluster: str,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from fmnist_viz import metrics
+    from fmnist_viz.quality import metrics
 
     tiny.write(tmp_path / "d" / "tiny")
     grid = {"n_neighbors": [5, 60], "n_epochs": [30]}  # 60 neighbours of 50 points: refused, the rest runs
@@ -212,7 +212,7 @@ def test_local_workers_run_without_the_diagnostics_that_slow_cells(monkeypatch: 
 def test_ctrl_c_stops_a_cluster_sweep_and_leaves_the_cache_whole(tmp_path: Path, real_data: Path) -> None:
     import psutil
 
-    from fmnist_viz.cache import ResultCache
+    from fmnist_viz.store.cache import ResultCache
 
     cache = tmp_path / "cache"
     env = {**os.environ, "FMNIST_VIZ_CACHE": str(cache), "PYTHONPATH": str(REPO)}
@@ -329,7 +329,7 @@ def test_a_cluster_that_loses_every_worker_or_its_scheduler_keeps_the_cells_done
         lose: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both workers killed, or the scheduler killed, mid-sweep: the cells done are kept, the rest fail with one
     reason each (no worker joined within --worker-wait; the scheduler stopped answering), and the table is written."""
-    from fmnist_viz.sweeps import save_sweep
+    from fmnist_viz.studies.sweeps import save_sweep
 
     port = _free_port()
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.cache import ResultCache
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
 from fmnist_viz.data import load
 from fmnist_viz.embed import create
 from fmnist_viz.errors import UsageError
-from fmnist_viz.heldout import heldout, place_dataset, prepare_split
-from fmnist_viz.heldout_outputs import COLUMNS, save_heldout
+from fmnist_viz.outputs.heldout import COLUMNS, save_heldout
+from fmnist_viz.store.cache import ResultCache
+from fmnist_viz.studies.heldout import heldout, place_dataset, prepare_split
 
 FIT, PLACED = 2000, 500
 

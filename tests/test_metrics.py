@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_viz import metrics, run
-from fmnist_viz.metrics import evaluate_results, format_table, quality_rows
+from fmnist_viz import run
+from fmnist_viz.quality import metrics
+from fmnist_viz.quality.metrics import evaluate_results, format_table, quality_rows
 
 from conftest import Tiny
 
@@ -69,8 +70,8 @@ def test_pca_reports_the_variance_its_two_components_explain(real_data: Path, ow
 def test_point_measures_use_each_points_own_nearest_neighbours() -> None:
     import numpy as np
 
-    from fmnist_viz.metrics import neighbour_sets
-    from fmnist_viz.pointwise import disagreement, preservation
+    from fmnist_viz.quality.metrics import neighbour_sets
+    from fmnist_viz.quality.pointwise import disagreement, preservation
 
     points = np.random.default_rng(0).normal(size=(300, 2))
     graph = neighbour_sets(points, 10)

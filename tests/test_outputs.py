@@ -10,7 +10,7 @@ import pytest
 
 from fmnist_viz import run, save_results
 from fmnist_viz.errors import UsageError
-from fmnist_viz.outputs import check_formats
+from fmnist_viz.outputs.embeddings import check_formats
 
 from conftest import Tiny, fake_result
 
@@ -79,7 +79,7 @@ def test_a_run_and_its_measures_share_one_neighbour_graph(tiny: Tiny, tmp_path: 
     """The k-NN graph of a run (14 neighbours for UMAP's 15) also gives the point-by-point measures their 10:
     one graph per data set, computed once, with the cache on or off, and found in the cache by a later run."""
     from fmnist_viz.embed import prepare
-    from fmnist_viz.pointwise import point_quality
+    from fmnist_viz.quality.pointwise import point_quality
 
     tiny.write(tmp_path / "d" / "tiny")
     made: list[int] = []
@@ -97,7 +97,7 @@ def test_a_run_and_its_measures_share_one_neighbour_graph(tiny: Tiny, tmp_path: 
     point_quality(again, data_dir=tmp_path / "d")  # measured before: from the cache; nothing computed
     for r in again:
         r.pointwise = {}
-    from fmnist_viz.cache import ResultCache
+    from fmnist_viz.store.cache import ResultCache
 
     monkeypatch.setattr(ResultCache, "load", lambda self, kind, key, _real=ResultCache.load:
                         None if kind == "pointwise" else _real(self, kind, key))
@@ -110,7 +110,7 @@ def test_a_rerun_leaves_files_written_from_the_same_inputs_as_they_are(tiny: Tin
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A cached rerun draws nothing again: each file is left as it is while it is the one written from the same
     results and options; a file changed since, other options, or results made with the cache off are written."""
-    from fmnist_viz import explorer
+    from fmnist_viz.outputs import explorer
     from fmnist_viz.render import scatter
 
     tiny.write(tmp_path / "d" / "tiny")
@@ -145,7 +145,7 @@ def test_another_folder_gets_copies_of_files_written_from_the_same_inputs(tiny: 
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Saved into a new folder from the same results and options, each file is copied from the cache instead of
     drawn again; a kept file changed since (edited in place) is drawn anew; the folders' files are not linked."""
-    from fmnist_viz import explorer
+    from fmnist_viz.outputs import explorer
     from fmnist_viz.render import scatter
 
     tiny.write(tmp_path / "d" / "tiny")

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import fmnist_viz as fv
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import FmnistVizError, UsageError
 from fmnist_viz.results import HELDOUT_SCORES
 
@@ -105,7 +105,7 @@ def test_a_bad_selection_file_is_a_clear_error_of_its_own_flag(case: str, name: 
 ])
 def test_a_selection_that_is_no_file_or_too_large_is_refused_unread(case: str, make: Callable[[Path], Any] | None,
                                                                     words: str, tmp_path: Path) -> None:
-    from fmnist_viz.selection import read_selection
+    from fmnist_viz.data.selection import read_selection
 
     path = Path("/dev/zero") if make is None else tmp_path / "s.json"
     if make is not None:
@@ -115,7 +115,7 @@ def test_a_selection_that_is_no_file_or_too_large_is_refused_unread(case: str, m
 
 
 def test_a_csv_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
-    from fmnist_viz.selection import read_selection
+    from fmnist_viz.data.selection import read_selection
 
     (tmp_path / "s.csv").write_bytes("\ufeffdataset,row,class\nfashion,3,Coat\n".encode())
     assert read_selection(tmp_path / "s.csv").rows.tolist() == [3]
@@ -183,7 +183,7 @@ def test_a_single_name_is_one_method_and_one_data_set(tiny: Tiny, tmp_path: Path
 
 
 def test_saving_a_sweep_or_page_where_it_cannot_go(tiny: Tiny, tmp_path: Path) -> None:
-    from fmnist_viz.sweeps import Sweep, save_sweep
+    from fmnist_viz.studies.sweeps import Sweep, save_sweep
 
     tiny.write(tmp_path / "d" / "tiny")
     results = fv.run(["pca"], ["tiny"], data_dir=tmp_path / "d")

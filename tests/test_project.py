@@ -17,7 +17,7 @@ HEAVY = ("matplotlib", "torch", "pymde", "umap", "sklearn", "plotly", "openTSNE"
 
 def test_import_has_no_heavy_imports_or_side_effects() -> None:
     code = (
-        "import logging, sys, fmnist_viz, fmnist_viz.cli, fmnist_viz.data, fmnist_viz.embed, fmnist_viz.render\n"
+        "import logging, sys, fmnist_viz, fmnist_viz.cli.parser, fmnist_viz.data, fmnist_viz.embed, fmnist_viz.render\n"
         f"heavy = sorted(m for m in {HEAVY!r} if m in sys.modules)\n"
         "print(heavy, logging.getLogger('fmnist_viz').handlers, logging.getLogger().handlers)\n"
     )
@@ -103,7 +103,7 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one() -> None:
 def test_commands_write_where_git_does_not_look(tiny, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The Quick start's files go to out/, which .gitignore covers, never into the tracked figures/ (a picture
     redrawn on another machine differs in its last pixels and would show as a change)."""
-    from fmnist_viz.cli import main
+    from fmnist_viz.cli.parser import main
 
     ignored = subprocess.run(["git", "check-ignore", "out/umap_fashion-vs-mnist.png", "out/x.html"], cwd=REPO,
                              capture_output=True, text=True)

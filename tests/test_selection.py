@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
+from fmnist_viz.data.selection import read_selection
 from fmnist_viz.errors import UsageError
 from fmnist_viz.render.grids import class_grid
 from fmnist_viz.render.scatter import results_figure
-from fmnist_viz.selection import read_selection
 
 from conftest import Tiny, fake_result
 
@@ -69,7 +69,8 @@ def test_grid_rows_from_and_highlight_on_the_command_line(tiny: Tiny, tmp_path: 
     chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 2, 5]}))
     argv = ["pca", "--dataset", "tiny", "--format", "png", "--out", str(tmp_path / "o"), "--data-dir",
             str(tmp_path / "d"), "--highlight", str(chosen)]
-    from fmnist_viz import outputs, run
+    from fmnist_viz import run
+    from fmnist_viz.outputs import embeddings as outputs
 
     figures: list = []
     real = outputs.save_figure
@@ -91,7 +92,7 @@ def test_grid_rows_from_and_highlight_on_the_command_line(tiny: Tiny, tmp_path: 
 
 
 def test_highlighted_rows_stand_out_in_their_data_set_only() -> None:
-    from fmnist_viz.selection import Selection
+    from fmnist_viz.data.selection import Selection
 
     a, b = fake_result("fashion", 200, 0), fake_result("mnist", 200, 1)
     fig = results_figure([a, b], highlight=Selection("fashion", a.index[:30]))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import UsageError
-from fmnist_viz.sweep_checks import parse_grid
+from fmnist_viz.studies.sweep_checks import parse_grid
 
 from conftest import Tiny
 
@@ -98,7 +98,7 @@ def test_sweep_figures_say_the_size_and_the_values_as_given(tiny: Tiny, tmp_path
     import matplotlib.pyplot as plt
 
     from fmnist_viz.render.sweep_figures import heat_maps, small_multiples
-    from fmnist_viz.sweeps import sweep
+    from fmnist_viz.studies.sweeps import sweep
 
     tiny.write(tmp_path / "d" / "tiny")
     swept = sweep("tsne", {"perplexity": [3.0, 5.0]}, ["tiny"], seeds=[0], n=40, data_dir=tmp_path / "d")

@@ -18,10 +18,10 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..atomic import atomic_path
 from ..errors import DataIntegrityError, DownloadError
-from ..paths import inside
 from ..progress import progress_bar
+from ..store.atomic import atomic_path
+from ..store.paths import inside
 from .locations import Location, dataset_cache_dir
 from .specs import DatasetSpec, FileSpec, get_spec
 from .verify import check_idx_file

@@ -189,7 +189,7 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool | 
 
     Useful to build small MNIST-like data sets (the tests do).
     """
-    from ..atomic import atomic_write_bytes
+    from ..store.atomic import atomic_write_bytes
 
     path = Path(path)
     data = to_idx_bytes(array)

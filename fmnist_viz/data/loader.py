@@ -4,7 +4,7 @@ The first place (see :mod:`~fmnist_viz.data.locations`) that holds every file
 of the split, each matching its checksum, wins; a bad copy is skipped with a
 warning that says why (and deleted when it is in fmnist-viz's own cache, so it
 is downloaded again). The decoded arrays are kept as memory-mapped ``.npy`` in
-the cache (:class:`~fmnist_viz.cache.DecodedCache`).
+the cache (:class:`~fmnist_viz.store.cache.DecodedCache`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache import DecodedCache
 from ..digest import short_digest
 from ..errors import DataIntegrityError, DataNotFoundError, DownloadError, IDXFormatError
-from ..paths import DATA_ENV
+from ..store.cache import DecodedCache
+from ..store.paths import DATA_ENV
 from .download import fetch
 from .idx import read_shape
 from .locations import Location, dataset_cache_dir, locations

@@ -4,7 +4,7 @@ In search order (``fmnist-viz data info`` shows it):
 
 1. the explicit ``data_dir`` (``--data-dir``);
 2. the folders in ``$FMNIST_VIZ_DATA``;
-3. fmnist-viz's own cache (:func:`fmnist_viz.paths.cache_dir`), where downloads go;
+3. fmnist-viz's own cache (:func:`fmnist_viz.store.paths.cache_dir`), where downloads go;
 4. where the data already lives on users' machines: Debian's
    ``/usr/share/datasets``, Keras's ``~/.keras/datasets`` (folders and
    ``mnist.npz``), torchvision's ``ROOT/FashionMNIST/raw`` under ``./data``
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import DATA_ENV, cache_dir, env_data_dirs, inside
+from ..store.paths import DATA_ENV, cache_dir, env_data_dirs, inside
 from .specs import DatasetSpec, FileSpec, get_spec
 
 

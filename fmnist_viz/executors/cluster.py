@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import FmnistVizError, UsageError, describe_error
-from . import (
+from ..version import __version__
+from .base import (
     CELL_SWITCH_INTERVAL,
     CONNECT_TIMEOUT,
     LOCAL,
@@ -46,11 +47,9 @@ def _check_worker(modules: tuple[str, ...]) -> str:
     so a worker that cannot run the cells says so at once; returns the fmnist-viz version it has."""
     import importlib
 
-    import fmnist_viz
-
     for module in modules:
         importlib.import_module(module)
-    return fmnist_viz.__version__
+    return __version__
 
 
 def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from ..errors import FmnistVizError, UsageError
-from . import LOCAL
+from .base import LOCAL
 
 #: Seconds a scheduler may take to send its handshake after a connection opens.
 HANDSHAKE_TIMEOUT = 5.0

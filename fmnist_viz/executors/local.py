@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import describe_error
 from ..progress import step
-from . import MAX_ATTEMPTS, Executor, Outcome, Task
+from .base import MAX_ATTEMPTS, Executor, Outcome, Task
 
 log = logging.getLogger(__name__)
 

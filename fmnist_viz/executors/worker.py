@@ -61,7 +61,7 @@ def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarra
              embedder: Any = None, progress: bool | None = False,
              label: str = "") -> tuple[np.ndarray, float, dict[str, float]]:
     """Run one embedding on arrays from :func:`arrays_of`: the embedding, the seconds it took, and its quality
-    (:func:`fmnist_viz.metrics.evaluate`, when the arrays carry the pixels; else empty).
+    (:func:`fmnist_viz.quality.metrics.evaluate`, when the arrays carry the pixels; else empty).
 
     What every executor runs, in this process, a worker process or on a Dask
     worker, so a cell gives the same array and the same numbers wherever it
@@ -79,7 +79,7 @@ def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarra
     seconds = time.perf_counter() - start
     if "pixels" not in arrays:
         return embedding, seconds, {}
-    from ..metrics import measure
+    from ..quality.metrics import measure
 
     return embedding, seconds, measure(method, arrays["pixels"], embedding, arrays["labels"], arrays["is_train"], seed)
 
@@ -87,9 +87,7 @@ def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarra
 def worker_env(threads: int | None = None) -> dict[str, str]:
     """The environment of a worker program started from here: fmnist_viz importable even when it is not
     installed, and ``threads`` (if given) capping its numerical libraries."""
-    import fmnist_viz
-
-    source = str(Path(fmnist_viz.__file__).resolve().parents[1])
+    source = str(Path(__file__).resolve().parents[2])  # the folder that holds fmnist_viz/
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)}
     if threads:
         env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))

@@ -19,8 +19,8 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..devices import resolve_device
 from ..embed import DEFAULT_PCA_DIMS, Embedder, create, embedder_names
+from ..embed.devices import resolve_device
 from ..errors import MAX_SEED, check_number
 from ..results import EmbeddingResult
 from .execute import execute

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..cache import ResultCache
 from ..executors import Executor, Outcome, Task
 from ..executors.worker import arrays_of
+from ..store.cache import ResultCache
 from .plan import Job
 from .prepare import prepare_for, subsets
 
@@ -25,7 +25,7 @@ def execute(jobs: Sequence[Job], executor: Executor, cache: ResultCache, *, prog
     job needs, and up to ``min_k``) and its arrays handed over as soon as it is ready; each embedding is cached
     here as it arrives, and a job that fails keeps its error. With ``score`` the pixels travel too and each
     job's quality is measured where it runs (kept in the job's ``metrics``, cached as
-    :func:`fmnist_viz.metrics.evaluate_results` would)."""
+    :func:`fmnist_viz.quality.metrics.evaluate_results` would)."""
     for number, subset in enumerate(subsets(jobs)):
         rows = subset.index
         scoring = {"pixels": subset.data.X[rows], "labels": np.asarray(subset.data.y[rows]),

@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from ..cache import ResultCache
 from ..data import Dataset, get_spec, load_all
-from ..devices import resolve_device
 from ..digest import short_digest
 from ..embed import DEFAULT_PCA_DIMS, Embedder, check_enough_points, check_pca_dims
+from ..embed.devices import resolve_device
 from ..errors import MAX_SEED, UsageError, check_number, describe_error
 from ..results import EmbeddingResult
+from ..store.cache import ResultCache
 
 log = logging.getLogger("fmnist_viz.pipeline")
 
@@ -197,7 +197,7 @@ class Job:
         """Keep a computed embedding (and its quality, when measured where it ran), in the cache too."""
         self.embedding, self.seconds, self.metrics = embedding, seconds, dict(metrics or {})
         if self.metrics:
-            from ..metrics import metrics_key
+            from ..quality.metrics import metrics_key
 
             cache.store("metrics", metrics_key(self.key), {k: np.array(v) for k, v in self.metrics.items()},
                         meta={"dataset": self.subset.data.name, "method": self.embedder.name})

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..cache import ResultCache
 from ..embed import DEFAULT_PCA_DIMS, Prepared
 from ..embed.prepare import IVF_LISTS, IVF_PROBES
 from ..results import EmbeddingResult
+from ..store.cache import ResultCache
 from .plan import Job, Subset
 
 log = logging.getLogger("fmnist_viz.pipeline")

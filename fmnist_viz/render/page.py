@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..atomic import atomic_path
 from ..embed.registry import method_label
 from ..errors import UsageError
-from ..metrics import DEFAULT_K as POINTWISE_K
+from ..quality.metrics import DEFAULT_K as POINTWISE_K
+from ..store.atomic import atomic_path
 from .style import (
     COLOR_MODES,
     COLOR_SCALES,
@@ -59,7 +59,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
 
     One method: its data sets side by side. Several: each data set's panels
     in a block of rows, a column per method (at most :data:`MAX_COLUMNS` a
-    row; draw them aligned: :func:`fmnist_viz.align.align_results`). Each
+    row; draw them aligned: :func:`fmnist_viz.quality.align.align_results`). Each
     panel is one trace of its points in :func:`~.style.draw_order` (``seed``),
     at their :attr:`~fmnist_viz.pipeline.EmbeddingResult.positions`, coloured
     by class (their classes in ``meta["labels"]``), carrying each point's row

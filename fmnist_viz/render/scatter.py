@@ -288,10 +288,10 @@ def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None 
     carry the method, the number of points and, when computed, the 10-NN
     accuracy and trustworthiness. ``images`` maps a data set name to its
     (70000, h, w) images, for exemplars. ``highlight`` (a
-    :class:`~fmnist_viz.selection.Selection`) makes its rows stand out in its
+    :class:`~fmnist_viz.data.selection.Selection`) makes its rows stand out in its
     data set's panels, with a legend entry. ``color_by`` other than
     ``"class"`` colours points by a measure in each result's ``pointwise``
-    (see :mod:`fmnist_viz.pointwise`).
+    (see :mod:`fmnist_viz.quality.pointwise`).
     """
     from pathlib import Path
 

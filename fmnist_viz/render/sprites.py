@@ -47,8 +47,8 @@ def sprite_sheets(images: np.ndarray, per_sheet: int = SHEET_SIZE, columns: int 
 
 def _cached_sprite_sheets(images: np.ndarray, use_cache: bool) -> list[str]:
     """:func:`sprite_sheets`, kept in the cache by the images' digest: every page of a data set reuses them."""
-    from ..cache import ResultCache
     from ..digest import short_digest
+    from ..store.cache import ResultCache
 
     cache = ResultCache(enabled=use_cache)
     key = {"images": short_digest(images), "shape": list(images.shape), "per_sheet": SHEET_SIZE,

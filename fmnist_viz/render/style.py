@@ -69,7 +69,7 @@ def frame_panel(ax: Axes, xlim: Sequence[float], ylim: Sequence[float]) -> None:
 
 
 #: What points can be coloured by, and how the page's tool bar names each: their class, or a point-by-point
-#: measure (:mod:`fmnist_viz.pointwise`).
+#: measure (:mod:`fmnist_viz.quality.pointwise`).
 COLOR_MODES = {"class": "class", "disagreement": "2-D neighbour disagreement",
                "preservation": "neighbourhood preservation", "heldout": "held-out error"}
 #: The points' opacity on a page (Plotly bakes it into each colour, which the page's script redraws).

@@ -1,9 +1,9 @@
 """A sweep's static figures: small multiples of its layouts and a heat map of a quality measure.
 
-Both take a sweep (:class:`fmnist_viz.sweeps.Sweep`: its ``method``, ``grid``,
+Both take a sweep (:class:`fmnist_viz.studies.sweeps.Sweep`: its ``method``, ``grid``,
 ``seeds`` and ``cells``, each with its ``dataset``, ``params``, ``seed`` and
 ``result``) and return ``(data set, file label, Figure)`` per figure;
-:func:`fmnist_viz.sweeps.save_sweep` names and writes them.
+:func:`fmnist_viz.studies.sweeps.save_sweep` names and writes them.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def heat_maps(result: Any, metric: str = "knn_accuracy") -> list[tuple[str, str,
 
 def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
     """(data set, file label, Figure) per data set and per combination of the values beyond the first two axes."""
-    from ..align import procrustes
     from ..embed.registry import method_label
+    from ..quality.align import procrustes
     from .scatter import Panel, compare_figure
     from .style import quality_line
 

@@ -95,7 +95,7 @@ def test_sigterm_during_a_download_removes_the_part_file(tiny: Tiny, mirror: Mir
     cache = tmp_path / "cache"
     script = (
         "import sys\n"
-        "from fmnist_viz.cli import main\n"
+        "from fmnist_viz.cli.parser import main\n"
         "from fmnist_viz.data import DatasetSpec, FileSpec, register_dataset\n"
         "f = lambda name: FileSpec(name, sha256='0' * 64)\n"
         "register_dataset(DatasetSpec(name='slow', title='Slow', class_names=('a',), mirrors=(sys.argv[1],),\n"

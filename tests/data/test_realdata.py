@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from fmnist_viz import data as fvdata
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
 from fmnist_viz.data import get_spec, load, load_data, load_mnist
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.cache import ResultCache
-from fmnist_viz.cli import main
+from fmnist_viz.cli.parser import main
 from fmnist_viz.embed import Embedder, Param, Prepared, create, knn_graph, registry
 from fmnist_viz.errors import FmnistVizError, UsageError
-from fmnist_viz.metrics import knn_accuracy, neighborhood_preservation, trustworthiness
 from fmnist_viz.pipeline import resolve_device, run, stratified_subsample
+from fmnist_viz.quality.metrics import knn_accuracy, neighborhood_preservation, trustworthiness
+from fmnist_viz.store.cache import ResultCache
 
 from conftest import Tiny
 

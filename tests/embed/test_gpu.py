@@ -33,7 +33,7 @@ def test_torchdr_backends_embed_on_the_cpu(method: str) -> None:
     pytest.importorskip("torchdr")
     from sklearn.neighbors import KNeighborsClassifier
 
-    from fmnist_viz.metrics import neighbour_sets, shared_fraction
+    from fmnist_viz.quality.metrics import neighbour_sets, shared_fraction
 
     X, labels = blobs()
     params = {"backend": "torchdr", **({"n_iter": 100, "early_exaggeration_iter": 50} if method == "tsne"
@@ -112,8 +112,7 @@ def test_the_gpu_decisions_with_cuda_faked(monkeypatch: pytest.MonkeyPatch, tmp_
     cache key of its own (a GPU graph never poses as the CPU's)."""
     import torch
 
-    from fmnist_viz import devices
-    from fmnist_viz.embed import gpu
+    from fmnist_viz.embed import devices, gpu
     from fmnist_viz.pipeline import plan_jobs, prepare_for
 
     monkeypatch.setenv("FMNIST_VIZ_CACHE", str(tmp_path / "cache"))

@@ -267,7 +267,7 @@ def test_a_box_drag_selects_in_every_panel_of_the_data_set(browser, tmp_path: Pa
     assert lines[0] == "dataset,row,class" and [int(line.split(",")[1]) for line in lines[1:]] == chosen["rows"]
     import json
 
-    from fmnist_viz.selection import read_selection
+    from fmnist_viz.data.selection import read_selection
 
     for name in ("selection.json", "selection.csv"):  # what the CLI's --rows-from and --highlight read
         replayed = read_selection(tmp_path / name)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from test_browser import browser, on_screen, open_page, screenshot, uncovered, write_html  # noqa: F401 (a fixture)
 
-from fmnist_viz.explorer import _drawn
+from fmnist_viz.outputs.explorer import _drawn
 from fmnist_viz.render.page import interactive_figure
 from fmnist_viz.render.style import COLOR_SCALES
 from fmnist_viz.results import HeldoutResult

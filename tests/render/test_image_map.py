@@ -100,7 +100,7 @@ def test_the_cli_writes_an_image_map_per_method_named_for_its_options(real_data:
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     import matplotlib.image as mpimg
 
-    from fmnist_viz.cli import main
+    from fmnist_viz.cli.parser import main
 
     out = tmp_path / "out"
     assert main(["pca", "--compare", "mnist", "--n", "1000", "--format", "png,npz", "--image-map", "16",
@@ -125,7 +125,7 @@ def test_the_cli_writes_an_image_map_per_method_named_for_its_options(real_data:
 ])
 def test_image_map_options_that_cannot_work_are_refused_before_any_work(
         extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from fmnist_viz.cli import main
+    from fmnist_viz.cli.parser import main
 
     assert main(["pca", "--n", "1000", "--out", str(tmp_path / "o"), *extra]) == 2
     err = capsys.readouterr().err
@@ -152,7 +152,7 @@ def test_the_cli_draws_a_zoom_box_beside_the_whole_layout(real_data: Path, tmp_p
     import matplotlib.image as mpimg
 
     import fmnist_viz as fv
-    from fmnist_viz.cli import main
+    from fmnist_viz.cli.parser import main
 
     (result,) = fv.run("pca", "fashion", n=1000, progress=False)
     x, y = np.median(result.embedding, axis=0)
@@ -216,7 +216,7 @@ def test_a_zoom_box_that_cannot_be_drawn_is_refused(box: tuple[float, ...], says
 
 def test_distinct_zoom_boxes_get_distinct_names(tiny: Tiny, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    from fmnist_viz.cli import main
+    from fmnist_viz.cli.parser import main
 
     tiny.write(tmp_path / "d" / "tiny")
     made = []

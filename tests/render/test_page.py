@@ -121,7 +121,7 @@ def test_names_reaching_the_page_are_escaped(tmp_path: Path) -> None:
 
 def test_the_page_object_saves_and_shows_in_a_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import fmnist_viz as fv
-    from fmnist_viz import explorer
+    from fmnist_viz.outputs import explorer
 
     a, b = result("fashion", 300, 1), result("fashion", 300, 2)
     a.method, b.index, b.labels = "pca", a.index, a.labels
@@ -131,7 +131,7 @@ def test_the_page_object_saves_and_shows_in_a_notebook(tmp_path: Path, monkeypat
         "images": np.zeros((900, 28, 28), np.uint8)})())
     page = fv.page([a, b], title="two methods")
     assert isinstance(page, explorer.Page) and b.aligned is None  # the caller's results stay as they were
-    from fmnist_viz.align import align_results
+    from fmnist_viz.quality.align import align_results
 
     copies = [dataclasses.replace(r) for r in (a, b)]
     align_results(copies, "auto")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UsageError
+from ..errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _refuse_constant(name: str) -> None:
 
 def read_selection(path: str | os.PathLike[str], param: str = "selection") -> Selection:
     """Read a ``.json`` or ``.csv`` selection downloaded from a page; every problem is a clear UsageError."""
-    from .data import get_spec
+    from . import get_spec
 
     path = Path(path)
     where = _shown(str(path), 200)

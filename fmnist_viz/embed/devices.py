@@ -7,8 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .embed import Embedder
-from .errors import UsageError
+from ..errors import UsageError
+from . import Embedder
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import FmnistVizError
+from ..errors import FmnistVizError
 
 
 def _umask() -> int:

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MAX_SEED, UsageError, check_number, describe_error
-from .metrics import DEFAULT_K
-from .results import HELDOUT_K, HeldoutResult
+from ..errors import MAX_SEED, UsageError, check_number, describe_error
+from ..quality.metrics import DEFAULT_K
+from ..results import HELDOUT_K, HeldoutResult
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,9 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
     """Fit each method on each data set's training images and place its test images; scored, in (data set,
     method) order. A method that cannot place, or a ``fit_first`` outside 1 to 60,000 or below what a method
     needs, is refused before any work."""
-    from .devices import resolve_device
-    from .embed import DEFAULT_PCA_DIMS, check_pca_dims, create
-    from .pipeline import as_list, check_method_params
+    from ..embed import DEFAULT_PCA_DIMS, check_pca_dims, create
+    from ..embed.devices import resolve_device
+    from ..pipeline import as_list, check_method_params
 
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     methods, datasets = as_list(methods, "methods", (str,)), as_list(datasets, "datasets", (str,))
@@ -69,7 +69,7 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
         e.check_place()
     pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else check_pca_dims(pca_dims)
     gpu = resolve_device(device, embedders)
-    from .data import load_all
+    from ..data import load_all
 
     need = max(max(e.min_points() for e in embedders), max(HELDOUT_K) + 1)
     splits = []  # every data set checked before any is fitted
@@ -91,10 +91,10 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
                   gpu: str, pca_dims: int | None, use_cache: bool, progress: bool | None) -> list[HeldoutResult]:
     """Each embedder fitted on ``fit_rows`` of ``data`` with ``new_rows`` placed: prepared once (the PCA fitted on
     the fitted rows alone), each placement from the cache when made before, every one scored."""
-    from .cache import ResultCache
-    from .digest import short_digest
-    from .embed import Prepared
-    from .embed.prepare import reduces
+    from ..digest import short_digest
+    from ..embed import Prepared
+    from ..embed.prepare import reduces
+    from ..store.cache import ResultCache
 
     cache = ResultCache(enabled=use_cache)
     base = {"data": data.fingerprint(), "fit": short_digest(fit_rows, length=16), "n": len(fit_rows),
@@ -132,7 +132,7 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
             result.metrics, result.cached = dict(meta["metrics"]), True
             log.info("%s: %s fitted, placed and scored, from the cache", data.title, embedder.name)
         else:
-            from .progress import step
+            from ..progress import step
 
             fit, new, pca_place = prepare()
             try:
@@ -160,7 +160,7 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
 def heldout_variant(embedder: Any, fit_first: int | None, seed: int, pca_dims: int | None) -> dict[str, Any]:
     """What differs from the defaults in one held-out result: the fitted images, the seed, the PCA, the method's
     parameters (its files are named by them, so runs with other settings never overwrite each other)."""
-    from .embed import DEFAULT_PCA_DIMS
+    from ..embed import DEFAULT_PCA_DIMS
 
     variant: dict[str, Any] = {"fit": fit_first} if fit_first else {}
     if seed:
@@ -178,7 +178,7 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
     import time
     from importlib import metadata
 
-    from .embed.prepare import pca_model, reduces, scale_pixels
+    from ..embed.prepare import pca_model, reduces, scale_pixels
 
     key = {**base, "sklearn": metadata.version("scikit-learn")}
     found = cache.load("split", key)
@@ -203,7 +203,7 @@ def score(result: HeldoutResult, X_placed: np.ndarray) -> tuple[dict[str, float]
     Also which placed points the 5 nearest misclassify (bool per placed point), which pictures mark."""
     from sklearn.neighbors import KNeighborsClassifier
 
-    from .metrics import trustworthiness
+    from ..quality.metrics import trustworthiness
 
     found, wrong = {}, np.zeros(len(result.placed), bool)
     for k in HELDOUT_K:

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from .embed.prepare import scale_pixels
-from .errors import UsageError
+from ..embed.prepare import scale_pixels
+from ..errors import UsageError
 
 DEFAULT_K = 10
 DEFAULT_SAMPLE = 5000
@@ -52,7 +52,7 @@ def check_k(k: int, n: int, sample: int = DEFAULT_SAMPLE) -> int:
     Trustworthiness needs fewer than half of the points it measures (at most
     ``sample`` of them) as neighbours; a larger ``k`` is refused, not cut down.
     """
-    from .errors import check_number
+    from ..errors import check_number
 
     measured = min(n, sample)
     highest = max(1, (measured - 1) // 2)
@@ -162,9 +162,9 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
     come from the cache; the rest are measured, loading each data set once,
     and cached beside their embedding.
     """
-    from .cache import ResultCache
-    from .data import load
-    from .progress import step
+    from ..data import load
+    from ..progress import step
+    from ..store.cache import ResultCache
 
     for result in results:
         check_k(k, len(result), sample)

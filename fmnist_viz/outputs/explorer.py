@@ -31,15 +31,15 @@ class Page:
 
     def html(self) -> str:
         """The page as text (plotly.js included unless ``plotly_js="cdn"``)."""
-        from .render.page import page_html
+        from ..render.page import page_html
 
         return page_html(self.figure, self.hover, plotly_js=self.plotly_js, title=self.title)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (a ``.html`` file) atomically and return the path; it opens offline from
         ``file://``."""
-        from .outputs import check_output_path
-        from .render.page import write_page
+        from ..render.page import write_page
+        from .embeddings import check_output_path
 
         return write_page(self.figure, check_output_path(path, ("html",)), self.hover, plotly_js=self.plotly_js,
                           title=self.title)
@@ -55,21 +55,21 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
          titles: Mapping[tuple[str, str], str] | None = None, heading: str | None = None) -> Page:
     """The interactive page of ``results`` (from :func:`fmnist_viz.run`): a :class:`Page` to save or display.
 
-    Held-out results (:func:`fmnist_viz.heldout`) draw their placed points above the layout they were placed
+    Held-out results (:func:`fmnist_viz.studies.heldout`) draw their placed points above the layout they were placed
     into, as a layer the tool bar shows or hides, and can be coloured by held-out error. With several methods: a
     row per data set, a column per method, layouts
-    aligned onto ``align`` (see :func:`fmnist_viz.align.align_results`), linked
+    aligned onto ``align`` (see :func:`fmnist_viz.quality.align.align_results`), linked
     selection, colour-by, find and morph. ``max_points`` draws a random subset
     of each panel; ``seed`` fixes the drawing order. ``title`` is the browser
     tab's; ``titles`` (by (data set, method), HTML) replace the panels' own,
     and ``heading`` (HTML) is a line above every panel.
     """
-    from .align import align_results
-    from .data import load
-    from .errors import UsageError
-    from .pointwise import point_quality
-    from .render.page import check_plotly_js, drawn_rows, interactive_figure
-    from .render.sprites import hover_images
+    from ..data import load
+    from ..errors import UsageError
+    from ..quality.align import align_results
+    from ..quality.pointwise import point_quality
+    from ..render.page import check_plotly_js, drawn_rows, interactive_figure
+    from ..render.sprites import hover_images
 
     if not results:
         raise UsageError("is empty: nothing to draw", param="results")
@@ -89,16 +89,16 @@ def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None
            ) -> tuple[list[Any], Mapping[tuple[str, str], str] | None]:
     """What a page draws of ``results``, as copies (aligned and measured there: the caller's stay unchanged): each
     held-out result as the fitted and placed points together, titled with its held-out score."""
-    from .results import HeldoutResult
+    from ..results import HeldoutResult
 
     held = [r for r in results if isinstance(r, HeldoutResult)]
     if not held:
         return [dataclasses.replace(r) for r in results], titles
     if len(held) < len(results):
-        from .errors import UsageError
+        from ..errors import UsageError
 
         raise UsageError("mixes held-out results with others; draw each kind on a page of its own", param="results")
-    from .render.style import heldout_title
+    from ..render.style import heldout_title
 
     short = len({r.method for r in held}) > 1  # in a grid, the row names the data set
     own = {(r.dataset, r.method): heldout_title(r, line_break="<br>", escape=html.escape, short=short)

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .align import ALIGN_AUTO, align_results
-from .atomic import atomic_path
-from .errors import MAX_SEED, UsageError, check_number
-from .naming import embedding_filename, run_name, token, variant_suffix
-from .paths import DEFAULT_OUT
-from .pointwise import check_color_by
-from .render.style import DEFAULT_STYLE, MAX_PIXELS
-from .results import EmbeddingResult
-from .selection import Selection, read_selection
-from .unchanged import Written, inputs_digest
+from ..data.selection import Selection, read_selection
+from ..errors import MAX_SEED, UsageError, check_number
+from ..naming import embedding_filename, run_name, token, variant_suffix
+from ..quality.align import ALIGN_AUTO, align_results
+from ..quality.pointwise import check_color_by
+from ..render.style import DEFAULT_STYLE, MAX_PIXELS
+from ..results import EmbeddingResult
+from ..store.atomic import atomic_path
+from ..store.paths import DEFAULT_OUT
+from ..store.unchanged import Written, inputs_digest
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -116,7 +116,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = N
 def check_highlight(highlight: Selection, datasets: Sequence[str], data_dir: str | os.PathLike[str] | None = None
                     ) -> Selection:
     """A selection to highlight, if it is of one of ``datasets`` and each row is one of its data set's."""
-    from .data import get_spec, load
+    from ..data import get_spec, load
 
     if highlight.dataset not in datasets:
         shown = " and ".join(get_spec(d).title for d in datasets)
@@ -173,7 +173,7 @@ def save_results(
     own it, on copies: the alignment (:func:`fmnist_viz.align_results`), the
     quality in the titles (:func:`fmnist_viz.evaluate_results`, from the cache
     when measured before) and, for pages and ``color_by``, the point-by-point
-    measures (:mod:`fmnist_viz.pointwise`).
+    measures (:mod:`fmnist_viz.quality.pointwise`).
 
     Parameters
     ----------
@@ -207,7 +207,7 @@ def save_results(
         Where to find the images for pages and exemplars (see :func:`fmnist_viz.load`).
     align : str
         With several methods, each data set's layouts are rotated, reflected,
-        scaled and shifted onto one method's (:mod:`fmnist_viz.align`):
+        scaled and shifted onto one method's (:mod:`fmnist_viz.quality.align`):
         ``auto`` (PCA when run, else the first method), a method name, or
         ``none``. Figures and pages draw the aligned layouts; npz files keep
         the raw embedding and add ``aligned``.
@@ -217,7 +217,7 @@ def save_results(
         ``_highlight-STEM``).
     color_by : str
         Static figures colour points by ``class`` (default), ``disagreement``
-        or ``preservation`` (see :mod:`fmnist_viz.pointwise`; the name gets
+        or ``preservation`` (see :mod:`fmnist_viz.quality.pointwise`; the name gets
         ``_color-MODE``); pages offer all three.
 
     Returns
@@ -225,8 +225,8 @@ def save_results(
     list of Path
         The files written, in the order written.
     """
-    from .render.page import check_plotly_js
-    from .render.style import check_style
+    from ..render.page import check_plotly_js
+    from ..render.style import check_style
 
     formats = check_formats(formats)
     check_color_by(color_by)
@@ -249,7 +249,7 @@ def save_results(
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
     if name is None:
-        from .embed import BUILTIN_METHODS
+        from ..embed import BUILTIN_METHODS
 
         name = run_name(methods, BUILTIN_METHODS)
     if highlight is not None:
@@ -271,8 +271,8 @@ def save_results(
     figures = [f for f in formats if f in STATIC_FORMATS]
     if not figures and "html" not in formats:
         return written
-    from .metrics import evaluate_results
-    from .pointwise import point_quality
+    from ..quality.metrics import evaluate_results
+    from ..quality.pointwise import point_quality
 
     evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
     if "html" in formats or color_by != "class":
@@ -329,7 +329,7 @@ def drawn_copies(results: Sequence[EmbeddingResult], align: str
     """What files are drawn from: copies of the results (what the files show is computed on them, by the steps
     that own it; the caller's results stay as they are), aligned (``align``, see :func:`save_results`); the name
     part that says so when a reference method was named; and the records of the files written before, so that a
-    file already written from the same inputs is left as it is (:mod:`fmnist_viz.unchanged`; kept only when every
+    file already written from the same inputs is left as it is (:mod:`fmnist_viz.store.unchanged`; kept only when every
     result is cached)."""
     copies = [dataclasses.replace(r) for r in results]
     reference = align_results(copies, align)
@@ -340,8 +340,8 @@ def drawn_copies(results: Sequence[EmbeddingResult], align: str
 def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: str | os.PathLike[str] | None,
           *, exemplars: int, **options: Any) -> list[Path]:
     """Draw the results' static figure once and save it as each of ``paths``."""
-    from .data import load
-    from .render.scatter import results_figure
+    from ..data import load
+    from ..render.scatter import results_figure
 
     datasets = list(dict.fromkeys(r.dataset for r in results))
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if exemplars else None

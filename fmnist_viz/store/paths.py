@@ -39,7 +39,7 @@ def env_data_dirs() -> list[Path]:
 
 def inside(folder: str | os.PathLike[str], name: str) -> Path:
     """``folder / name``, refusing a name that would resolve outside ``folder`` (``..``, links, absolute)."""
-    from .errors import UsageError
+    from ..errors import UsageError
 
     base = Path(folder).resolve()
     target = Path(folder) / name

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError
+from ..errors import UsageError
 
 #: ``align`` values besides a method name: pick the reference (PCA when run, else the first method), or none.
 ALIGN_AUTO, ALIGN_NONE = "auto", "none"

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import FmnistVizError, UsageError
-from .naming import format_value
-from .paths import DEFAULT_OUT
-from .results import Cell
+from ..errors import FmnistVizError, UsageError
+from ..naming import format_value
+from ..results import Cell
+from ..store.paths import DEFAULT_OUT
 from .sweep_checks import MAX_CELLS, announce, check_datasets, check_grid, check_seeds, warn_ignored_seeds
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Sweep:
     @property
     def stem(self) -> str:
         """What its files' names start with: method, data sets, grid, seeds and n (:func:`~.naming.sweep_stem`)."""
-        from .naming import sweep_stem
+        from ..naming import sweep_stem
 
         datasets = self.datasets or list(dict.fromkeys(c.dataset for c in self.cells))
         return sweep_stem(self.method, datasets, self.grid, self.seeds, self.n)
@@ -62,7 +62,7 @@ class Sweep:
         scale and shift; 1 means unrelated pictures. The settings are keyed by
         ``repr`` of their parameter values.
         """
-        from .align import procrustes
+        from ..quality.align import procrustes
 
         groups: dict[tuple[str, str], list[Any]] = {}
         for c in self.cells:
@@ -109,18 +109,18 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     without workers, or whose workers all died, it waits ``worker_wait``
     seconds (default 60) for one to join, then fails the cells not done.
     """
-    from .embed import create, get_embedder_class
-    from .errors import check_number
-    from .executors import make_executor
-    from .metrics import evaluate_results
-    from .pipeline import execute, plan_jobs
-    from .progress import progress_bar
+    from ..embed import create, get_embedder_class
+    from ..errors import check_number
+    from ..executors import make_executor
+    from ..pipeline import execute, plan_jobs
+    from ..progress import progress_bar
+    from ..quality.metrics import evaluate_results
 
     grid, seeds, datasets = check_grid(grid, method), check_seeds(seeds), check_datasets(datasets)
     if n is not None:
         check_number(n, "n", low=1, integer=True)
     if workers is not None:
-        from .executors import check_workers
+        from ..executors import check_workers
 
         check_workers(workers)
     if scheduler is not None and not isinstance(scheduler, str):
@@ -178,16 +178,16 @@ SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz", "html")
 
 
 def sweep_page(result: Sweep, *, data_dir: str | os.PathLike[str] | None = None, **options: Any) -> Any:
-    """The interactive page of a sweep (:class:`fmnist_viz.explorer.Page`): the cells of each data set in a block
-    of rows, each panel titled by its own values and quality alone (what they share is said once above them),
+    """The interactive page of a sweep (:class:`fmnist_viz.outputs.explorer.Page`): the cells of each data set in
+    a block of rows, each panel titled by its own values and quality alone (what they share is said once above them),
     aligned onto the first cell's layout, with linked selection, colour-by and morph between cells. ``options``
-    go to :func:`fmnist_viz.explorer.page`."""
+    go to :func:`fmnist_viz.outputs.explorer.page`."""
     import dataclasses
     import html
 
-    from .embed.registry import method_label
-    from .explorer import page
-    from .render.style import quality_line
+    from ..embed.registry import method_label
+    from ..outputs.explorer import page
+    from ..render.style import quality_line
 
     several_seeds = len({c.seed for c in result.cells}) > 1
     panels, titles = [], {}
@@ -199,7 +199,7 @@ def sweep_page(result: Sweep, *, data_dir: str | os.PathLike[str] | None = None,
             titles[(c.dataset, label)] = html.escape(label) + "<br>" + quality_line(c.result, short=True)
     if not panels:
         raise FmnistVizError("no cell of the sweep finished, so there is no page to draw")
-    from .render.sweep_figures import data_title
+    from ..render.sweep_figures import data_title
 
     shown = [data_title(result, d) for d in dict.fromkeys(c.dataset for c in result.cells)]
     seeds = f"seeds {', '.join(map(str, result.seeds))}" if several_seeds else f"seed {result.seeds[0]}"
@@ -225,10 +225,10 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = DEFAULT_OUT, formats
     """
     from pathlib import Path
 
-    from .atomic import atomic_write_bytes
-    from .metrics import format_table
-    from .naming import sweep_stem
-    from .outputs import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_result_npz
+    from ..naming import sweep_stem
+    from ..outputs.embeddings import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_result_npz
+    from ..quality.metrics import format_table
+    from ..store.atomic import atomic_write_bytes
 
     formats = check_formats(formats, SWEEP_FORMATS)
     if not isinstance(result, Sweep):
@@ -237,7 +237,7 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = DEFAULT_OUT, formats
     out = check_writable_dir(out)
     figures = [f for f in formats if f in STATIC_FORMATS]
     if figures:
-        from .render.sweep_figures import check_size
+        from ..render.sweep_figures import check_size
 
         check_size(result.grid, result.seeds)
     written: list[Any] = []
@@ -251,7 +251,7 @@ def save_sweep(result: Sweep, out: str | os.PathLike[str] = DEFAULT_OUT, formats
     if figures:
         import matplotlib.pyplot as plt
 
-        from .render.sweep_figures import heat_maps, small_multiples
+        from ..render.sweep_figures import heat_maps, small_multiples
 
         for dataset, label, fig in [*small_multiples(result), *heat_maps(result)]:
             stem = sweep_stem(result.method, [dataset], result.grid, result.seeds, result.n) + label

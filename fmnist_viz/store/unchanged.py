@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..digest import short_digest
 from .atomic import atomic_path, atomic_write_bytes
-from .digest import short_digest
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,7 @@ DRAWN_BY = ("numpy", "matplotlib", "plotly", "pillow")
 def code_digest() -> str:
     """A digest of fmnist-viz's own files (its code, the page's script and style, plotly.js): a change to any
     of them makes every file be written again."""
-    import fmnist_viz
-
-    root = Path(fmnist_viz.__file__).parent
+    root = Path(__file__).resolve().parents[1]  # fmnist_viz/
     files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".js", ".css") and p.is_file())
     return short_digest(*[[str(p.relative_to(root)), p.read_bytes()] for p in files])
 

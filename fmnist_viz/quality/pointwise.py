@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError
+from ..errors import UsageError
 from .metrics import DEFAULT_K, neighbour_sets, shared_fraction
 
 #: The measures of every embedding, above.
@@ -55,9 +55,9 @@ def preservation(embedding: np.ndarray, graph: np.ndarray) -> np.ndarray:
 def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
                   k: int = DEFAULT_K, progress: bool | None = None) -> None:
     """Fill each result's ``pointwise`` with ``disagreement`` and ``preservation`` arrays (cached beside it)."""
-    from .cache import ResultCache
-    from .pipeline import shared_graph
-    from .progress import step
+    from ..pipeline import shared_graph
+    from ..progress import step
+    from ..store.cache import ResultCache
 
     cache = ResultCache()
     graphs: dict[tuple[str, bytes], np.ndarray] = {}

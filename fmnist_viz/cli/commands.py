@@ -1,8 +1,8 @@
 """What the ``fmnist-viz`` commands that embed do (and ``list``, ``cache``), given their parsed arguments: calls
 into the library, prints.
 
-:mod:`fmnist_viz.cli` builds the parser and maps errors to exit codes;
-:mod:`fmnist_viz.data_commands` holds ``data`` and ``grid``. Each command
+:mod:`fmnist_viz.cli.parser` builds the parser and maps errors to exit codes;
+:mod:`fmnist_viz.cli.data_commands` holds ``data`` and ``grid``. Each command
 imports the library parts it needs when it runs, so ``--help`` and ``data
 info`` start fast.
 """
@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 
-from .errors import UsageError
+from ..errors import UsageError
 
 log = logging.getLogger("fmnist_viz")
 
@@ -58,7 +58,7 @@ def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dic
 
 def _datasets(args: argparse.Namespace) -> list[str]:
     """--dataset, and --compare when given (another data set)."""
-    from .data import get_spec
+    from ..data import get_spec
 
     datasets = [get_spec(args.dataset).name]
     if args.compare:
@@ -70,7 +70,7 @@ def _datasets(args: argparse.Namespace) -> list[str]:
 
 
 def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
-    from .pipeline import run
+    from ..pipeline import run
 
     return run(
         methods, _datasets(args), params=_parse_params(args.param, methods), n=args.n, seed=args.seed,
@@ -80,9 +80,15 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
-    from .embed import BUILTIN_METHODS
-    from .image_maps import check_formats_of, check_image_map, plan_image_maps, plan_zoom_figures, write_planned
-    from .outputs import check_formats, check_targets, check_writable_dir, save_results
+    from ..embed import BUILTIN_METHODS
+    from ..outputs.embeddings import check_formats, check_targets, check_writable_dir, save_results
+    from ..outputs.image_maps import (
+        check_formats_of,
+        check_image_map,
+        plan_image_maps,
+        plan_zoom_figures,
+        write_planned,
+    )
 
     methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
     formats = check_formats(args.format)
@@ -95,8 +101,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
     check_writable_dir(args.out)
     highlight = None
     if args.highlight:  # read and checked before the long work: a bad file fails at once
-        from .outputs import check_highlight
-        from .selection import read_selection
+        from ..data.selection import read_selection
+        from ..outputs.embeddings import check_highlight
 
         highlight = check_highlight(read_selection(args.highlight, param="highlight"), _datasets(args),
                                     args.data_dir)
@@ -125,9 +131,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .outputs import check_formats, check_writable_dir
-    from .sweep_checks import MAX_CELLS, check_seeds, parse_grid
-    from .sweeps import SWEEP_FORMATS, save_sweep, sweep
+    from ..outputs.embeddings import check_formats, check_writable_dir
+    from ..studies.sweep_checks import MAX_CELLS, check_seeds, parse_grid
+    from ..studies.sweeps import SWEEP_FORMATS, save_sweep, sweep
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
     formats = check_formats(args.format, SWEEP_FORMATS)
@@ -140,7 +146,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     datasets = _datasets(args)
     check_writable_dir(args.out)
     if set(formats) & {"png", "svg", "pdf"}:
-        from .render.sweep_figures import check_size
+        from ..render.sweep_figures import check_size
 
         check_size(grid, seeds)
     start = time.perf_counter()
@@ -156,11 +162,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_heldout(args: argparse.Namespace) -> int:
-    from .embed import BUILTIN_METHODS
-    from .heldout import heldout
-    from .heldout_outputs import HELDOUT_FORMATS, heldout_rows, save_heldout
-    from .metrics import format_table
-    from .outputs import check_formats, check_writable_dir
+    from ..embed import BUILTIN_METHODS
+    from ..outputs.embeddings import check_formats, check_writable_dir
+    from ..outputs.heldout import HELDOUT_FORMATS, heldout_rows, save_heldout
+    from ..quality.metrics import format_table
+    from ..studies.heldout import heldout
 
     methods = list(BUILTIN_METHODS) if args.method == "all" else [args.method]
     formats = check_formats(args.format, HELDOUT_FORMATS)
@@ -181,7 +187,7 @@ def cmd_heldout(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .embed import load_embedders
+    from ..embed import load_embedders
 
     classes, failed = load_embedders()
     for name, cls in classes.items():
@@ -211,8 +217,8 @@ def _gpu_description() -> str:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from .embed import BUILTIN_METHODS
-    from .metrics import DEFAULT_SAMPLE, check_k, evaluate_results, format_table, quality_rows
+    from ..embed import BUILTIN_METHODS
+    from ..quality.metrics import DEFAULT_SAMPLE, check_k, evaluate_results, format_table, quality_rows
 
     if args.methods is None:
         methods = list(BUILTIN_METHODS)
@@ -229,9 +235,9 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
-    from .cache import ResultCache, clear, section_sizes
-    from .errors import FmnistVizError
-    from .paths import CACHE_ENV, cache_dir
+    from ..errors import FmnistVizError
+    from ..store.cache import ResultCache, clear, section_sizes
+    from ..store.paths import CACHE_ENV, cache_dir
 
     root = cache_dir()
     if root.exists() and not root.is_dir():

@@ -1,7 +1,7 @@
 """What the ``data`` and ``grid`` commands do, given their parsed arguments: the images themselves, no embedding.
 
-:mod:`fmnist_viz.commands` holds the commands that embed; both are called by
-:mod:`fmnist_viz.cli`, which builds the parser and maps errors to exit codes.
+:mod:`fmnist_viz.cli.commands` holds the commands that embed; both are called by
+:mod:`fmnist_viz.cli.parser`, which builds the parser and maps errors to exit codes.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from .commands import progress_of
-from .errors import UsageError
 
 
 def _dataset_names(value: str) -> list[str]:
     """Resolve 'all' or a comma-separated list of dataset names."""
-    from .data import DATASETS, get_spec
+    from ..data import DATASETS, get_spec
 
     if value == "all":
         return list(DATASETS)
@@ -28,9 +28,9 @@ def _dataset_names(value: str) -> list[str]:
 # --------------------------------------------------------------------------- data
 
 def cmd_data_info(args: argparse.Namespace) -> int:
-    from .data import get_spec, load, survey
-    from .errors import DataNotFoundError
-    from .paths import CACHE_ENV, DATA_ENV, cache_dir, env_data_dirs
+    from ..data import get_spec, load, survey
+    from ..errors import DataNotFoundError
+    from ..store.paths import CACHE_ENV, DATA_ENV, cache_dir, env_data_dirs
 
     env = ", ".join(str(p) for p in env_data_dirs()) or "(not set)"
     print(f"cache folder: {cache_dir()}  (${CACHE_ENV} overrides)")
@@ -71,7 +71,7 @@ def cmd_data_info(args: argparse.Namespace) -> int:
 
 
 def cmd_data_verify(args: argparse.Namespace) -> int:
-    from .data import verify
+    from ..data import verify
 
     failed = 0
     for name in _dataset_names(args.dataset):
@@ -86,7 +86,7 @@ def cmd_data_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_data_fetch(args: argparse.Namespace) -> int:
-    from .data import fetch, get_spec, survey
+    from ..data import fetch, get_spec, survey
 
     for name in _dataset_names(args.dataset):
         spec = get_spec(name)
@@ -104,13 +104,13 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- grid
 
 def cmd_grid(args: argparse.Namespace) -> int:
-    from .data import get_spec, load
-    from .outputs import check_output_path, save_figure
-    from .render.grids import class_grid
+    from ..data import get_spec, load
+    from ..outputs.embeddings import check_output_path, save_figure
+    from ..render.grids import class_grid
 
     chosen = None
     if args.rows_from:
-        from .selection import read_selection
+        from ..data.selection import read_selection
 
         chosen = read_selection(args.rows_from, param="rows_from")
         if args.dataset and get_spec(args.dataset).name != chosen.dataset:
@@ -140,7 +140,7 @@ def _selected_picks(args: argparse.Namespace, chosen: Any, data: Any) -> tuple[l
     """A selection's rows as a grid draws them: at most --per-class of each class (drawn with --seed), the class
     names with how many of how many are shown, and the title. Refuses, naming the options given, a grid that
     would be too large."""
-    from .render.grids import most_per_side, sample_picks
+    from ..render.grids import most_per_side, sample_picks
 
     per_class = args.per_class or args.rows * args.cols
     selected = [chosen.rows[data.y[chosen.rows] == c] for c in range(len(data.class_names))]

@@ -1,4 +1,4 @@
-"""fmnist-viz's on-disk caches, all below one root (:func:`fmnist_viz.paths.cache_dir`).
+"""fmnist-viz's on-disk caches, all below one root (:func:`fmnist_viz.store.paths.cache_dir`).
 
 - ``computed/KIND/``: :class:`ResultCache`, computed arrays (prepared data,
   neighbour graphs, embeddings). Each entry is an ``.npz`` named by the digest
@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
+from ..digest import short_digest
+from ..results import HELDOUT_SCORES
 from .atomic import atomic_path, atomic_write_bytes
-from .digest import short_digest
 from .paths import cache_dir
-from .results import HELDOUT_SCORES
 
 log = logging.getLogger(__name__)
 

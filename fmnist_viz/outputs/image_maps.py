@@ -18,17 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError, check_number
-from .naming import embedding_filename, exact_number, variant_suffix
-from .paths import DEFAULT_OUT
-from .render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
-from .render.style import DEFAULT_STYLE
-from .results import EmbeddingResult
+from ..errors import UsageError, check_number
+from ..naming import embedding_filename, exact_number, variant_suffix
+from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
+from ..render.style import DEFAULT_STYLE
+from ..results import EmbeddingResult
+from ..store.paths import DEFAULT_OUT
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .unchanged import Written
+    from ..store.unchanged import Written
 
 
 def check_image_map(formats: Sequence[str], cells: int | None) -> None:
@@ -77,9 +77,9 @@ def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
                     style: str = DEFAULT_STYLE, align: str = "auto",
                     data_dir: str | os.PathLike[str] | None = None) -> list[Planned]:
     """The image maps :func:`save_image_maps` writes, named and checked, not drawn yet (:func:`write_planned`)."""
-    from .data import load
-    from .outputs import check_formats
-    from .render.image_map import image_map_figure
+    from ..data import load
+    from ..render.image_map import image_map_figure
+    from .embeddings import check_formats
 
     formats = check_formats(formats)
     check_image_map(formats, cells)
@@ -106,8 +106,8 @@ def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                       data_dir: str | os.PathLike[str] | None = None) -> list[Planned]:
     """The zoom figures :func:`save_zoom_figures` writes, named and checked (the box against every layout), not
     drawn yet (:func:`write_planned`)."""
-    from .data import load
-    from .render.image_map import check_box, zoom_figure
+    from ..data import load
+    from ..render.image_map import check_box, zoom_figure
 
     check_box(box)
     formats = check_formats_of(formats, param="zoom_box")
@@ -130,7 +130,7 @@ def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
 def write_planned(plans: Sequence[Planned]) -> list[Path]:
     """Draw and save planned figures, after checking that no file name is taken by a folder; a figure already
     written from the same inputs is left as it is. Returns the paths."""
-    from .outputs import check_targets, save_figures
+    from .embeddings import check_targets, save_figures
 
     check_targets([p for plan in plans for p in plan.paths])
     written: list[Path] = []
@@ -144,7 +144,7 @@ def zoom_boxes(results: Sequence[EmbeddingResult], box: Sequence[float]
                ) -> list[tuple[EmbeddingResult, tuple[float, float, float, float]]]:
     """Each result of the first data set, with ``box`` cut to its layout as drawn
     (:func:`fmnist_viz.render.image_map.clip_box`); a box that does not meet a layout is refused."""
-    from .render.image_map import clip_box
+    from ..render.image_map import clip_box
 
     first = results[0].dataset
     return [(r, clip_box(box, r.positions)) for r in results if r.dataset == first]
@@ -152,7 +152,7 @@ def zoom_boxes(results: Sequence[EmbeddingResult], box: Sequence[float]
 
 def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> list[str]:
     """The formats, checked, with a static one among them (what these figures are drawn in)."""
-    from .outputs import STATIC_FORMATS, check_formats
+    from .embeddings import STATIC_FORMATS, check_formats
 
     formats = check_formats(formats)
     if not any(f in STATIC_FORMATS for f in formats):
@@ -162,11 +162,12 @@ def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> 
 
 def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], align: str,
            data_dir: str | os.PathLike[str] | None) -> tuple[list[EmbeddingResult], Path, str | None, Written]:
-    """Copies of the results as save_results draws them (:func:`fmnist_viz.outputs.drawn_copies`), measured for
-    the titles; the output folder, checked; the alignment's name part; the records of files written before."""
-    from .metrics import evaluate_results
-    from .outputs import check_writable_dir, drawn_copies
-    from .pipeline import as_list
+    """Copies of the results as save_results draws them (:func:`fmnist_viz.outputs.embeddings.drawn_copies`),
+    measured for the titles; the output folder, checked; the alignment's name part; the records of files written
+    before."""
+    from ..pipeline import as_list
+    from ..quality.metrics import evaluate_results
+    from .embeddings import check_writable_dir, drawn_copies
 
     results = as_list(results, "results", (EmbeddingResult,))
     folder = check_writable_dir(out)
@@ -178,8 +179,8 @@ def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], alig
 def _plan(records: Written, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
           draw: Callable[[], Figure], kind: str, **options: Any) -> Planned:
     """The figure ``draw`` makes, to be saved as each of the (checked) static ``formats`` under its name."""
-    from .outputs import STATIC_FORMATS
-    from .unchanged import inputs_digest
+    from ..store.unchanged import inputs_digest
+    from .embeddings import STATIC_FORMATS
 
     paths = [out / embedding_filename(results[0].method, [r.dataset for r in results], fmt, suffix)
              for fmt in formats if fmt in STATIC_FORMATS]

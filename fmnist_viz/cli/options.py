@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from .errors import MAX_SEED, UsageError
-from .paths import DEFAULT_OUT
+from ..errors import MAX_SEED, UsageError
+from ..store.paths import DEFAULT_OUT
 
 DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 
@@ -18,7 +18,7 @@ DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 def number(low: float | None = None, high: float | None = None, *, integer: bool = True,
             zero: bool = False) -> Callable[[str], float | int]:
     """An argparse type: a finite number (an integer when ``integer``) in [low, high] (or 0 when ``zero``)."""
-    from .errors import check_number
+    from ..errors import check_number
 
     def parse(text: str) -> float | int:
         try:
@@ -42,7 +42,7 @@ positive_int = number(1)
 
 def colormap(name: str) -> str:
     """An argparse type: the name of a matplotlib colormap."""
-    from .render.grids import check_colormap
+    from ..render.grids import check_colormap
 
     try:
         return check_colormap(name)
@@ -52,7 +52,7 @@ def colormap(name: str) -> str:
 
 def box(text: str) -> tuple[float, float, float, float]:
     """An argparse type: a window of a layout, ``x0,x1,y0,y1``."""
-    from .render.image_map import check_box
+    from ..render.image_map import check_box
 
     try:
         return check_box([part.strip() for part in text.split(",")])
@@ -90,8 +90,8 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
 def embedding_options(device: bool, subsample: bool = True) -> argparse.ArgumentParser:
     """Options of every command that computes embeddings (``--device`` where a method can use a GPU, ``--n`` where
     it can embed a subsample)."""
-    from .devices import DEVICES
-    from .embed.prepare import DEFAULT_PCA_DIMS
+    from ..embed.devices import DEVICES
+    from ..embed.prepare import DEFAULT_PCA_DIMS
 
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")

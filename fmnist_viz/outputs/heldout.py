@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError
-from .naming import run_name, variant_suffix
-from .paths import DEFAULT_OUT
-from .render.style import DEFAULT_STYLE, check_style
-from .results import HELDOUT_SCORES, HeldoutResult
+from ..errors import UsageError
+from ..naming import run_name, variant_suffix
+from ..render.style import DEFAULT_STYLE, check_style
+from ..results import HELDOUT_SCORES, HeldoutResult
+from ..store.paths import DEFAULT_OUT
 
 #: What :func:`save_heldout` writes.
 HELDOUT_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
@@ -51,7 +51,7 @@ def heldout_name(results: Sequence[HeldoutResult], style: str = DEFAULT_STYLE) -
     the defaults (:attr:`HeldoutResult.variant`: ``_fitN`` when fitted on the first N training images, ``_seedS``,
     ``_pcaD``, the methods' parameters, as the embedding commands name them); a static figure's name ends with
     its ``style`` when that is not the default (``_paper``)."""
-    from .embed import BUILTIN_METHODS
+    from ..embed import BUILTIN_METHODS
 
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
@@ -65,13 +65,13 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
     """Write held-out results: the table (``csv``), the figure (``png``, ``svg``, ``pdf``: a row per method, a
     column per data set), the interactive page (``html``: the placed points a layer above the fitted ones, colour
     by held-out error) and the arrays (``npz``: ``fitted``, ``placed`` and their rows and labels per result)."""
-    from .atomic import atomic_write_bytes
-    from .metrics import format_table
-    from .outputs import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
+    from ..quality.metrics import format_table
+    from ..store.atomic import atomic_write_bytes
+    from .embeddings import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
 
     formats = check_formats(formats, HELDOUT_FORMATS)
     if not results or not all(isinstance(r, HeldoutResult) for r in results):
-        raise UsageError("must be the HeldoutResults fmnist_viz.heldout returns", param="results")
+        raise UsageError("must be the HeldoutResults fmnist_viz.studies.heldout returns", param="results")
     out = check_writable_dir(out)
     check_style(style)
     stem = heldout_name(results)
@@ -95,7 +95,7 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
     if figures and any(r.placed is not None for r in results):
         import matplotlib.pyplot as plt
 
-        from .render.heldout_figure import heldout_figure
+        from ..render.heldout_figure import heldout_figure
 
         fig = heldout_figure(results, style=style)
         try:

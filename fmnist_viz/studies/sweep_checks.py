@@ -7,10 +7,10 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import UsageError
-from .naming import format_value
+from ..errors import UsageError
+from ..naming import format_value
 
-log = logging.getLogger("fmnist_viz.sweeps")
+log = logging.getLogger("fmnist_viz.studies.sweeps")
 
 
 #: The most cells a sweep runs without being told it may (``--yes``, ``max_cells=None``).
@@ -41,7 +41,7 @@ def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
 def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list[Any]]:
     """``grid`` with every value parsed by the method's own parameter; a UsageError names what is wrong: not a
     mapping, empty, an unknown parameter, no values, a value of the wrong type or range, a value twice."""
-    from .embed import get_embedder_class
+    from ..embed import get_embedder_class
 
     known = {p.name: p for p in get_embedder_class(method).params}
     if not isinstance(grid, Mapping):
@@ -65,7 +65,7 @@ def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list
 
 def check_seeds(seeds: Sequence[int]) -> list[int]:
     """``seeds`` as a list, each a valid seed and each once (a repeated seed would repeat a layout)."""
-    from .errors import MAX_SEED, check_number
+    from ..errors import MAX_SEED, check_number
 
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
         raise UsageError(f"must be a list of seeds, e.g. [0, 1, 2]; got {seeds!r}"[:200], param="seeds")
@@ -81,7 +81,7 @@ def check_seeds(seeds: Sequence[int]) -> list[int]:
 
 def check_datasets(datasets: Sequence[str]) -> list[str]:
     """The data sets' registered names, each once."""
-    from .data import get_spec
+    from ..data import get_spec
 
     if isinstance(datasets, str) or not isinstance(datasets, Sequence) or not datasets:
         raise UsageError(f"must be a non-empty list of data set names, e.g. ['fashion', 'mnist']; got {datasets!r}"
@@ -95,8 +95,8 @@ def check_datasets(datasets: Sequence[str]) -> list[str]:
 def announce(result: Any, max_cells: int | None) -> None:
     """Log how many cells and roughly how long they take; refuse more than ``max_cells`` before any work (the data
     is not even loaded: its size comes from its spec)."""
-    from .data import get_spec
-    from .embed import get_embedder_class
+    from ..data import get_spec
+    from ..embed import get_embedder_class
 
     cost = get_embedder_class(result.method).cost_per_1000
     sizes = [result.n or _spec_size(get_spec(d)) for d in result.datasets]

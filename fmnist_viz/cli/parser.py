@@ -1,6 +1,6 @@
 """The ``fmnist-viz`` command line: the argument parser and :func:`main`.
 
-The commands themselves are in :mod:`fmnist_viz.commands`. Choices come from
+The commands themselves are in :mod:`fmnist_viz.cli.commands`. Choices come from
 the library's own constants (devices, styles, formats, splits). Library errors
 (:class:`~fmnist_viz.errors.FmnistVizError`) become a one-line message on
 stderr and a non-zero exit (2 for usage errors), naming the flag where the
@@ -19,8 +19,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import __version__, commands, data_commands
-from .cli_options import (
+from ..errors import MAX_SEED, FmnistVizError, UsageError
+from ..version import __version__
+from . import commands, data_commands
+from .options import (
     DATASET_HINT,
     box,
     colormap,
@@ -30,7 +32,6 @@ from .cli_options import (
     out_option,
     positive_int,
 )
-from .errors import MAX_SEED, FmnistVizError, UsageError
 
 log = logging.getLogger("fmnist_viz")
 
@@ -131,7 +132,7 @@ def _add_data_commands(sub: argparse._SubParsersAction, common: argparse.Argumen
 
 
 def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from .data import ALL_SPLITS
+    from ..data import ALL_SPLITS
 
     grid = sub.add_parser(
         "grid", parents=[common], help="per-class grid of sample images",
@@ -160,14 +161,14 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
 
 
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from .align import ALIGN_AUTO, ALIGN_NONE
-    from .embed import BUILTIN_METHODS, embedder_names, get_embedder_class
-    from .metrics import TABLE_FORMATS
-    from .outputs import DEFAULT_FORMATS, MAX_EXEMPLARS, RESULT_FORMATS
-    from .pointwise import COLOR_BY
-    from .render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
-    from .render.page import PLOTLY_JS_CHOICES
-    from .render.style import DEFAULT_STYLE, STYLES
+    from ..embed import BUILTIN_METHODS, embedder_names, get_embedder_class
+    from ..outputs.embeddings import DEFAULT_FORMATS, MAX_EXEMPLARS, RESULT_FORMATS
+    from ..quality.align import ALIGN_AUTO, ALIGN_NONE
+    from ..quality.metrics import TABLE_FORMATS
+    from ..quality.pointwise import COLOR_BY
+    from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
+    from ..render.page import PLOTLY_JS_CHOICES
+    from ..render.style import DEFAULT_STYLE, STYLES
 
     with_device, cpu_only = embedding_options(device=True), embedding_options(device=False)
     default_formats = ",".join(DEFAULT_FORMATS)
@@ -219,9 +220,9 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
 
 
 def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from .embed import embedder_names
-    from .sweep_checks import MAX_CELLS
-    from .sweeps import SWEEP_FORMATS
+    from ..embed import embedder_names
+    from ..studies.sweep_checks import MAX_CELLS
+    from ..studies.sweeps import SWEEP_FORMATS
 
     sweep = sub.add_parser(
         "sweep", parents=[common], help="one method over a grid of parameters and seeds",
@@ -254,9 +255,9 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
 
 
 def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from .heldout_outputs import HELDOUT_FORMATS
-    from .render.page import PLOTLY_JS_CHOICES
-    from .render.style import DEFAULT_STYLE, STYLES
+    from ..outputs.heldout import HELDOUT_FORMATS
+    from ..render.page import PLOTLY_JS_CHOICES
+    from ..render.style import DEFAULT_STYLE, STYLES
 
     held = sub.add_parser(
         "heldout", parents=[common, embedding_options(device=True, subsample=False)],
@@ -320,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = _exit_on_sigterm()
     try:
         if getattr(args, "data_dir", None) is not None:  # a typo must not let the data come from elsewhere
-            from .data.locations import check_data_dir
+            from ..data.locations import check_data_dir
 
             check_data_dir(args.data_dir)
         return args.func(args)
