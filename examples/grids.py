@@ -1,7 +1,7 @@
 """Reproduce figures/fashion-grid.png and figures/mnist-grid.png (per-class sample grids)."""
 
 import fmnist_viz as fv
-from fmnist_viz.outputs.embeddings import save_figure
+from fmnist_viz.outputs.files import save_figure
 
 for name in ("fashion", "mnist"):
     data = fv.load(name)

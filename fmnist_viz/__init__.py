@@ -51,14 +51,14 @@ _API = {
     "align_results": "fmnist_viz.quality.align",
     "read_selection": "fmnist_viz.data.selection",
     "sweep": "fmnist_viz.studies.sweeps",
-    "save_sweep": "fmnist_viz.studies.sweeps",
+    "save_sweep": "fmnist_viz.outputs.sweeps",
     "heldout": "fmnist_viz.studies.heldout",
     "save_heldout": "fmnist_viz.outputs.heldout",
     "HeldoutResult": "fmnist_viz.results",
     "class_grid": "fmnist_viz.render.grids",
     "plot_embedding": "fmnist_viz.render.scatter",
     "results_figure": "fmnist_viz.render.scatter",
-    "image_map": "fmnist_viz.render.image_map",
+    "image_map": "fmnist_viz.outputs.image_maps",
     "save_image_maps": "fmnist_viz.outputs.image_maps",
     "zoom_figure": "fmnist_viz.render.image_map",
     "save_zoom_figures": "fmnist_viz.outputs.image_maps",
@@ -79,15 +79,16 @@ if TYPE_CHECKING:
     from .errors import FmnistVizError
     from .outputs.embeddings import save_results
     from .outputs.heldout import save_heldout
-    from .outputs.image_maps import save_image_maps, save_zoom_figures
+    from .outputs.image_maps import image_map, save_image_maps, save_zoom_figures
+    from .outputs.sweeps import save_sweep
     from .pipeline import run
     from .quality.metrics import evaluate_results
     from .render.grids import class_grid
-    from .render.image_map import image_map, zoom_figure
+    from .render.image_map import zoom_figure
     from .render.scatter import plot_embedding, results_figure
     from .results import EmbeddingResult, HeldoutResult
     from .studies.heldout import heldout
-    from .studies.sweeps import save_sweep, sweep
+    from .studies.sweeps import sweep
 
 
 def __getattr__(name: str) -> Any:

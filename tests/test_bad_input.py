@@ -11,7 +11,7 @@ from fmnist_viz import data as fvdata
 from fmnist_viz import pipeline, run, save_results
 from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import UsageError
-from fmnist_viz.outputs.embeddings import check_formats
+from fmnist_viz.outputs.files import check_formats
 from fmnist_viz.render.grids import class_grid
 
 from conftest import Tiny, fake_result

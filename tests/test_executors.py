@@ -329,7 +329,7 @@ def test_a_cluster_that_loses_every_worker_or_its_scheduler_keeps_the_cells_done
         lose: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both workers killed, or the scheduler killed, mid-sweep: the cells done are kept, the rest fail with one
     reason each (no worker joined within --worker-wait; the scheduler stopped answering), and the table is written."""
-    from fmnist_viz.studies.sweeps import save_sweep
+    from fmnist_viz.outputs.sweeps import save_sweep
 
     port = _free_port()
     scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",

@@ -10,7 +10,7 @@ import pytest
 
 from fmnist_viz import run, save_results
 from fmnist_viz.errors import UsageError
-from fmnist_viz.outputs.embeddings import check_formats
+from fmnist_viz.outputs.files import check_formats
 
 from conftest import Tiny, fake_result
 

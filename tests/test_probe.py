@@ -183,7 +183,8 @@ def test_a_single_name_is_one_method_and_one_data_set(tiny: Tiny, tmp_path: Path
 
 
 def test_saving_a_sweep_or_page_where_it_cannot_go(tiny: Tiny, tmp_path: Path) -> None:
-    from fmnist_viz.studies.sweeps import Sweep, save_sweep
+    from fmnist_viz.outputs.sweeps import save_sweep
+    from fmnist_viz.studies.sweeps import Sweep
 
     tiny.write(tmp_path / "d" / "tiny")
     results = fv.run(["pca"], ["tiny"], data_dir=tmp_path / "d")

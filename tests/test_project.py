@@ -71,7 +71,7 @@ def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path
         "r = EmbeddingResult('d', 'D', 'umap', {}, np.zeros((3, 2), np.float32), np.zeros(3, np.uint8),\n"
         "                    np.arange(3), ('a',), 0, 'cpu', 0.0, False)\n"
         "fig = interactive_figure([r])\n"
-        "hover = hover_images({'d': np.zeros((3, 28, 28), np.uint8)}, drawn_rows(fig), use_cache=False)\n"
+        "hover = hover_images({'d': np.zeros((3, 28, 28), np.uint8)}, drawn_rows(fig))\n"
         "path = write_page(fig, sys.argv[1] + '/p.html', hover)\n"
         "text = path.read_text()\n"
         "print(\"gd.on('plotly_hover'\" in text, '#fmnist-viz-hover-image' in text)\n"

@@ -81,7 +81,8 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
 def cmd_embed(args: argparse.Namespace) -> int:
     from ..embed import BUILTIN_METHODS
-    from ..outputs.embeddings import check_formats, check_targets, check_writable_dir, save_results
+    from ..outputs.embeddings import check_targets, save_results
+    from ..outputs.files import check_formats, check_writable_dir
     from ..outputs.image_maps import (
         check_formats_of,
         check_image_map,
@@ -131,9 +132,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..outputs.embeddings import check_formats, check_writable_dir
-    from ..studies.sweep_checks import MAX_CELLS, check_seeds, parse_grid
-    from ..studies.sweeps import SWEEP_FORMATS, save_sweep, sweep
+    from ..outputs.files import check_formats, check_writable_dir
+    from ..outputs.sweeps import SWEEP_FORMATS, save_sweep
+    from ..studies.sweeps import MAX_CELLS, check_seeds, parse_grid, sweep
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
     formats = check_formats(args.format, SWEEP_FORMATS)
@@ -163,7 +164,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_heldout(args: argparse.Namespace) -> int:
     from ..embed import BUILTIN_METHODS
-    from ..outputs.embeddings import check_formats, check_writable_dir
+    from ..outputs.files import check_formats, check_writable_dir
     from ..outputs.heldout import HELDOUT_FORMATS, heldout_rows, save_heldout
     from ..quality.metrics import format_table
     from ..studies.heldout import heldout

@@ -105,7 +105,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 
 def cmd_grid(args: argparse.Namespace) -> int:
     from ..data import get_spec, load
-    from ..outputs.embeddings import check_output_path, save_figure
+    from ..outputs.files import check_output_path, save_figure
     from ..render.grids import class_grid
 
     chosen = None

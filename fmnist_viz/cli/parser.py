@@ -162,7 +162,8 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
 
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from ..embed import BUILTIN_METHODS, embedder_names, get_embedder_class
-    from ..outputs.embeddings import DEFAULT_FORMATS, MAX_EXEMPLARS, RESULT_FORMATS
+    from ..outputs.embeddings import DEFAULT_FORMATS, MAX_EXEMPLARS
+    from ..outputs.files import RESULT_FORMATS
     from ..quality.align import ALIGN_AUTO, ALIGN_NONE
     from ..quality.metrics import TABLE_FORMATS
     from ..quality.pointwise import COLOR_BY
@@ -221,8 +222,8 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
 
 def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from ..embed import embedder_names
-    from ..studies.sweep_checks import MAX_CELLS
-    from ..studies.sweeps import SWEEP_FORMATS
+    from ..outputs.sweeps import SWEEP_FORMATS
+    from ..studies.sweeps import MAX_CELLS
 
     sweep = sub.add_parser(
         "sweep", parents=[common], help="one method over a grid of parameters and seeds",

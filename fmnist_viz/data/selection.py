@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UsageError
+from .specs import get_spec
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,6 @@ def _refuse_constant(name: str) -> None:
 
 def read_selection(path: str | os.PathLike[str], param: str = "selection") -> Selection:
     """Read a ``.json`` or ``.csv`` selection downloaded from a page; every problem is a clear UsageError."""
-    from . import get_spec
-
     path = Path(path)
     where = _shown(str(path), 200)
     if not path.exists():

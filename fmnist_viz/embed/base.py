@@ -239,10 +239,11 @@ class Embedder:
 
     def check_place(self) -> None:
         """Raise a :class:`UsageError` unless this method, with these parameters, can place new points (checked
-        before any work; a method may refuse a backend that cannot, see :meth:`_place_problem`)."""
+        before any work; a method may refuse a backend that cannot, see :meth:`_place_problem`;
+        :func:`fmnist_viz.embed.registry.check_can_place` also names the methods that can)."""
         if not self.can_place():
-            raise UsageError(f"{self.name} cannot place new points into a layout it fitted (it offers no way to); "
-                             f"methods that can: {', '.join(placing_methods())}", param="method")
+            raise UsageError(f"{self.name} cannot place new points into a layout it fitted (it offers no way to)",
+                             param="method")
         problem = self._place_problem()
         if problem:
             raise UsageError(problem, param="params")
@@ -320,16 +321,3 @@ def check_enough_points(embedders: Sequence[Embedder], n: int, what: str = "") -
         raise UsageError(f"is too small{f' ({what})' if what else ''}: {needs} points with these "
                          f"parameters, got {n}; use a larger n or a smaller neighbour count", param="n")
 
-
-def placing_methods() -> list[str]:
-    """The registered methods that can place new points into their fitted layout."""
-    from .registry import embedder_names, get_embedder_class
-
-    found = []
-    for name in embedder_names():
-        try:
-            if get_embedder_class(name).can_place():
-                found.append(name)
-        except FmnistVizError:  # a plugin that does not load cannot place either
-            continue
-    return found

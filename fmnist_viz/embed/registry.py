@@ -140,3 +140,23 @@ def method_label(name: str) -> str:
         return get_embedder_class(name).display_label()
     except FmnistVizError:
         return name
+
+
+def placing_methods() -> list[str]:
+    """The registered methods that can place new points into their fitted layout."""
+    found = []
+    for name in embedder_names():
+        try:
+            if get_embedder_class(name).can_place():
+                found.append(name)
+        except FmnistVizError:  # a plugin that does not load cannot place either
+            continue
+    return found
+
+
+def check_can_place(embedder: Embedder) -> None:
+    """:meth:`Embedder.check_place`, naming the registered methods that can place when this one cannot."""
+    if not embedder.can_place():
+        raise UsageError(f"{embedder.name} cannot place new points into a layout it fitted (it offers no way to); "
+                         f"methods that can: {', '.join(placing_methods())}", param="method")
+    embedder.check_place()

@@ -9,7 +9,6 @@ milliseconds, not after a long embedding.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -22,95 +21,23 @@ import numpy as np
 from ..data.selection import Selection, read_selection
 from ..errors import MAX_SEED, UsageError, check_number
 from ..naming import embedding_filename, run_name, token, variant_suffix
-from ..quality.align import ALIGN_AUTO, align_results
+from ..pipeline.measure import aligned_copies, measure_for_drawing
+from ..quality.align import ALIGN_AUTO
 from ..quality.pointwise import check_color_by
-from ..render.style import DEFAULT_STYLE, MAX_PIXELS
+from ..render.style import DEFAULT_STYLE
 from ..results import EmbeddingResult
-from ..store.atomic import atomic_path
 from ..store.paths import DEFAULT_OUT
 from ..store.unchanged import Written, inputs_digest
+from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figures, save_npz
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 log = logging.getLogger(__name__)
 
-#: Extensions matplotlib figures can be saved as.
-STATIC_FORMATS = ("png", "svg", "pdf")
-#: Everything :func:`save_results` writes.
-RESULT_FORMATS = (*STATIC_FORMATS, "html", "npz")
 DEFAULT_FORMATS = ("png", "html")
 #: The most exemplar images per class a figure draws (more would hide the points).
 MAX_EXEMPLARS = 20
-
-
-def check_formats(formats: str | Sequence[str], valid: Sequence[str] = RESULT_FORMATS) -> list[str]:
-    """Formats as a list (a comma-separated string is split), each checked against ``valid``, each once."""
-    items = formats.split(",") if isinstance(formats, str) else list(formats)
-    chosen = list(dict.fromkeys(f.strip().lower() for f in items if f.strip()))
-    bad = [f for f in chosen if f not in valid]
-    if bad or not chosen:
-        raise UsageError(f"must name formats among {', '.join(valid)}; got {', '.join(bad) or repr(formats)}",
-                         param="formats")
-    return chosen
-
-
-def check_output_path(path: str | os.PathLike[str], formats: tuple[str, ...] = STATIC_FORMATS) -> Path:
-    """Validate an output file name: known extension, writable folder. Returns it as a Path."""
-    path = Path(path)
-    if path.is_dir():
-        raise UsageError(f"{str(path)!r} is a folder; give a file name ending in "
-                         + " or ".join(f".{f}" for f in formats), param="output")
-    ext = path.suffix.lower().lstrip(".")
-    if ext not in formats:
-        raise UsageError(
-            f"{str(path)!r}: cannot tell the format from the extension; use one of: "
-            + ", ".join(f".{f}" for f in formats), param="output")
-    try:
-        check_writable_dir(path.parent)
-    except UsageError as exc:  # the folder is the file's: the error names the file's option, not --out
-        raise UsageError(exc.detail, param="output") from exc
-    return path
-
-
-def check_writable_dir(folder: str | os.PathLike[str]) -> Path:
-    """Create ``folder`` if needed and make sure files can be written there; an empty name is refused (it is no
-    folder: ``.`` names the current one)."""
-    if not str(folder).strip():
-        raise UsageError(f"must name a folder, got {str(folder)!r}; give . for the current folder", param="out")
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{str(folder)!r} cannot be created: {exc.strerror}", param="out") from exc
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{str(folder)!r} is not writable; choose another folder", param="out")
-    return folder
-
-
-#: Fonts embedded as TrueType (Type 42) in PDF and PostScript: many journals reject Type 3.
-FONT_RC = {"pdf.fonttype": 42, "ps.fonttype": 42}
-
-
-def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
-    """Save a matplotlib figure atomically; the format follows the extension.
-
-    ``dpi`` (default: the figure's own) sets the PNG's resolution and that of
-    the rasterized points inside SVG and PDF.
-    """
-    import matplotlib
-
-    path = check_output_path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    dpi = float(check_number(dpi, "dpi", low=10, high=1200)) if dpi is not None else fig.get_dpi()
-    width, height = fig.get_size_inches() * dpi
-    if max(width, height) > MAX_PIXELS:
-        raise UsageError(f"{dpi:g} makes the figure {width:.0f} x {height:.0f} pixels; the most is {MAX_PIXELS} "
-                         "on a side: lower the dpi or draw a smaller figure", param="dpi")
-    with atomic_path(path, suffix=path.suffix) as tmp, matplotlib.rc_context(FONT_RC):
-        fig.savefig(tmp, format=fmt, dpi=dpi,
-                    bbox_inches="tight", pad_inches=0.05)  # never clip a label or title
-    return path
 
 
 def check_highlight(highlight: Selection, datasets: Sequence[str], data_dir: str | os.PathLike[str] | None = None
@@ -123,15 +50,6 @@ def check_highlight(highlight: Selection, datasets: Sequence[str], data_dir: str
         raise UsageError(f"holds rows of {get_spec(highlight.dataset).title}, which is not drawn here ({shown})",
                          param=highlight.param)
     return highlight.check_rows(len(load(highlight.dataset, data_dir=data_dir)), get_spec(highlight.dataset).title)
-
-
-def save_npz(path: str | os.PathLike[str], **arrays: np.ndarray) -> Path:
-    """Write arrays to an ``.npz`` file atomically (no pickles inside)."""
-    path = Path(path)
-    check_writable_dir(path.parent)
-    with atomic_path(path, suffix=".npz") as tmp:
-        np.savez(tmp, **arrays)
-    return path
 
 
 def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> Path:
@@ -169,11 +87,12 @@ def save_results(
 ) -> list[Path]:
     """Write results as files and return their paths; the results themselves are not changed.
 
-    What the files show beyond the embeddings is computed by the steps that
-    own it, on copies: the alignment (:func:`fmnist_viz.align_results`), the
-    quality in the titles (:func:`fmnist_viz.evaluate_results`, from the cache
-    when measured before) and, for pages and ``color_by``, the point-by-point
-    measures (:mod:`fmnist_viz.quality.pointwise`).
+    What the files show beyond the embeddings is computed by the pipeline, on
+    copies (:mod:`fmnist_viz.pipeline.measure`): the alignment
+    (:func:`fmnist_viz.align_results`), the quality in the titles
+    (:func:`fmnist_viz.evaluate_results`, from the cache when measured before)
+    and, for pages and ``color_by``, the point-by-point measures
+    (:mod:`fmnist_viz.quality.pointwise`); this function writes what it is handed.
 
     Parameters
     ----------
@@ -271,12 +190,7 @@ def save_results(
     figures = [f for f in formats if f in STATIC_FORMATS]
     if not figures and "html" not in formats:
         return written
-    from ..quality.metrics import evaluate_results
-    from ..quality.pointwise import point_quality
-
-    evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
-    if "html" in formats or color_by != "class":
-        point_quality(results, data_dir=data_dir)  # what pages (and a figure coloured by a measure) show
+    measure_for_drawing(results, pointwise="html" in formats or color_by != "class", data_dir=data_dir)
     if "html" in formats:
         from .explorer import page
 
@@ -331,8 +245,7 @@ def drawn_copies(results: Sequence[EmbeddingResult], align: str
     part that says so when a reference method was named; and the records of the files written before, so that a
     file already written from the same inputs is left as it is (:mod:`fmnist_viz.store.unchanged`; kept only when every
     result is cached)."""
-    copies = [dataclasses.replace(r) for r in results]
-    reference = align_results(copies, align)
+    copies, reference = aligned_copies(results, align)
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
     return copies, aligned_to, Written(enabled=all(r.cache_key is not None for r in copies))
 
@@ -348,11 +261,3 @@ def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: s
     return save_figures(results_figure(results, images, exemplars=exemplars, **options), paths)
 
 
-def save_figures(fig: Figure, paths: Sequence[Path]) -> list[Path]:
-    """Save a drawn figure as each of ``paths``, then close it (pyplot keeps every figure it made until closed)."""
-    import matplotlib.pyplot as plt
-
-    try:
-        return [save_figure(fig, path) for path in paths]
-    finally:
-        plt.close(fig)

@@ -8,13 +8,19 @@ quality for colour-by, the figure, the images of the drawn points);
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..digest import short_digest
+from ..pipeline.measure import aligned_copies, measure_for_drawing
+from ..render.sprites import SHEET_COLUMNS, SHEET_SIZE, SPRITE_VERSION, sprite_sheets
+from ..store.cache import ResultCache
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -39,7 +45,7 @@ class Page:
         """Write the page to ``path`` (a ``.html`` file) atomically and return the path; it opens offline from
         ``file://``."""
         from ..render.page import write_page
-        from .embeddings import check_output_path
+        from .files import check_output_path
 
         return write_page(self.figure, check_output_path(path, ("html",)), self.hover, plotly_js=self.plotly_js,
                           title=self.title)
@@ -66,34 +72,32 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
     """
     from ..data import load
     from ..errors import UsageError
-    from ..quality.align import align_results
-    from ..quality.pointwise import point_quality
     from ..render.page import check_plotly_js, drawn_rows, interactive_figure
     from ..render.sprites import hover_images
 
     if not results:
         raise UsageError("is empty: nothing to draw", param="results")
     check_plotly_js(plotly_js)
-    results, titles = _drawn(results, titles)
-    align_results(results, align)
-    point_quality(results, data_dir=data_dir)  # what points can be coloured by
+    results, titles = _drawn(results, titles, align)
+    measure_for_drawing(results, quality=False, pointwise=True, data_dir=data_dir)  # what points can be coloured by
     figure = interactive_figure(results, max_points=max_points, seed=seed, titles=titles, heading=heading)
     images = {d: load(d, data_dir=data_dir).images for d in dict.fromkeys(r.dataset for r in results)}
     # the sheets are cached unless the results were made with the cache off
-    hover = hover_images(images, drawn_rows(figure), use_cache=all(r.cache_key is not None for r in results))
+    use_cache = all(r.cache_key is not None for r in results)
+    hover = hover_images(images, drawn_rows(figure), sheets=lambda stack: cached_sprite_sheets(stack, use_cache))
     methods = ", ".join(dict.fromkeys(r.method for r in results))
     return Page(figure, hover, title or f"fmnist-viz: {methods}", plotly_js)
 
 
-def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None
+def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None, align: str
            ) -> tuple[list[Any], Mapping[tuple[str, str], str] | None]:
-    """What a page draws of ``results``, as copies (aligned and measured there: the caller's stay unchanged): each
-    held-out result as the fitted and placed points together, titled with its held-out score."""
+    """What a page draws of ``results``, as aligned copies (the caller's stay unchanged): each held-out result as
+    the fitted and placed points together, titled with its held-out score."""
     from ..results import HeldoutResult
 
     held = [r for r in results if isinstance(r, HeldoutResult)]
     if not held:
-        return [dataclasses.replace(r) for r in results], titles
+        return aligned_copies(results, align)[0], titles
     if len(held) < len(results):
         from ..errors import UsageError
 
@@ -103,4 +107,18 @@ def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None
     short = len({r.method for r in held}) > 1  # in a grid, the row names the data set
     own = {(r.dataset, r.method): heldout_title(r, line_break="<br>", escape=html.escape, short=short)
            for r in held if r.placed is not None}
-    return [r.as_embedding() for r in held if r.placed is not None], {**own, **(titles or {})}
+    return aligned_copies([r.as_embedding() for r in held if r.placed is not None], align)[0], {**own, **(titles or {})}
+
+
+def cached_sprite_sheets(images: np.ndarray, use_cache: bool = True) -> list[str]:
+    """:func:`~fmnist_viz.render.sprites.sprite_sheets`, kept in the cache by the images' digest: every page of a data
+    set reuses them."""
+    cache = ResultCache(enabled=use_cache)
+    key = {"images": short_digest(images), "shape": list(images.shape), "per_sheet": SHEET_SIZE,
+           "columns": SHEET_COLUMNS, "version": SPRITE_VERSION}
+    found = cache.load("sprites", key)
+    if found is not None:
+        return [sheet.decode("ascii") for sheet in found[0]["sheets"]]
+    sheets = sprite_sheets(images)
+    cache.store("sprites", key, {"sheets": np.array([sheet.encode("ascii") for sheet in sheets])})
+    return sheets

@@ -67,7 +67,7 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
     by held-out error) and the arrays (``npz``: ``fitted``, ``placed`` and their rows and labels per result)."""
     from ..quality.metrics import format_table
     from ..store.atomic import atomic_write_bytes
-    from .embeddings import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
+    from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
 
     formats = check_formats(formats, HELDOUT_FORMATS)
     if not results or not all(isinstance(r, HeldoutResult) for r in results):

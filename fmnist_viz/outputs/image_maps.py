@@ -18,17 +18,42 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from ..data import load
 from ..errors import UsageError, check_number
 from ..naming import embedding_filename, exact_number, variant_suffix
-from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
+from ..pipeline.measure import measure_for_drawing
+from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS, draw_image_map, map_title
 from ..render.style import DEFAULT_STYLE
 from ..results import EmbeddingResult
 from ..store.paths import DEFAULT_OUT
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from ..store.unchanged import Written
+
+
+def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, ax: Axes | None = None,
+              images: np.ndarray | None = None, data_dir: str | os.PathLike[str] | None = None,
+              title: str | None = None) -> Figure:
+    """The image map of one embedding result (``fv.run``'s :class:`~fmnist_viz.results.EmbeddingResult`), on
+    ``ax`` or a figure of its own: its layout (aligned, when it was) covered by ``cells`` square cells along the
+    longer side, each occupied one drawn as the image of the point nearest its centre, framed in its class's
+    colour with ``frames``. ``images`` are all the data set's images ((70000, h, w)), loaded when not given.
+    Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    if images is None:
+        images = load(result.dataset, data_dir=data_dir).images
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6.4), layout="constrained")
+    choice = draw_image_map(ax, result.positions, np.asarray(images)[result.index], result.labels, cells=cells,
+                            frames=frames)
+    ax.set_title(title if title is not None else map_title(result, choice))
+    return ax.figure
 
 
 def check_image_map(formats: Sequence[str], cells: int | None) -> None:
@@ -79,7 +104,7 @@ def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
     """The image maps :func:`save_image_maps` writes, named and checked, not drawn yet (:func:`write_planned`)."""
     from ..data import load
     from ..render.image_map import image_map_figure
-    from .embeddings import check_formats
+    from .files import check_formats
 
     formats = check_formats(formats)
     check_image_map(formats, cells)
@@ -130,7 +155,8 @@ def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
 def write_planned(plans: Sequence[Planned]) -> list[Path]:
     """Draw and save planned figures, after checking that no file name is taken by a folder; a figure already
     written from the same inputs is left as it is. Returns the paths."""
-    from .embeddings import check_targets, save_figures
+    from .embeddings import check_targets
+    from .files import save_figures
 
     check_targets([p for plan in plans for p in plan.paths])
     written: list[Path] = []
@@ -152,7 +178,7 @@ def zoom_boxes(results: Sequence[EmbeddingResult], box: Sequence[float]
 
 def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> list[str]:
     """The formats, checked, with a static one among them (what these figures are drawn in)."""
-    from .embeddings import STATIC_FORMATS, check_formats
+    from .files import STATIC_FORMATS, check_formats
 
     formats = check_formats(formats)
     if not any(f in STATIC_FORMATS for f in formats):
@@ -166,13 +192,13 @@ def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], alig
     measured for the titles; the output folder, checked; the alignment's name part; the records of files written
     before."""
     from ..pipeline import as_list
-    from ..quality.metrics import evaluate_results
-    from .embeddings import check_writable_dir, drawn_copies
+    from .embeddings import drawn_copies
+    from .files import check_writable_dir
 
     results = as_list(results, "results", (EmbeddingResult,))
     folder = check_writable_dir(out)
     copies, aligned_to, records = drawn_copies(results, align)
-    evaluate_results([r for r in copies if not r.metrics], data_dir=data_dir)
+    measure_for_drawing(copies, data_dir=data_dir)
     return copies, folder, aligned_to, records
 
 
@@ -180,7 +206,7 @@ def _plan(records: Written, out: Path, results: list[EmbeddingResult], formats: 
           draw: Callable[[], Figure], kind: str, **options: Any) -> Planned:
     """The figure ``draw`` makes, to be saved as each of the (checked) static ``formats`` under its name."""
     from ..store.unchanged import inputs_digest
-    from .embeddings import STATIC_FORMATS
+    from .files import STATIC_FORMATS
 
     paths = [out / embedding_filename(results[0].method, [r.dataset for r in results], fmt, suffix)
              for fmt in formats if fmt in STATIC_FORMATS]

@@ -12,14 +12,13 @@
 
 Distances in the original space are Euclidean on pixels scaled to [0, 1].
 :func:`evaluate` computes them all and how long each took;
-:func:`evaluate_results` fills pipeline results with them, cached beside each
-embedding; :func:`format_table` writes rows of them as markdown, CSV or JSON.
+(:func:`fmnist_viz.pipeline.measure.evaluate_results` fills results with them,
+cached beside each embedding); :func:`format_table` writes rows of them as markdown, CSV or JSON.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -152,47 +151,6 @@ def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarra
 def metrics_key(embedding_key: dict[str, Any], k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]:
     """Where the quality of the embedding cached under ``embedding_key`` is cached."""
     return {"embedding": embedding_key, "k": k, "sample": sample, "version": METRICS_VERSION}
-
-
-def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
-                     k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> None:
-    """Fill each :class:`~fmnist_viz.pipeline.EmbeddingResult`'s ``metrics`` (see :func:`evaluate`).
-
-    Numbers measured before for the same embedding (and ``k``, ``sample``)
-    come from the cache; the rest are measured, loading each data set once,
-    and cached beside their embedding.
-    """
-    from ..data import load
-    from ..progress import step
-    from ..store.cache import ResultCache
-
-    for result in results:
-        check_k(k, len(result), sample)
-    cache = ResultCache()
-    todo = []
-    for result in results:
-        key = None if result.cache_key is None else metrics_key(result.cache_key, k, sample)
-        found = cache.load("metrics", key) if key is not None else None
-        if found is not None:
-            result.metrics = {name: float(value) for name, value in found[0].items()}
-        else:
-            todo.append((result, key))
-    data = {name: load(name, "all", data_dir=data_dir) for name in dict.fromkeys(r.dataset for r, _ in todo)}
-    for result, key in todo:
-        with step(f"{result.title}: quality of {result.method}"):
-            dataset = data[result.dataset]
-            X = dataset.X[result.index]
-            if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
-                result.metrics = measure(result.method, X, result.embedding, result.labels,
-                                         dataset.is_train[result.index], result.seed)
-            else:
-                result.metrics = evaluate(X, result.embedding, result.labels, dataset.is_train[result.index],
-                                          k=k, sample=sample, seed=result.seed)
-                if result.method in LINEAR_METHODS:
-                    result.metrics["explained_variance"] = explained_variance(X, result.embedding)
-        if key is not None:
-            cache.store("metrics", key, {name: np.array(value) for name, value in result.metrics.items()},
-                        meta={"dataset": result.dataset, "method": result.method})
 
 
 def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:

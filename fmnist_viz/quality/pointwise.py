@@ -12,10 +12,6 @@ distance) and cached beside it.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-from typing import Any
-
 import numpy as np
 
 from ..errors import UsageError
@@ -50,30 +46,3 @@ def preservation(embedding: np.ndarray, graph: np.ndarray) -> np.ndarray:
     """The share of each point's neighbours in ``graph`` (n, k) that are among its k nearest in 2-D (float32)."""
     low = neighbour_sets(np.asarray(embedding, dtype=np.float64), graph.shape[1])
     return shared_fraction(graph, low).astype(np.float32)
-
-
-def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
-                  k: int = DEFAULT_K, progress: bool | None = None) -> None:
-    """Fill each result's ``pointwise`` with ``disagreement`` and ``preservation`` arrays (cached beside it)."""
-    from ..pipeline import shared_graph
-    from ..progress import step
-    from ..store.cache import ResultCache
-
-    cache = ResultCache()
-    graphs: dict[tuple[str, bytes], np.ndarray] = {}
-    for r in results:
-        if r.pointwise:
-            continue
-        key = None if r.cache_key is None else {"embedding": r.cache_key, "k": k, "version": POINTWISE_VERSION}
-        found = cache.load("pointwise", key) if key is not None else None
-        if found is not None:
-            r.pointwise = {name: found[0][name] for name in MEASURES}
-            continue
-        with step(f"{r.title}: point-by-point quality of {r.method}"):
-            where = (r.dataset, r.index.tobytes())
-            if where not in graphs:
-                graphs[where] = shared_graph(r, k, data_dir=data_dir, progress=progress)
-            r.pointwise = {"disagreement": disagreement(r.embedding, r.labels, k),
-                           "preservation": preservation(r.embedding, graphs[where])}
-        if key is not None:
-            cache.store("pointwise", key, r.pointwise, meta={"dataset": r.dataset, "method": r.method})

@@ -10,7 +10,6 @@ so SVG and PDF embed it once instead of thousands of small images.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -200,29 +199,7 @@ def plot_image_map(positions: np.ndarray, images: np.ndarray, labels: np.ndarray
     return ax.figure
 
 
-def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, ax: Axes | None = None,
-              images: np.ndarray | None = None, data_dir: str | os.PathLike[str] | None = None,
-              title: str | None = None) -> Figure:
-    """The image map of one embedding result (``fv.run``'s :class:`~fmnist_viz.results.EmbeddingResult`), on
-    ``ax`` or a figure of its own: its layout (aligned, when it was) covered by ``cells`` square cells along the
-    longer side, each occupied one drawn as the image of the point nearest its centre, framed in its class's
-    colour with ``frames``. ``images`` are all the data set's images ((70000, h, w)), loaded when not given.
-    Returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    if images is None:
-        from ..data import load
-
-        images = load(result.dataset, data_dir=data_dir).images
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 6.4), layout="constrained")
-    choice = draw_image_map(ax, result.positions, np.asarray(images)[result.index], result.labels, cells=cells,
-                            frames=frames)
-    ax.set_title(title if title is not None else _title(result, choice))
-    return ax.figure
-
-
-def _title(result: Any, choice: CellChoice) -> str:
+def map_title(result: Any, choice: CellChoice) -> str:
     from .style import panel_title
 
     return f"{panel_title(result)}\n{len(choice.rows):,} cells: the image nearest each centre"
@@ -250,7 +227,7 @@ def image_map_figure(results: Sequence[Any], images: dict[str, np.ndarray], *, c
         for ax, r in zip(fig.subplots(1, len(results), squeeze=False)[0], results, strict=True):
             choice = draw_image_map(ax, r.positions, images[r.dataset][r.index], r.labels, cells=cells,
                                     frames=frames)
-            ax.set_title(_title(r, choice))
+            ax.set_title(map_title(r, choice))
             if frames:
                 add_legend(ax, legend_handles(r.labels, r.class_names), 5, loc="upper center",
                            bbox_to_anchor=(0.5, -0.01))

@@ -3,14 +3,15 @@
 The images of the drawn points, in drawing order, travel inside the page as
 4-bit grey PNG sheets (10,000 images each, base64): all 70,000 Fashion-MNIST
 images take about 12 MiB that way, MNIST about 7 MiB. Sheets are cached by the
-images' digest, so every page of the same points reuses them.
+images' digest (by the writers, :mod:`fmnist_viz.outputs.explorer`), so every page of
+the same points reuses them.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -45,37 +46,22 @@ def sprite_sheets(images: np.ndarray, per_sheet: int = SHEET_SIZE, columns: int 
     return sheets
 
 
-def _cached_sprite_sheets(images: np.ndarray, use_cache: bool) -> list[str]:
-    """:func:`sprite_sheets`, kept in the cache by the images' digest: every page of a data set reuses them."""
-    from ..digest import short_digest
-    from ..store.cache import ResultCache
-
-    cache = ResultCache(enabled=use_cache)
-    key = {"images": short_digest(images), "shape": list(images.shape), "per_sheet": SHEET_SIZE,
-           "columns": SHEET_COLUMNS, "version": SPRITE_VERSION}
-    found = cache.load("sprites", key)
-    if found is not None:
-        return [sheet.decode("ascii") for sheet in found[0]["sheets"]]
-    sheets = sprite_sheets(images)
-    cache.store("sprites", key, {"sheets": np.array([sheet.encode("ascii") for sheet in sheets])})
-    return sheets
-
-
 def hover_images(images: Mapping[str, np.ndarray], rows: Mapping[str, np.ndarray], *,
-                 use_cache: bool = True) -> dict[str, dict[str, Any]]:
+                 sheets: Callable[[np.ndarray], list[str]] | None = None) -> dict[str, dict[str, Any]]:
     """What a page carries for its hover images: sprite sheets of the drawn points, in drawing order.
 
     ``images`` maps each data set to its (n, h, w) images, indexed by row;
     ``rows`` are the rows each data set's panels draw (:func:`drawn_rows`).
     Build it once and hand it to :func:`write_page` for every page that draws
-    the same rows.
+    the same rows. ``sheets`` makes the sprite sheets of an (n, h, w) stack
+    (default :func:`sprite_sheets`; writers pass one that keeps them in the cache).
     """
     from ..digest import short_digest
 
     payload = {}
     for name, drawn in rows.items():
         pictures = images[name]
-        payload[name] = {"sheets": _cached_sprite_sheets(pictures[drawn], use_cache), "per_sheet": SHEET_SIZE,
+        payload[name] = {"sheets": (sheets or sprite_sheets)(pictures[drawn]), "per_sheet": SHEET_SIZE,
                          "columns": SHEET_COLUMNS, "h": int(pictures.shape[1]), "w": int(pictures.shape[2]),
                          "rows": short_digest(np.ascontiguousarray(drawn, dtype=np.int32))}
     return payload

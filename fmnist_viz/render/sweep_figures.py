@@ -3,7 +3,7 @@
 Both take a sweep (:class:`fmnist_viz.studies.sweeps.Sweep`: its ``method``, ``grid``,
 ``seeds`` and ``cells``, each with its ``dataset``, ``params``, ``seed`` and
 ``result``) and return ``(data set, file label, Figure)`` per figure;
-:func:`fmnist_viz.studies.sweeps.save_sweep` names and writes them.
+:func:`fmnist_viz.outputs.sweeps.save_sweep` names and writes them.
 """
 
 from __future__ import annotations

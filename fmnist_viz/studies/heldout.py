@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..embed.registry import check_can_place
 from ..errors import MAX_SEED, UsageError, check_number, describe_error
 from ..quality.metrics import DEFAULT_K
 from ..results import HELDOUT_K, HeldoutResult
@@ -66,7 +67,7 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
     params = check_method_params(params, methods)
     embedders = [create(m, params.get(m)) for m in methods]
     for e in embedders:
-        e.check_place()
+        check_can_place(e)
     pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else check_pca_dims(pca_dims)
     gpu = resolve_device(device, embedders)
     from ..data import load_all

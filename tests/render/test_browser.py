@@ -22,7 +22,7 @@ DRIVER = shutil.which("chromedriver")
 def write_html(fig, path: Path, images: dict[str, np.ndarray], **options: str) -> Path:  # type: ignore[no-untyped-def]
     """A page of ``fig`` with the hover images of the rows it draws (as fmnist_viz.page builds one); ``options``:
     write_page's ``plotly_js`` and ``title``."""
-    return write_page(fig, path, hover_images(images, drawn_rows(fig), use_cache=False), **options)
+    return write_page(fig, path, hover_images(images, drawn_rows(fig)), **options)
 
 
 @pytest.fixture

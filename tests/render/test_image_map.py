@@ -9,7 +9,8 @@ import pytest
 
 from fmnist_viz.errors import UsageError
 from fmnist_viz.naming import exact_number
-from fmnist_viz.render.image_map import choose_cells, clip_box, image_map, mosaic
+from fmnist_viz.outputs.image_maps import image_map
+from fmnist_viz.render.image_map import choose_cells, clip_box, mosaic
 from fmnist_viz.render.style import class_color
 
 from conftest import Tiny

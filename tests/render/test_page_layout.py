@@ -185,7 +185,8 @@ def test_the_page_api_refuses_what_it_cannot_do(browser, tmp_path: Path) -> None
 
 
 def test_a_sweep_page_titles_each_panel_by_its_values_legibly(browser, tiny, tmp_path: Path) -> None:  # noqa: F811
-    from fmnist_viz.studies.sweeps import sweep, sweep_page
+    from fmnist_viz.outputs.sweeps import sweep_page
+    from fmnist_viz.studies.sweeps import sweep
 
     tiny.write(tmp_path / "d" / "tiny")
     swept = sweep("tsne", {"perplexity": [3.0, 4.0, 5.0], "n_iter": [50, 100]}, ["tiny"], data_dir=tmp_path / "d")

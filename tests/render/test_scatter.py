@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.outputs.embeddings import save_figure
+from fmnist_viz.outputs.files import save_figure
 from fmnist_viz.render.scatter import Panel, compare_figure, plot_embedding
 from fmnist_viz.render.style import CLASS_COLORS, point_style
 

@@ -1,0 +1,112 @@
+"""The cached measuring: quality numbers and point-by-point measures of results, computed once and cached beside
+each embedding, and the copies of results that files are drawn from.
+
+The measures themselves are pure functions of arrays (:mod:`fmnist_viz.quality`); here they meet the data
+(loaded by name) and the store, so writers (:mod:`fmnist_viz.outputs`) are handed what they draw and measure
+nothing themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..data import load
+from ..progress import step
+from ..quality.align import align_results
+from ..quality.metrics import (
+    DEFAULT_K,
+    DEFAULT_SAMPLE,
+    LINEAR_METHODS,
+    check_k,
+    evaluate,
+    explained_variance,
+    measure,
+    metrics_key,
+)
+from ..quality.pointwise import MEASURES, POINTWISE_VERSION, disagreement, preservation
+from ..store.cache import ResultCache
+from .prepare import shared_graph
+
+
+def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
+                     k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> None:
+    """Fill each :class:`~fmnist_viz.pipeline.EmbeddingResult`'s ``metrics`` (see :func:`evaluate`).
+
+    Numbers measured before for the same embedding (and ``k``, ``sample``)
+    come from the cache; the rest are measured, loading each data set once,
+    and cached beside their embedding.
+    """
+    for result in results:
+        check_k(k, len(result), sample)
+    cache = ResultCache()
+    todo = []
+    for result in results:
+        key = None if result.cache_key is None else metrics_key(result.cache_key, k, sample)
+        found = cache.load("metrics", key) if key is not None else None
+        if found is not None:
+            result.metrics = {name: float(value) for name, value in found[0].items()}
+        else:
+            todo.append((result, key))
+    data = {name: load(name, "all", data_dir=data_dir) for name in dict.fromkeys(r.dataset for r, _ in todo)}
+    for result, key in todo:
+        with step(f"{result.title}: quality of {result.method}"):
+            dataset = data[result.dataset]
+            X = dataset.X[result.index]
+            if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
+                result.metrics = measure(result.method, X, result.embedding, result.labels,
+                                         dataset.is_train[result.index], result.seed)
+            else:
+                result.metrics = evaluate(X, result.embedding, result.labels, dataset.is_train[result.index],
+                                          k=k, sample=sample, seed=result.seed)
+                if result.method in LINEAR_METHODS:
+                    result.metrics["explained_variance"] = explained_variance(X, result.embedding)
+        if key is not None:
+            cache.store("metrics", key, {name: np.array(value) for name, value in result.metrics.items()},
+                        meta={"dataset": result.dataset, "method": result.method})
+
+
+def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
+                  k: int = DEFAULT_K, progress: bool | None = None) -> None:
+    """Fill each result's ``pointwise`` with ``disagreement`` and ``preservation`` arrays (cached beside it)."""
+    cache = ResultCache()
+    graphs: dict[tuple[str, bytes], np.ndarray] = {}
+    for r in results:
+        if r.pointwise:
+            continue
+        key = None if r.cache_key is None else {"embedding": r.cache_key, "k": k, "version": POINTWISE_VERSION}
+        found = cache.load("pointwise", key) if key is not None else None
+        if found is not None:
+            r.pointwise = {name: found[0][name] for name in MEASURES}
+            continue
+        with step(f"{r.title}: point-by-point quality of {r.method}"):
+            where = (r.dataset, r.index.tobytes())
+            if where not in graphs:
+                graphs[where] = shared_graph(r, k, data_dir=data_dir, progress=progress)
+            r.pointwise = {"disagreement": disagreement(r.embedding, r.labels, k),
+                           "preservation": preservation(r.embedding, graphs[where])}
+        if key is not None:
+            cache.store("pointwise", key, r.pointwise, meta={"dataset": r.dataset, "method": r.method})
+
+
+
+def aligned_copies(results: Sequence[Any], align: str = "auto") -> tuple[list[Any], str | None]:
+    """Copies of ``results`` as files draw them (the caller's stay as they are), each data set's layouts aligned
+    onto one method's (``align``, see :func:`fmnist_viz.quality.align.align_results`), and that method's name."""
+    copies = [dataclasses.replace(r) for r in results]
+    return copies, align_results(copies, align)
+
+
+def measure_for_drawing(results: Sequence[Any], *, quality: bool = True, pointwise: bool = False,
+                        data_dir: str | os.PathLike[str] | None = None) -> None:
+    """Fill what writers draw beside the layouts, each from the cache when measured before: the quality numbers
+    of the titles (``quality``) and the point-by-point measures (``pointwise``: what pages, and figures coloured
+    by a measure, show)."""
+    if quality:
+        evaluate_results([r for r in results if not r.metrics], data_dir=data_dir)
+    if pointwise:
+        point_quality(results, data_dir=data_dir)
