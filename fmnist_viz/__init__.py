@@ -40,7 +40,7 @@ _API = {
     "FileSpec": "fmnist_viz.data",
     "register_dataset": "fmnist_viz.data",
     "run": "fmnist_viz.pipeline",
-    "evaluate_results": "fmnist_viz.quality.metrics",
+    "evaluate_results": "fmnist_viz.pipeline.measure",
     "EmbeddingResult": "fmnist_viz.results",
     "create": "fmnist_viz.embed",
     "Embedder": "fmnist_viz.embed",
@@ -82,7 +82,7 @@ if TYPE_CHECKING:
     from .outputs.image_maps import image_map, save_image_maps, save_zoom_figures
     from .outputs.sweeps import save_sweep
     from .pipeline import run
-    from .quality.metrics import evaluate_results
+    from .pipeline.measure import evaluate_results
     from .render.grids import class_grid
     from .render.image_map import zoom_figure
     from .render.scatter import plot_embedding, results_figure

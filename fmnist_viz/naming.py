@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .digest import short_digest
+
 #: The longest sweep name (without extension) before the grid's values give way to a digest of them.
 MAX_STEM = 120
 
@@ -28,24 +30,20 @@ def format_value(value: Any) -> str:
         return str(int(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
 
-
 def exact_number(value: float) -> str:
     """A number as a name part that tells any two floats apart: ``2`` for 2.0, ``2.0000001``, ``1e+308`` (the
     shortest text that reads back as the same float; :func:`format_value` rounds to six digits)."""
     v = float(value)
     return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
 
-
 def token(value: Any) -> str:
     """A value as it reads in a file name: ``0.5``, ``30`` (also for 30.0), ``none``, ``pca``."""
     text = str(value).lower() if isinstance(value, (bool, type(None))) else format_value(value)
     return re.sub(r"[^A-Za-z0-9.+-]+", "-", text)
 
-
 def embedding_filename(method: str, datasets: Sequence[str], ext: str, suffix: str = "") -> str:
     """Predictable output names: ``umap_fashion.npz``, ``umap_fashion-vs-mnist_n5000.png``."""
     return f"{method}_{'-vs-'.join(datasets)}{suffix}.{ext}"
-
 
 def run_name(methods: Sequence[str], all_methods: Sequence[str]) -> str:
     """What a run's shared files start with: the method, ``all`` for every built-in one, else the methods
@@ -53,7 +51,6 @@ def run_name(methods: Sequence[str], all_methods: Sequence[str]) -> str:
     if len(methods) > 1 and sorted(methods) == sorted(all_methods):
         return "all"
     return "-".join(methods)
-
 
 def variant_suffix(results: Sequence[Any], **options: Any) -> str:
     """The part of a file name that says what differs from the defaults, e.g. ``_n5000_perplexity50``.
@@ -76,7 +73,6 @@ def variant_suffix(results: Sequence[Any], **options: Any) -> str:
         parts.append(str(value) if isinstance(value, str) else f"{key}{token(value)}")
     return "".join(f"_{part}" for part in parts)
 
-
 def sweep_stem(method: str, datasets: Sequence[str], grid: Mapping[str, Sequence[Any]], seeds: Sequence[int],
                n: int | None) -> str:
     """The name a sweep's files start with: everything that tells two sweeps apart.
@@ -85,7 +81,6 @@ def sweep_stem(method: str, datasets: Sequence[str], grid: Mapping[str, Sequence
     sets (joined by ``-vs-``), each grid parameter and its values, the seeds unless they are just 0,
     and ``n``. Past :data:`MAX_STEM` characters the parameters and values become ``grid-DIGEST``.
     """
-    from .digest import short_digest
 
     head = f"sweep_{method}_{'-vs-'.join(datasets)}"
     spelled = "".join(f"_{name}-{'-'.join(token(v) for v in values)}" for name, values in grid.items())

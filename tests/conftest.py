@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +21,16 @@ from fmnist_viz.data.idx import to_idx_bytes, write_idx
 from fmnist_viz.results import EmbeddingResult
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def patch_everywhere(monkeypatch: pytest.MonkeyPatch, original: object, replacement: object) -> None:
+    """Replace ``original`` (a function or class) in every fmnist_viz module that holds it, under whatever name:
+    modules import what they use by name at their top, so patching the defining module alone reaches none."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("fmnist_viz"):
+            for attr, value in list(vars(module).items()):
+                if value is original:
+                    monkeypatch.setattr(module, attr, replacement)
 
 
 def _real_data_dir() -> Path | None:

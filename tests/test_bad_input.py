@@ -8,21 +8,21 @@ import numpy as np
 import pytest
 
 from fmnist_viz import data as fvdata
-from fmnist_viz import pipeline, run, save_results
+from fmnist_viz import run, save_results
 from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import UsageError
 from fmnist_viz.outputs.files import check_formats
 from fmnist_viz.render.grids import class_grid
 
-from conftest import Tiny, fake_result
+from conftest import Tiny, fake_result, patch_everywhere
 
 
 @pytest.fixture
 def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading data fails the test: these inputs must be refused first."""
     fail = lambda *a, **k: pytest.fail("started work before refusing the input")  # noqa: E731
-    monkeypatch.setattr(fvdata, "load", fail)
-    monkeypatch.setattr(pipeline.plan, "load_all", fail)
+    patch_everywhere(monkeypatch, fvdata.load, fail)
+    patch_everywhere(monkeypatch, fvdata.load_all, fail)
 
 
 @pytest.mark.parametrize(("argv", "message"), [

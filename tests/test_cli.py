@@ -13,7 +13,7 @@ from fmnist_viz import data as fvdata
 from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import DataNotFoundError
 
-from conftest import Mirror, Tiny, make_tiny
+from conftest import Mirror, Tiny, make_tiny, patch_everywhere
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -42,7 +42,7 @@ def test_unknown_dataset_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) 
 
 def test_bad_extension_fails_before_loading(capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fvdata, "load", lambda *a, **k: pytest.fail("loaded data before checking -o"))
+    patch_everywhere(monkeypatch, fvdata.load, lambda *a, **k: pytest.fail("loaded data before checking -o"))
     assert main(["grid", "-o", "grid.jpeg"]) == 2
     assert "use one of: .png, .svg, .pdf" in capsys.readouterr().err
 
@@ -165,11 +165,11 @@ def test_a_read_only_cache_with_a_corrupt_entry_recomputes(tiny: Tiny, tmp_path:
 
 def drawn_figures(monkeypatch: pytest.MonkeyPatch) -> list:
     """The figures the command line saves, as they are saved (their points, colours and legends)."""
-    from fmnist_viz.outputs import embeddings as outputs
+    from fmnist_viz.outputs.files import save_figure
 
     figures: list = []
-    real = outputs.save_figure
-    monkeypatch.setattr(outputs, "save_figure", lambda fig, path, dpi=None: figures.append(fig) or real(fig, path, dpi))
+    patch_everywhere(monkeypatch, save_figure,
+                     lambda fig, path, dpi=None: figures.append(fig) or save_figure(fig, path, dpi))
     return figures
 
 
@@ -178,7 +178,7 @@ def test_color_by_on_the_command_line(tiny: Tiny, tmp_path: Path, monkeypatch: p
     import numpy as np
 
     from fmnist_viz import run
-    from fmnist_viz.quality.pointwise import point_quality
+    from fmnist_viz.pipeline.measure import point_quality
     from fmnist_viz.render.style import COLOR_SCALES, draw_order
 
     tiny.write(tmp_path / "d" / "tiny")

@@ -26,7 +26,7 @@ from fmnist_viz.errors import UsageError
 from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool, Task, make_executor
 from fmnist_viz.studies.sweeps import sweep
 
-from conftest import REPO, Tiny
+from conftest import REPO, Tiny, patch_everywhere
 
 distributed = pytest.importorskip("distributed", reason="Dask distributed is not installed (pip install '.[dask]')")
 
@@ -77,22 +77,25 @@ def quality(measured: dict[str, float]) -> dict[str, float]:
 def test_a_sweep_on_the_cluster_equals_the_sweep_here_and_keeps_failed_cells(tiny: Tiny, tmp_path: Path,
                                                                              cluster: str,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from fmnist_viz.quality import metrics
+    from fmnist_viz.pipeline import measure
 
     tiny.write(tmp_path / "d" / "tiny")
     grid = {"n_neighbors": [5, 60], "n_epochs": [30]}  # 60 neighbours of 50 points: refused, the rest runs
     here = sweep("umap", grid, ["tiny"], seeds=[0, 1], data_dir=tmp_path / "d", use_cache=False, workers=1)
     # each cell's quality is measured where it ran: nothing is left to measure in this process
-    real = metrics.evaluate_results
-    monkeypatch.setattr(metrics, "evaluate_results", lambda results, **kw: real(results, **kw) if not results
-                        else pytest.fail(f"measured {len(results)} result(s) in the client"))
+    real = measure.evaluate_results
+    def in_the_client(results: list, **kw: object) -> None:
+        if results:
+            pytest.fail(f"measured {len(results)} result(s) in the client")
+
+    patch_everywhere(monkeypatch, real, in_the_client)
     there = sweep("umap", grid, ["tiny"], seeds=[0, 1], data_dir=tmp_path / "d", use_cache=False, scheduler=cluster)
     assert [c.status for c in there.cells] == ["done", "done", "failed", "failed"] == [c.status for c in here.cells]
     assert "needs at least 61" in there.cells[2].error
     for a, b in zip(here.cells[:2], there.cells[:2], strict=True):
         assert np.array_equal(a.result.embedding, b.result.embedding)
         assert quality(a.result.metrics) == quality(b.result.metrics) and "knn_accuracy" in quality(b.result.metrics)
-    monkeypatch.setattr(metrics, "evaluate_results", real)
+    patch_everywhere(monkeypatch, in_the_client, real)
     again = [c.result for c in here.cells[:2]]
     for r in again:
         r.metrics = {}

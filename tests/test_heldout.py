@@ -18,6 +18,8 @@ from fmnist_viz.outputs.heldout import COLUMNS, save_heldout
 from fmnist_viz.store.cache import ResultCache
 from fmnist_viz.studies.heldout import heldout, place_dataset, prepare_split
 
+from conftest import patch_everywhere
+
 FIT, PLACED = 2000, 500
 
 
@@ -254,7 +256,7 @@ def test_too_few_test_images_are_refused_before_any_work(tiny: object, tmp_path:
 def test_a_backend_that_cannot_place_is_refused_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
     import fmnist_viz.data as fvdata
 
-    monkeypatch.setattr(fvdata, "load_all", lambda *a, **k: pytest.fail("loaded data before refusing"))
+    patch_everywhere(monkeypatch, fvdata.load_all, lambda *a, **k: pytest.fail("loaded data before refusing"))
     with pytest.raises(UsageError, match="t-SNE places new points with openTSNE, not torchdr"):
         heldout("tsne", params={"tsne": {"backend": "torchdr"}}, progress=False)
     with pytest.raises(UsageError, match="UMAP places new points with umap-learn, not TorchDR"):

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from fmnist_viz import run
+from fmnist_viz.pipeline.measure import evaluate_results
 from fmnist_viz.quality import metrics
-from fmnist_viz.quality.metrics import evaluate_results, format_table, quality_rows
+from fmnist_viz.quality.metrics import format_table, quality_rows
 
-from conftest import Tiny
+from conftest import Tiny, patch_everywhere
 
 
 def test_metrics_are_measured_once_then_come_from_the_cache(tiny: Tiny, tmp_path: Path, own_cache: Path,
@@ -19,7 +20,8 @@ def test_metrics_are_measured_once_then_come_from_the_cache(tiny: Tiny, tmp_path
     first = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
     evaluate_results(first, data_dir=tmp_path / "d")
     assert 0 < first[0].metrics["trustworthiness"] <= 1
-    monkeypatch.setattr(metrics, "evaluate", lambda *a, **k: pytest.fail("measured again"))
+    patch_everywhere(monkeypatch, metrics.evaluate, lambda *a, **k: pytest.fail("measured again"))
+    patch_everywhere(monkeypatch, metrics.measure, lambda *a, **k: pytest.fail("measured again"))
     again = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
     evaluate_results(again, data_dir=tmp_path / "d")
     assert again[0].metrics == pytest.approx(first[0].metrics)

@@ -12,7 +12,7 @@ from fmnist_viz import run, save_results
 from fmnist_viz.errors import UsageError
 from fmnist_viz.outputs.files import check_formats
 
-from conftest import Tiny, fake_result
+from conftest import Tiny, fake_result, patch_everywhere
 
 
 def test_save_results_writes_every_format_with_predictable_names(tiny: Tiny, tmp_path: Path) -> None:
@@ -79,12 +79,12 @@ def test_a_run_and_its_measures_share_one_neighbour_graph(tiny: Tiny, tmp_path: 
     """The k-NN graph of a run (14 neighbours for UMAP's 15) also gives the point-by-point measures their 10:
     one graph per data set, computed once, with the cache on or off, and found in the cache by a later run."""
     from fmnist_viz.embed import prepare
-    from fmnist_viz.quality.pointwise import point_quality
+    from fmnist_viz.pipeline.measure import point_quality
 
     tiny.write(tmp_path / "d" / "tiny")
     made: list[int] = []
     real = prepare.knn_graph
-    monkeypatch.setattr(prepare, "knn_graph", lambda Z, k, **kw: made.append(k) or real(Z, k, **kw))
+    patch_everywhere(monkeypatch, real, lambda Z, k, **kw: made.append(k) or real(Z, k, **kw))
     for use_cache in (False, True):
         made.clear()
         results = run(["pca", "umap"], ["tiny"], data_dir=tmp_path / "d", use_cache=use_cache,

@@ -23,7 +23,7 @@ from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import FmnistVizError, UsageError
 from fmnist_viz.results import HELDOUT_SCORES
 
-from conftest import Tiny
+from conftest import Tiny, patch_everywhere
 
 # --------------------------------------------------------------------------- the command line
 
@@ -59,7 +59,7 @@ def test_the_command_line_refuses_clearly(case: str, argv: list[str], status: in
     tiny.write(tmp_path / "d" / "tiny")
     (tmp_path / "o").mkdir()
     monkeypatch.setenv("FMNIST_VIZ_DATA", str(tmp_path / "d"))
-    monkeypatch.setattr(pipeline, "plan_jobs", lambda *a, **k: pytest.fail("started work"))
+    patch_everywhere(monkeypatch, pipeline.plan_jobs, lambda *a, **k: pytest.fail("started work"))
     fill = {"d": str(tmp_path / "d"), "o": str(tmp_path / "o")}
     assert main([a.format(**fill) for a in argv]) == status
     err = capsys.readouterr().err
@@ -134,7 +134,7 @@ def test_a_highlight_of_rows_outside_a_subsample_is_checked_on_the_whole_data_an
     assert main(argv) == 0
     assert "1 of the 1 rows selected in s.json are not among the 30 points drawn of Tiny" in capsys.readouterr().err
     (tmp_path / "s.json").write_text('{"dataset": "mnist", "rows": [1]}')
-    monkeypatch.setattr(pipeline, "plan_jobs", lambda *a, **k: pytest.fail("started work"))
+    patch_everywhere(monkeypatch, pipeline.plan_jobs, lambda *a, **k: pytest.fail("started work"))
     assert main(argv) == 2  # a selection of another data set: refused before any work
     assert "--highlight holds rows of MNIST, which is not drawn here (Tiny)" in capsys.readouterr().err
 

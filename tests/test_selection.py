@@ -14,7 +14,7 @@ from fmnist_viz.errors import UsageError
 from fmnist_viz.render.grids import class_grid
 from fmnist_viz.render.scatter import results_figure
 
-from conftest import Tiny, fake_result
+from conftest import Tiny, fake_result, patch_everywhere
 
 
 def test_json_and_csv_from_a_page_read_the_same(tmp_path: Path) -> None:
@@ -56,7 +56,8 @@ def test_a_grid_of_exactly_the_selected_images() -> None:
 
 
 def test_grid_rows_from_and_highlight_on_the_command_line(tiny: Tiny, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     tiny.write(tmp_path / "d" / "tiny")
     chosen = tmp_path / "picked.json"
     chosen.write_text(json.dumps({"dataset": "tiny", "rows": [1, 2, 5, 7, 11]}))
@@ -70,15 +71,12 @@ def test_grid_rows_from_and_highlight_on_the_command_line(tiny: Tiny, tmp_path: 
     argv = ["pca", "--dataset", "tiny", "--format", "png", "--out", str(tmp_path / "o"), "--data-dir",
             str(tmp_path / "d"), "--highlight", str(chosen)]
     from fmnist_viz import run
-    from fmnist_viz.outputs import embeddings as outputs
+    from fmnist_viz.outputs.files import save_figure
 
     figures: list = []
-    real = outputs.save_figure
-    outputs.save_figure = lambda fig, path, dpi=None: figures.append(fig) or real(fig, path, dpi)
-    try:
-        assert main(argv) == 0
-    finally:
-        outputs.save_figure = real
+    patch_everywhere(monkeypatch, save_figure,
+                     lambda fig, path, dpi=None: figures.append(fig) or save_figure(fig, path, dpi))
+    assert main(argv) == 0
     assert (tmp_path / "o" / "pca_tiny_highlight-picked.png").is_file()
     (result,) = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
     faded, lit = figures[0].axes[0].collections
@@ -104,7 +102,8 @@ def test_highlighted_rows_stand_out_in_their_data_set_only() -> None:
 
 
 def test_a_selection_of_thousands_draws_a_sample_per_class_and_says_so(tiny: Tiny, tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                                                       capsys: pytest.CaptureFixture[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import matplotlib.pyplot as plt
 
     from fmnist_viz.render import grids
@@ -115,13 +114,10 @@ def test_a_selection_of_thousands_draws_a_sample_per_class_and_says_so(tiny: Tin
     chosen.write_text(json.dumps({"dataset": "tiny", "rows": selected}))
     drawn = []
     real = grids.class_grid
-    grids.class_grid, restore = (lambda *a, **k: drawn.append((a, k)) or real(*a, **k)), grids.class_grid
-    try:
-        out = tmp_path / "g.png"
-        argv = ["grid", "--rows-from", str(chosen), "-o", str(out), "--data-dir", str(tmp_path / "d")]
-        assert main([*argv, "--per-class", "3", "--seed", "4"]) == 0
-    finally:
-        grids.class_grid = restore
+    patch_everywhere(monkeypatch, real, lambda *a, **k: drawn.append((a, k)) or real(*a, **k))
+    out = tmp_path / "g.png"
+    argv = ["grid", "--rows-from", str(chosen), "-o", str(out), "--data-dir", str(tmp_path / "d")]
+    assert main([*argv, "--per-class", "3", "--seed", "4"]) == 0
     (args, options), = drawn
     names, picks = args[2], options["picks"]
     labels = args[1]

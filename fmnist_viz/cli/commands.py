@@ -15,7 +15,29 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 
-from ..errors import UsageError
+from ..data import get_spec
+from ..data.selection import read_selection
+from ..embed import BUILTIN_METHODS, load_embedders
+from ..errors import FmnistVizError, UsageError
+from ..outputs.embeddings import check_highlight, check_targets, save_results
+from ..outputs.files import check_formats, check_writable_dir
+from ..outputs.heldout import HELDOUT_FORMATS, heldout_rows, save_heldout
+from ..outputs.image_maps import (
+    check_formats_of,
+    check_image_map,
+    plan_image_maps,
+    plan_zoom_figures,
+    write_planned,
+)
+from ..outputs.sweeps import SWEEP_FORMATS, save_sweep
+from ..pipeline import run
+from ..pipeline.measure import evaluate_results
+from ..quality.metrics import DEFAULT_SAMPLE, check_k, format_table, quality_rows
+from ..render.sweep_figures import check_size
+from ..store.cache import ResultCache, clear, section_sizes
+from ..store.paths import CACHE_ENV, cache_dir
+from ..studies.heldout import heldout
+from ..studies.sweeps import MAX_CELLS, check_seeds, parse_grid, sweep
 
 log = logging.getLogger("fmnist_viz")
 
@@ -23,7 +45,6 @@ log = logging.getLogger("fmnist_viz")
 def progress_of(args: argparse.Namespace) -> bool | None:
     """Progress bars: off with -q, else shown when stderr is a terminal."""
     return False if args.quiet else None
-
 
 @contextlib.contextmanager
 def _as_param(param: str) -> Iterator[None]:
@@ -34,7 +55,6 @@ def _as_param(param: str) -> Iterator[None]:
         if exc.param is None:
             raise
         raise UsageError(exc.detail, param=param) from exc
-
 
 # --------------------------------------------------------------------------- embeddings
 
@@ -55,10 +75,8 @@ def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dic
         params.setdefault(method, {})[name] = value
     return params
 
-
 def _datasets(args: argparse.Namespace) -> list[str]:
     """--dataset, and --compare when given (another data set)."""
-    from ..data import get_spec
 
     datasets = [get_spec(args.dataset).name]
     if args.compare:
@@ -68,9 +86,7 @@ def _datasets(args: argparse.Namespace) -> list[str]:
             raise UsageError(f"{args.compare} is the same data set as --dataset", param="compare")
     return datasets
 
-
 def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
-    from ..pipeline import run
 
     return run(
         methods, _datasets(args), params=_parse_params(args.param, methods), n=args.n, seed=args.seed,
@@ -78,18 +94,7 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
         data_dir=args.data_dir, progress=progress_of(args),
     )
 
-
 def cmd_embed(args: argparse.Namespace) -> int:
-    from ..embed import BUILTIN_METHODS
-    from ..outputs.embeddings import check_targets, save_results
-    from ..outputs.files import check_formats, check_writable_dir
-    from ..outputs.image_maps import (
-        check_formats_of,
-        check_image_map,
-        plan_image_maps,
-        plan_zoom_figures,
-        write_planned,
-    )
 
     methods = list(BUILTIN_METHODS) if args.command == "all" else [args.command]
     formats = check_formats(args.format)
@@ -102,8 +107,6 @@ def cmd_embed(args: argparse.Namespace) -> int:
     check_writable_dir(args.out)
     highlight = None
     if args.highlight:  # read and checked before the long work: a bad file fails at once
-        from ..data.selection import read_selection
-        from ..outputs.embeddings import check_highlight
 
         highlight = check_highlight(read_selection(args.highlight, param="highlight"), _datasets(args),
                                     args.data_dir)
@@ -130,11 +133,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0
 
-
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from ..outputs.files import check_formats, check_writable_dir
-    from ..outputs.sweeps import SWEEP_FORMATS, save_sweep
-    from ..studies.sweeps import MAX_CELLS, check_seeds, parse_grid, sweep
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
     formats = check_formats(args.format, SWEEP_FORMATS)
@@ -147,7 +146,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     datasets = _datasets(args)
     check_writable_dir(args.out)
     if set(formats) & {"png", "svg", "pdf"}:
-        from ..render.sweep_figures import check_size
 
         check_size(grid, seeds)
     start = time.perf_counter()
@@ -161,13 +159,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
              f"; {len(failed)} failed (see the table's error column)" if failed else "")
     return 1 if failed else 0
 
-
 def cmd_heldout(args: argparse.Namespace) -> int:
-    from ..embed import BUILTIN_METHODS
-    from ..outputs.files import check_formats, check_writable_dir
-    from ..outputs.heldout import HELDOUT_FORMATS, heldout_rows, save_heldout
-    from ..quality.metrics import format_table
-    from ..studies.heldout import heldout
 
     methods = list(BUILTIN_METHODS) if args.method == "all" else [args.method]
     formats = check_formats(args.format, HELDOUT_FORMATS)
@@ -186,9 +178,7 @@ def cmd_heldout(args: argparse.Namespace) -> int:
              f"; {len(failed)} could not place (see the table's error column)" if failed else "")
     return 1 if failed else 0
 
-
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..embed import load_embedders
 
     classes, failed = load_embedders()
     for name, cls in classes.items():
@@ -207,7 +197,6 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{name:<8} BROKEN PLUGIN: {why}")
     return 0
 
-
 def _gpu_description() -> str:
     """What --device auto picks for GPU-capable methods here."""
     import torch
@@ -216,10 +205,7 @@ def _gpu_description() -> str:
         return f"cuda ({torch.cuda.get_device_name(0)}) with --device auto"
     return "cpu (no CUDA GPU visible to PyTorch; cuda when there is one)"
 
-
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from ..embed import BUILTIN_METHODS
-    from ..quality.metrics import DEFAULT_SAMPLE, check_k, evaluate_results, format_table, quality_rows
 
     if args.methods is None:
         methods = list(BUILTIN_METHODS)
@@ -234,11 +220,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     print(format_table(quality_rows(results), args.format))
     return 0
 
-
 def cmd_cache(args: argparse.Namespace) -> int:
-    from ..errors import FmnistVizError
-    from ..store.cache import ResultCache, clear, section_sizes
-    from ..store.paths import CACHE_ENV, cache_dir
 
     root = cache_dir()
     if root.exists() and not root.is_dir():

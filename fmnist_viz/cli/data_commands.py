@@ -12,25 +12,25 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..data import DATASETS, fetch, get_spec, load, survey, verify
+from ..data.selection import read_selection
+from ..errors import DataNotFoundError, UsageError
+from ..outputs.files import check_output_path, save_figure
+from ..render.grids import class_grid, most_per_side, sample_picks
+from ..store.paths import CACHE_ENV, DATA_ENV, cache_dir, env_data_dirs
 from .commands import progress_of
 
 
 def _dataset_names(value: str) -> list[str]:
     """Resolve 'all' or a comma-separated list of dataset names."""
-    from ..data import DATASETS, get_spec
 
     if value == "all":
         return list(DATASETS)
     return [get_spec(v).name for v in value.split(",") if v.strip()]
 
-
 # --------------------------------------------------------------------------- data
 
 def cmd_data_info(args: argparse.Namespace) -> int:
-    from ..data import get_spec, load, survey
-    from ..errors import DataNotFoundError
-    from ..store.paths import CACHE_ENV, DATA_ENV, cache_dir, env_data_dirs
 
     env = ", ".join(str(p) for p in env_data_dirs()) or "(not set)"
     print(f"cache folder: {cache_dir()}  (${CACHE_ENV} overrides)")
@@ -69,9 +69,7 @@ def cmd_data_info(args: argparse.Namespace) -> int:
               "--data-dir / $FMNIST_VIZ_DATA at a folder holding their files", file=sys.stderr)
     return 1 if missing else 0
 
-
 def cmd_data_verify(args: argparse.Namespace) -> int:
-    from ..data import verify
 
     failed = 0
     for name in _dataset_names(args.dataset):
@@ -84,9 +82,7 @@ def cmd_data_verify(args: argparse.Namespace) -> int:
         return 1
     return 0
 
-
 def cmd_data_fetch(args: argparse.Namespace) -> int:
-    from ..data import fetch, get_spec, survey
 
     for name in _dataset_names(args.dataset):
         spec = get_spec(name)
@@ -100,17 +96,12 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
         print(f"{spec.title}: in {folder} ({time.perf_counter() - start:.1f} s)")
     return 0
 
-
 # --------------------------------------------------------------------------- grid
 
 def cmd_grid(args: argparse.Namespace) -> int:
-    from ..data import get_spec, load
-    from ..outputs.files import check_output_path, save_figure
-    from ..render.grids import class_grid
 
     chosen = None
     if args.rows_from:
-        from ..data.selection import read_selection
 
         chosen = read_selection(args.rows_from, param="rows_from")
         if args.dataset and get_spec(args.dataset).name != chosen.dataset:
@@ -135,12 +126,10 @@ def cmd_grid(args: argparse.Namespace) -> int:
     print(output)
     return 0
 
-
 def _selected_picks(args: argparse.Namespace, chosen: Any, data: Any) -> tuple[list[str], list[Any], str]:
     """A selection's rows as a grid draws them: at most --per-class of each class (drawn with --seed), the class
     names with how many of how many are shown, and the title. Refuses, naming the options given, a grid that
     would be too large."""
-    from ..render.grids import most_per_side, sample_picks
 
     per_class = args.per_class or args.rows * args.cols
     selected = [chosen.rows[data.y[chosen.rows] == c] for c in range(len(data.class_names))]

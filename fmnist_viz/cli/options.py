@@ -9,7 +9,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from ..errors import MAX_SEED, UsageError
+from ..embed.devices import DEVICES
+from ..embed.prepare import DEFAULT_PCA_DIMS
+from ..errors import MAX_SEED, UsageError, check_number
+from ..render.grids import check_colormap
+from ..render.image_map import check_box
 from ..store.paths import DEFAULT_OUT
 
 DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
@@ -18,7 +22,6 @@ DATASET_HINT = "fashion (Fashion-MNIST) or mnist"
 def number(low: float | None = None, high: float | None = None, *, integer: bool = True,
             zero: bool = False) -> Callable[[str], float | int]:
     """An argparse type: a finite number (an integer when ``integer``) in [low, high] (or 0 when ``zero``)."""
-    from ..errors import check_number
 
     def parse(text: str) -> float | int:
         try:
@@ -36,29 +39,24 @@ def number(low: float | None = None, high: float | None = None, *, integer: bool
     parse.__name__ = "integer" if integer else "number"  # argparse names the type in its messages
     return parse
 
-
 positive_int = number(1)
 
 
 def colormap(name: str) -> str:
     """An argparse type: the name of a matplotlib colormap."""
-    from ..render.grids import check_colormap
 
     try:
         return check_colormap(name)
     except UsageError as exc:
         raise argparse.ArgumentTypeError(exc.detail) from None
 
-
 def box(text: str) -> tuple[float, float, float, float]:
     """An argparse type: a window of a layout, ``x0,x1,y0,y1``."""
-    from ..render.image_map import check_box
 
     try:
         return check_box([part.strip() for part in text.split(",")])
     except UsageError as exc:
         raise argparse.ArgumentTypeError(exc.detail) from None
-
 
 def out_option(parser: argparse._ActionsContainer, names: str = "") -> None:
     """``--out DIR``, the output folder, the same on every command that writes files (``names``: what it writes
@@ -66,7 +64,6 @@ def out_option(parser: argparse._ActionsContainer, names: str = "") -> None:
     into = f", written as {names}" if names else ""
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"output folder (default {DEFAULT_OUT}/{into})")
-
 
 def common_options(suppress: bool) -> argparse.ArgumentParser:
     """Options accepted before and after the command name.
@@ -86,12 +83,9 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
                         help="show tracebacks of errors")
     return common
 
-
 def embedding_options(device: bool, subsample: bool = True) -> argparse.ArgumentParser:
     """Options of every command that computes embeddings (``--device`` where a method can use a GPU, ``--n`` where
     it can embed a subsample)."""
-    from ..embed.devices import DEVICES
-    from ..embed.prepare import DEFAULT_PCA_DIMS
 
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")

@@ -19,7 +19,21 @@ import threading
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from ..data import ALL_SPLITS
+from ..data.locations import check_data_dir
+from ..embed import BUILTIN_METHODS, embedder_names, get_embedder_class
 from ..errors import MAX_SEED, FmnistVizError, UsageError
+from ..outputs.embeddings import DEFAULT_FORMATS, MAX_EXEMPLARS
+from ..outputs.files import RESULT_FORMATS
+from ..outputs.heldout import HELDOUT_FORMATS
+from ..outputs.sweeps import SWEEP_FORMATS
+from ..quality.align import ALIGN_AUTO, ALIGN_NONE
+from ..quality.metrics import TABLE_FORMATS
+from ..quality.pointwise import COLOR_BY
+from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
+from ..render.page import PLOTLY_JS_CHOICES
+from ..render.style import DEFAULT_STYLE, STYLES
+from ..studies.sweeps import MAX_CELLS as MAX_SWEEP_CELLS
 from ..version import __version__
 from . import commands, data_commands
 from .options import (
@@ -39,7 +53,6 @@ log = logging.getLogger("fmnist_viz")
 FLAGS = {"formats": "--format", "params": "--param", "method": "METHOD", "output": "-o/--output", "k": "-k",
          "selection": "--highlight", "grid": "--grid", "seeds": "--seeds",
          "rows and cols": "--rows and --cols", "box": "--zoom-box", "cells": "--image-map"}
-
 
 #: What to write instead of ``--out`` / ``--output`` where a command does not take them: on a command that writes
 #: files (it has --out), the folder; on one that prints, a redirection.
@@ -99,10 +112,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"usage: {self.short_usage()}\n{self.prog}: error: {message}\n"
                      f"Run '{self.prog} --help' for its options.\n")
 
-
 def _flag(param: str) -> str:
     return FLAGS.get(param, "--" + param.replace("_", "-"))
-
 
 def _setup_logging(verbosity: int) -> None:
     """Send the library's log records to stderr; -q shows warnings only, -v debug."""
@@ -112,7 +123,6 @@ def _setup_logging(verbosity: int) -> None:
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
-
 
 def _add_data_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     data = sub.add_parser("data", help="find, verify and download the data sets")
@@ -130,9 +140,7 @@ def _add_data_commands(sub: argparse._SubParsersAction, common: argparse.Argumen
             p.add_argument("--force", action="store_true", help="download even if found elsewhere")
         p.set_defaults(func=func)
 
-
 def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from ..data import ALL_SPLITS
 
     grid = sub.add_parser(
         "grid", parents=[common], help="per-class grid of sample images",
@@ -159,17 +167,7 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
     where.add_argument("-o", "--output", metavar="FILE", help="the file instead: PNG, SVG or PDF, by extension")
     grid.set_defaults(func=data_commands.cmd_grid)
 
-
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from ..embed import BUILTIN_METHODS, embedder_names, get_embedder_class
-    from ..outputs.embeddings import DEFAULT_FORMATS, MAX_EXEMPLARS
-    from ..outputs.files import RESULT_FORMATS
-    from ..quality.align import ALIGN_AUTO, ALIGN_NONE
-    from ..quality.metrics import TABLE_FORMATS
-    from ..quality.pointwise import COLOR_BY
-    from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
-    from ..render.page import PLOTLY_JS_CHOICES
-    from ..render.style import DEFAULT_STYLE, STYLES
 
     with_device, cpu_only = embedding_options(device=True), embedding_options(device=False)
     default_formats = ",".join(DEFAULT_FORMATS)
@@ -219,11 +217,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     metrics.add_argument("-k", type=positive_int, default=10, help="neighbours for the metrics (default 10)")
     metrics.set_defaults(func=commands.cmd_metrics)
 
-
 def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from ..embed import embedder_names
-    from ..outputs.sweeps import SWEEP_FORMATS
-    from ..studies.sweeps import MAX_CELLS
 
     sweep = sub.add_parser(
         "sweep", parents=[common], help="one method over a grid of parameters and seeds",
@@ -241,7 +235,8 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     out_option(sweep)
     sweep.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
     sweep.add_argument("--yes", action="store_true",
-                       help=f"run a sweep of more than {MAX_CELLS} cells (the log says how many and roughly how long)")
+                       help=f"run a sweep of more than {MAX_SWEEP_CELLS} cells (the log says how many and roughly how "
+                            "long)")
     where = sweep.add_argument_group("where the cells run")
     where.add_argument("--workers", type=positive_int, metavar="N",
                        help="cells at once on this machine (default: one per core for single-threaded methods "
@@ -254,11 +249,7 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
                             "its workers died (default 60)")
     sweep.set_defaults(func=commands.cmd_sweep)
 
-
 def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from ..outputs.heldout import HELDOUT_FORMATS
-    from ..render.page import PLOTLY_JS_CHOICES
-    from ..render.style import DEFAULT_STYLE, STYLES
 
     held = sub.add_parser(
         "heldout", parents=[common, embedding_options(device=True, subsample=False)],
@@ -278,7 +269,6 @@ def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.Argum
                       help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
     out_option(held)
     held.set_defaults(func=commands.cmd_heldout)
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``fmnist-viz``."""
@@ -310,7 +300,6 @@ def build_parser() -> argparse.ArgumentParser:
     clearer.set_defaults(func=commands.cmd_cache)
     return parser
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     parser = build_parser()
@@ -322,7 +311,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = _exit_on_sigterm()
     try:
         if getattr(args, "data_dir", None) is not None:  # a typo must not let the data come from elsewhere
-            from ..data.locations import check_data_dir
 
             check_data_dir(args.data_dir)
         return args.func(args)
@@ -349,7 +337,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
 
 def _exit_on_sigterm() -> Any:
     """Make SIGTERM (``kill``) unwind like Ctrl-C, so temporary files are removed; returns the old handler."""

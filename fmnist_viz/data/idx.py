@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataIntegrityError, IDXFormatError
+from ..store.atomic import atomic_write_bytes
 
 #: IDX dtype code -> numpy dtype (big-endian where it matters).
 DTYPE_CODES: dict[int, np.dtype] = {
@@ -57,7 +58,6 @@ def read_bytes(path: str | os.PathLike[str], source: str | None = None, limit: i
         return raw
     return inflate(raw, source or str(path), limit)
 
-
 def _announced_size(head: bytes, source: str) -> int | None:
     """Header plus payload bytes that an IDX file's first bytes announce; None while too few are known."""
     if len(head) < 4:
@@ -68,7 +68,6 @@ def _announced_size(head: bytes, source: str) -> int | None:
         return None
     shape = struct.unpack(f">{head[3]}I", head[4: 4 + 4 * head[3]])
     return 4 + 4 * head[3] + int(np.prod(shape, dtype=object)) * DTYPE_CODES[head[2]].itemsize
-
 
 def inflate(raw: bytes, source: str, limit: int | None = None) -> bytes:
     """Decompress gzip bytes, stopping at once past the size their IDX header announces (see :func:`read_bytes`)."""
@@ -97,7 +96,6 @@ def inflate(raw: bytes, source: str, limit: int | None = None) -> bytes:
     except zlib.error as exc:
         raise DataIntegrityError(f"{source}: corrupt or truncated gzip data ({exc})") from exc
     return bytes(out)
-
 
 def parse_idx(data: bytes | bytearray | memoryview, source: str = "<bytes>") -> np.ndarray:
     """Decode IDX bytes into a read-only, native-endian numpy array.
@@ -144,7 +142,6 @@ def parse_idx(data: bytes | bytearray | memoryview, source: str = "<bytes>") -> 
     array.flags.writeable = False
     return array
 
-
 def read_shape(path: str | os.PathLike[str]) -> tuple[int, ...]:
     """The shape in an IDX file's header, reading only the first bytes (gzipped or not)."""
     path = Path(path)
@@ -159,11 +156,9 @@ def read_shape(path: str | os.PathLike[str]) -> tuple[int, ...]:
         raise IDXFormatError(f"{path}: truncated header")
     return struct.unpack(f">{head[3]}I", dims)
 
-
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an IDX file (gzipped or not) into a read-only numpy array."""
     return parse_idx(read_bytes(path), source=str(path))
-
 
 def _idx_code(dtype: np.dtype) -> int:
     code = _CODE_BY_KIND.get((np.dtype(dtype).kind, np.dtype(dtype).itemsize))
@@ -171,11 +166,9 @@ def _idx_code(dtype: np.dtype) -> int:
         raise IDXFormatError(f"dtype {dtype} has no IDX type code")
     return code
 
-
 def idx_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
     """The IDX header for an array of ``dtype`` and ``shape``."""
     return bytes([0, 0, _idx_code(dtype), len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
-
 
 def to_idx_bytes(array: np.ndarray) -> bytes:
     """Encode ``array`` as IDX bytes (the inverse of :func:`parse_idx`)."""
@@ -183,13 +176,11 @@ def to_idx_bytes(array: np.ndarray) -> bytes:
     body = np.ascontiguousarray(array, dtype=DTYPE_CODES[_idx_code(array.dtype)])
     return idx_header(array.dtype, array.shape) + body.tobytes()
 
-
 def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool | None = None) -> Path:
     """Write ``array`` as an IDX file; gzipped if ``compress`` or the name ends in ``.gz``.
 
     Useful to build small MNIST-like data sets (the tests do).
     """
-    from ..store.atomic import atomic_write_bytes
 
     path = Path(path)
     data = to_idx_bytes(array)

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from ..errors import FmnistVizError, UsageError
+from .place import Placement
+from .prepare import Prepared
 
 if TYPE_CHECKING:
     from .place import Placement
     from .prepare import Prepared
-
 
 @dataclass(frozen=True)
 class Param:
@@ -69,7 +70,6 @@ class Param:
         if self.high is not None and parsed > self.high:
             raise UsageError(f"{where} must be <= {self.high}, got {parsed!r}")
         return parsed
-
 
 class Embedder:
     """Base class of every embedder: validates parameters, checks the output.
@@ -193,7 +193,6 @@ class Embedder:
 
     def embed(self, data: Prepared | np.ndarray, *, seed: int = 0, device: str = "cpu") -> np.ndarray:
         """Embed ``data`` in 2-D: returns an (n, 2) float32 array of finite values."""
-        from .prepare import Prepared
 
         if not isinstance(data, Prepared):
             data = Prepared.from_features(check_features(data), seed=seed)
@@ -260,7 +259,6 @@ class Embedder:
         :class:`~fmnist_viz.embed.place.Placement`: the fitted layout, the
         placed points, and the seconds each took.
         """
-        from .place import Placement
 
         self.check_place()
         new = np.ascontiguousarray(new, dtype=np.float32)
@@ -290,7 +288,6 @@ class Embedder:
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         raise NotImplementedError
 
-
 def check_features(X: Any) -> np.ndarray:
     """``X`` as an (n, d) float32 array of finite numbers (uint8 pixels are scaled later), else a UsageError that
     says what it is instead."""
@@ -308,7 +305,6 @@ def check_features(X: Any) -> np.ndarray:
     if not np.isfinite(array).all():
         raise UsageError("holds values that are not finite (NaN or infinity)", param="X")
     return array
-
 
 def check_enough_points(embedders: Sequence[Embedder], n: int, what: str = "") -> None:
     """Raise a clear :class:`UsageError` when a method needs more than ``n`` points.

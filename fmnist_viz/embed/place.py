@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .prepare import pca_model
+
 if TYPE_CHECKING:
     from .prepare import Prepared
-
 
 @dataclass
 class Placement:
@@ -31,7 +32,6 @@ class Placement:
     placed: np.ndarray  # (m, 2) float32
     fit_seconds: float
     place_seconds: float
-
 
 class FittedSearch:
     """Each new point's k nearest fitted points, exactly: what a method's own transform asks its search index.
@@ -53,32 +53,27 @@ class FittedSearch:
         squared, indices = self.index.search(np.ascontiguousarray(X, dtype=np.float32), int(k))
         return indices.astype(np.int64), np.sqrt(np.maximum(squared, 0)).astype(np.float32)
 
-
 def timed(work: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     out = work()
     return out, time.perf_counter() - start
-
 
 def place_pca(fit: Prepared, new: np.ndarray, seed: int) -> Placement:
     """PCA: the first two components of the fitted points' PCA, applied to the new points."""
     if fit.pca is not None and fit.pca.shape[1] >= 2:  # the shared PCA, fitted on the fitted points alone
         (fitted, placed), seconds = timed(lambda: (fit.pca[:, :2], new[:, :2]))
         return Placement(np.asarray(fitted, np.float32), np.asarray(placed, np.float32), fit.pca_seconds, seconds)
-    from .prepare import pca_model
 
     model, fit_seconds = timed(lambda: pca_model(fit.features, 2, seed).fit(fit.features))
     placed, place_seconds = timed(lambda: model.transform(new))
     return Placement(model.transform(fit.features).astype(np.float32), placed.astype(np.float32), fit_seconds,
                      place_seconds)
 
-
 def place_tsne(embedding: Any, fit: Prepared, new: np.ndarray, fit_seconds: float) -> Placement:
     """t-SNE: openTSNE's ``transform`` of the new points into the fitted ``embedding`` (a ``TSNEEmbedding`` whose
     affinities can query the fitted points: :func:`searchable_neighbors`)."""
     placed, seconds = timed(lambda: np.asarray(embedding.transform(np.asarray(new, dtype=np.float64))))
     return Placement(np.asarray(embedding, np.float32), placed.astype(np.float32), fit_seconds, seconds)
-
 
 def searchable_neighbors(indices: np.ndarray, distances: np.ndarray, features: np.ndarray) -> Any:
     """openTSNE's precomputed-neighbours index, which can also find new points' neighbours among the fitted ones
@@ -96,13 +91,11 @@ def searchable_neighbors(indices: np.ndarray, distances: np.ndarray, features: n
 
     return Searchable()
 
-
 def place_umap(reducer: Any, fit: Prepared, new: np.ndarray, fit_seconds: float) -> Placement:
     """UMAP: umap-learn's ``transform``, its search index answering from the fitted points exactly."""
     reducer._knn_search_index = FittedSearch(fit.features)  # it had none: the fit was given the shared graph
     placed, seconds = timed(lambda: reducer.transform(np.asarray(new, dtype=np.float32)))
     return Placement(np.asarray(reducer.embedding_, np.float32), np.asarray(placed, np.float32), fit_seconds, seconds)
-
 
 def place_pymde(fitted: np.ndarray, fit: Prepared, new: np.ndarray, values: dict[str, Any], seed: int, device: str,
                 fit_seconds: float) -> Placement:

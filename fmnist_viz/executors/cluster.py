@@ -27,7 +27,7 @@ from .base import (
     Task,
 )
 from .connect import QuietDask, check_address, probe
-from .worker import worker_env
+from .worker import run_cell, worker_env
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ def _import_distributed() -> Any:
                          param="scheduler") from None
     return distributed
 
-
 def _check_worker(modules: tuple[str, ...]) -> str:
     """Run on a worker before any cell: import fmnist-viz (this function is one of its) and the method's library,
     so a worker that cannot run the cells says so at once; returns the fmnist-viz version it has."""
@@ -51,13 +50,10 @@ def _check_worker(modules: tuple[str, ...]) -> str:
         importlib.import_module(module)
     return __version__
 
-
 def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
                     device: str) -> tuple[np.ndarray, float, dict[str, float], str]:
     """What a Dask worker runs for a task: the embedding, its seconds, its quality and the worker's address."""
     from distributed import get_worker
-
-    from .worker import run_cell
 
     # The worker's event loop wakes many times a second and takes the GIL from the cell each time (every 5 ms
     # by default): a UMAP cell ran 20-35% slower than in a plain process. Longer turns while the cell runs.
@@ -68,7 +64,6 @@ def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np
     finally:
         sys.setswitchinterval(switch)
     return embedding, seconds, metrics, get_worker().address
-
 
 class DaskCluster(Executor):
     """The tasks run on a Dask distributed cluster: an existing scheduler, or ``local`` (one started here).

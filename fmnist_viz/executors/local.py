@@ -9,16 +9,17 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
+from ..embed import embedder_names
 from ..errors import describe_error
 from ..progress import step
 from .base import MAX_ATTEMPTS, Executor, Outcome, Task
+from .worker import WorkerDied, WorkerProcess, run_cell
 
 log = logging.getLogger(__name__)
 
 
 def _run(task: Task, arrays: Mapping[str, np.ndarray]) -> Outcome:
     """Run ``task`` here; a failure becomes the outcome's error."""
-    from .worker import run_cell
 
     try:
         embedding, seconds, metrics = run_cell(task.method, task.values, arrays, task.seed, task.device)
@@ -26,7 +27,6 @@ def _run(task: Task, arrays: Mapping[str, np.ndarray]) -> Outcome:
         log.debug("task %d failed", task.index, exc_info=True)
         return Outcome(task, None, error=describe_error(exc))
     return Outcome(task, embedding, seconds, where="this process", metrics=metrics)
-
 
 class InProcess(Executor):
     """Runs the tasks one after another in this process."""
@@ -47,12 +47,10 @@ class InProcess(Executor):
     def describe(self) -> str:
         return "this process"
 
-
 class ProcessPool(Executor):
     """``workers`` worker processes on this machine, each taking the next task when it is free."""
 
     def __init__(self, workers: int, preload: tuple[str, ...] = (), threads: int | None = None) -> None:
-        from .worker import WorkerProcess
 
         self.workers, self.preload, self.threads = workers, preload, threads
         self.tasks: queue.Queue[tuple[Task, Mapping[str, np.ndarray]] | None] = queue.Queue()
@@ -82,7 +80,6 @@ class ProcessPool(Executor):
 
     def _serve(self, slot: int) -> None:
         """One thread per worker process: send it the next task, wait for the answer, repeat."""
-        from .worker import WorkerDied, WorkerProcess
 
         while (item := self.tasks.get()) is not None:
             task, arrays = item
@@ -134,7 +131,6 @@ class ProcessPool(Executor):
         for worker in self.processes:
             worker.close(wait=0.0)
 
-
 class HereAndBeside(Executor):
     """What :func:`fmnist_viz.run` uses: the tasks in this process, in order, and, with ``beside``, the
     single-threaded ones (UMAP, sequential when seeded) in one worker process next to it, so they run beside the
@@ -143,7 +139,6 @@ class HereAndBeside(Executor):
     def __init__(self, beside: bool = False, preload: tuple[str, ...] = ()) -> None:
         self.here: list[tuple[Task, Mapping[str, np.ndarray]]] = []
         self.sent: list[Task] = []
-        from .worker import WorkerProcess
 
         # started now, so it imports the method's library while the data is prepared here
         self.worker = WorkerProcess(preload) if beside else None
@@ -158,7 +153,6 @@ class HereAndBeside(Executor):
             self.here.append((task, arrays))
 
     def results(self) -> Iterator[Outcome]:
-        from .worker import run_cell
 
         while self.here:
             task, arrays = self.here.pop(0)
@@ -180,9 +174,7 @@ class HereAndBeside(Executor):
         if self.worker is not None:
             self.worker.close()
 
-
 def _registered(name: str) -> bool:
     """Whether a worker process can make the embedder ``name`` (a plugin instance handed to run() may not be)."""
-    from ..embed import embedder_names
 
     return name in embedder_names()

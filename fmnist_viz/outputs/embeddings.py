@@ -18,16 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data import get_spec, load
 from ..data.selection import Selection, read_selection
+from ..embed import BUILTIN_METHODS
 from ..errors import MAX_SEED, UsageError, check_number
 from ..naming import embedding_filename, run_name, token, variant_suffix
 from ..pipeline.measure import aligned_copies, measure_for_drawing
 from ..quality.align import ALIGN_AUTO
 from ..quality.pointwise import check_color_by
-from ..render.style import DEFAULT_STYLE
+from ..render.page import check_plotly_js
+from ..render.scatter import results_figure
+from ..render.style import DEFAULT_STYLE, check_style
 from ..results import EmbeddingResult
 from ..store.paths import DEFAULT_OUT
 from ..store.unchanged import Written, inputs_digest
+from .explorer import page
 from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figures, save_npz
 
 if TYPE_CHECKING:
@@ -43,14 +48,12 @@ MAX_EXEMPLARS = 20
 def check_highlight(highlight: Selection, datasets: Sequence[str], data_dir: str | os.PathLike[str] | None = None
                     ) -> Selection:
     """A selection to highlight, if it is of one of ``datasets`` and each row is one of its data set's."""
-    from ..data import get_spec, load
 
     if highlight.dataset not in datasets:
         shown = " and ".join(get_spec(d).title for d in datasets)
         raise UsageError(f"holds rows of {get_spec(highlight.dataset).title}, which is not drawn here ({shown})",
                          param=highlight.param)
     return highlight.check_rows(len(load(highlight.dataset, data_dir=data_dir)), get_spec(highlight.dataset).title)
-
 
 def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> Path:
     """Write one result as ``METHOD_DATASET[_VARIANT].npz`` (see :func:`variant_suffix`).
@@ -67,7 +70,6 @@ def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> 
         class_names=np.array(result.class_names), method=np.array(result.method),
         params=np.array(json.dumps(result.params)), seed=np.array(result.seed), **extra,
     )
-
 
 def save_results(
     results: Sequence[EmbeddingResult],
@@ -144,8 +146,6 @@ def save_results(
     list of Path
         The files written, in the order written.
     """
-    from ..render.page import check_plotly_js
-    from ..render.style import check_style
 
     formats = check_formats(formats)
     check_color_by(color_by)
@@ -168,7 +168,6 @@ def save_results(
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
     if name is None:
-        from ..embed import BUILTIN_METHODS
 
         name = run_name(methods, BUILTIN_METHODS)
     if highlight is not None:
@@ -192,7 +191,6 @@ def save_results(
         return written
     measure_for_drawing(results, pointwise="html" in formats or color_by != "class", data_dir=data_dir)
     if "html" in formats:
-        from .explorer import page
 
         [path] = paths["html"]
         digest = inputs_digest("html", results, max_points=max_points, seed=seed, align=align, plotly_js=plotly_js)
@@ -206,7 +204,6 @@ def save_results(
                                  lambda: _draw(results, paths["figure"], data_dir, highlight=highlight,
                                                color_by=color_by, style=style, exemplars=exemplars, seed=seed))
     return written
-
 
 def result_paths(results: Sequence[EmbeddingResult], out: Path, formats: Sequence[str], *, name: str,
                  aligned_to: str | None, style: str = DEFAULT_STYLE, exemplars: int = 0,
@@ -228,7 +225,6 @@ def result_paths(results: Sequence[EmbeddingResult], out: Path, formats: Sequenc
                        if fmt in STATIC_FORMATS]
     return paths
 
-
 def check_targets(paths: Sequence[Path]) -> None:
     """Refuse to start writing when one of ``paths`` is taken by a folder (it would fail after the others were
     written): every file a command writes is checked before the first is."""
@@ -236,7 +232,6 @@ def check_targets(paths: Sequence[Path]) -> None:
         if path.is_dir():
             raise UsageError(f"holds a folder named {path.name!r} where that file is to be written ({path}): move "
                              "the folder away, or write into another folder", param="out")
-
 
 def drawn_copies(results: Sequence[EmbeddingResult], align: str
                  ) -> tuple[list[EmbeddingResult], str | None, Written]:
@@ -249,15 +244,11 @@ def drawn_copies(results: Sequence[EmbeddingResult], align: str
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
     return copies, aligned_to, Written(enabled=all(r.cache_key is not None for r in copies))
 
-
 def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: str | os.PathLike[str] | None,
           *, exemplars: int, **options: Any) -> list[Path]:
     """Draw the results' static figure once and save it as each of ``paths``."""
-    from ..data import load
-    from ..render.scatter import results_figure
 
     datasets = list(dict.fromkeys(r.dataset for r in results))
     images = {d: load(d, data_dir=data_dir).images for d in datasets} if exemplars else None
     return save_figures(results_figure(results, images, exemplars=exemplars, **options), paths)
-
 

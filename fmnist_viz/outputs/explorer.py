@@ -17,14 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data import load
 from ..digest import short_digest
+from ..errors import UsageError
 from ..pipeline.measure import aligned_copies, measure_for_drawing
-from ..render.sprites import SHEET_COLUMNS, SHEET_SIZE, SPRITE_VERSION, sprite_sheets
+from ..render.page import check_plotly_js, drawn_rows, interactive_figure, page_html, write_page
+from ..render.sprites import SHEET_COLUMNS, SHEET_SIZE, SPRITE_VERSION, hover_images, sprite_sheets
+from ..render.style import heldout_title
+from ..results import HeldoutResult
 from ..store.cache import ResultCache
+from .files import check_output_path
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
-
 
 @dataclass
 class Page:
@@ -37,15 +42,12 @@ class Page:
 
     def html(self) -> str:
         """The page as text (plotly.js included unless ``plotly_js="cdn"``)."""
-        from ..render.page import page_html
 
         return page_html(self.figure, self.hover, plotly_js=self.plotly_js, title=self.title)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (a ``.html`` file) atomically and return the path; it opens offline from
         ``file://``."""
-        from ..render.page import write_page
-        from .files import check_output_path
 
         return write_page(self.figure, check_output_path(path, ("html",)), self.hover, plotly_js=self.plotly_js,
                           title=self.title)
@@ -54,7 +56,6 @@ class Page:
         """Jupyter shows the page inline, in a frame of its own."""
         return (f"<iframe srcdoc=\"{html.escape(self.html(), quote=True)}\" "
                 "style='width: 100%; height: 820px; border: 0' sandbox='allow-scripts allow-downloads'></iframe>")
-
 
 def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0, align: str = "auto",
          data_dir: str | os.PathLike[str] | None = None, plotly_js: str = "embed", title: str | None = None,
@@ -70,10 +71,6 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
     tab's; ``titles`` (by (data set, method), HTML) replace the panels' own,
     and ``heading`` (HTML) is a line above every panel.
     """
-    from ..data import load
-    from ..errors import UsageError
-    from ..render.page import check_plotly_js, drawn_rows, interactive_figure
-    from ..render.sprites import hover_images
 
     if not results:
         raise UsageError("is empty: nothing to draw", param="results")
@@ -88,27 +85,22 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
     methods = ", ".join(dict.fromkeys(r.method for r in results))
     return Page(figure, hover, title or f"fmnist-viz: {methods}", plotly_js)
 
-
-def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None, align: str
+def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None, align: str = "auto"
            ) -> tuple[list[Any], Mapping[tuple[str, str], str] | None]:
     """What a page draws of ``results``, as aligned copies (the caller's stay unchanged): each held-out result as
     the fitted and placed points together, titled with its held-out score."""
-    from ..results import HeldoutResult
 
     held = [r for r in results if isinstance(r, HeldoutResult)]
     if not held:
         return aligned_copies(results, align)[0], titles
     if len(held) < len(results):
-        from ..errors import UsageError
 
         raise UsageError("mixes held-out results with others; draw each kind on a page of its own", param="results")
-    from ..render.style import heldout_title
 
     short = len({r.method for r in held}) > 1  # in a grid, the row names the data set
     own = {(r.dataset, r.method): heldout_title(r, line_break="<br>", escape=html.escape, short=short)
            for r in held if r.placed is not None}
     return aligned_copies([r.as_embedding() for r in held if r.placed is not None], align)[0], {**own, **(titles or {})}
-
 
 def cached_sprite_sheets(images: np.ndarray, use_cache: bool = True) -> list[str]:
     """:func:`~fmnist_viz.render.sprites.sprite_sheets`, kept in the cache by the images' digest: every page of a data

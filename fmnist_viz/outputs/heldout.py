@@ -17,18 +17,23 @@ from typing import Any
 
 import numpy as np
 
+from ..embed import BUILTIN_METHODS
 from ..errors import UsageError
 from ..naming import run_name, variant_suffix
+from ..quality.metrics import format_table
+from ..render.heldout_figure import heldout_figure
 from ..render.style import DEFAULT_STYLE, check_style
 from ..results import HELDOUT_SCORES, HeldoutResult
+from ..store.atomic import atomic_write_bytes
 from ..store.paths import DEFAULT_OUT
+from .explorer import page
+from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
 
 #: What :func:`save_heldout` writes.
 HELDOUT_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
 #: The table's columns, in order.
 COLUMNS = ("dataset", "method", "seed", "fitted", "placed", "pca_dims", "params", *HELDOUT_SCORES, "fit_seconds",
            "place_seconds", "status", "error")
-
 
 def heldout_rows(results: Sequence[HeldoutResult], settings: bool = True) -> list[dict[str, Any]]:
     """One table row per result, numbers rounded; a failed one keeps its error. With ``settings`` (the CSV), every
@@ -45,19 +50,16 @@ def heldout_rows(results: Sequence[HeldoutResult], settings: bool = True) -> lis
         rows.append(row)
     return rows
 
-
 def heldout_name(results: Sequence[HeldoutResult], style: str = DEFAULT_STYLE) -> str:
     """What a held-out run's files start with: ``heldout_METHOD(S)_DATASETS`` and every setting that differs from
     the defaults (:attr:`HeldoutResult.variant`: ``_fitN`` when fitted on the first N training images, ``_seedS``,
     ``_pcaD``, the methods' parameters, as the embedding commands name them); a static figure's name ends with
     its ``style`` when that is not the default (``_paper``)."""
-    from ..embed import BUILTIN_METHODS
 
     methods = list(dict.fromkeys(r.method for r in results))
     datasets = list(dict.fromkeys(r.dataset for r in results))
     return (f"heldout_{run_name(methods, BUILTIN_METHODS)}_{'-vs-'.join(datasets)}"
             + variant_suffix(results, style=None if style == DEFAULT_STYLE else style))
-
 
 def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] = DEFAULT_OUT,
                  formats: str | Sequence[str] = ("csv", "png"), *, style: str = DEFAULT_STYLE,
@@ -65,9 +67,6 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
     """Write held-out results: the table (``csv``), the figure (``png``, ``svg``, ``pdf``: a row per method, a
     column per data set), the interactive page (``html``: the placed points a layer above the fitted ones, colour
     by held-out error) and the arrays (``npz``: ``fitted``, ``placed`` and their rows and labels per result)."""
-    from ..quality.metrics import format_table
-    from ..store.atomic import atomic_write_bytes
-    from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
 
     formats = check_formats(formats, HELDOUT_FORMATS)
     if not results or not all(isinstance(r, HeldoutResult) for r in results):
@@ -86,7 +85,6 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
                                     placed_index=r.placed_index, fitted_labels=r.fitted_labels,
                                     placed_labels=r.placed_labels, class_names=np.array(r.class_names)))
     if "html" in formats and any(r.placed is not None for r in results):
-        from .explorer import page
 
         written.append(page(results, plotly_js=plotly_js, data_dir=data_dir,
                             title=f"fmnist-viz: held-out {', '.join(dict.fromkeys(r.method for r in results))}"
@@ -94,8 +92,6 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
     figures = [f for f in formats if f in STATIC_FORMATS]
     if figures and any(r.placed is not None for r in results):
         import matplotlib.pyplot as plt
-
-        from ..render.heldout_figure import heldout_figure
 
         fig = heldout_figure(results, style=style)
         try:

@@ -23,18 +23,31 @@ import numpy as np
 from ..data import load
 from ..errors import UsageError, check_number
 from ..naming import embedding_filename, exact_number, variant_suffix
+from ..pipeline import as_list
 from ..pipeline.measure import measure_for_drawing
-from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS, draw_image_map, map_title
+from ..render.image_map import (
+    DEFAULT_CELLS,
+    MAX_CELLS,
+    MIN_CELLS,
+    check_box,
+    clip_box,
+    draw_image_map,
+    image_map_figure,
+    map_title,
+    zoom_figure,
+)
 from ..render.style import DEFAULT_STYLE
 from ..results import EmbeddingResult
 from ..store.paths import DEFAULT_OUT
+from ..store.unchanged import inputs_digest
+from .embeddings import check_targets, drawn_copies
+from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figures
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from ..store.unchanged import Written
-
 
 def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, ax: Axes | None = None,
               images: np.ndarray | None = None, data_dir: str | os.PathLike[str] | None = None,
@@ -55,13 +68,11 @@ def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, 
     ax.set_title(title if title is not None else map_title(result, choice))
     return ax.figure
 
-
 def check_image_map(formats: Sequence[str], cells: int | None) -> None:
     """Cells per side of an image map (None: none asked for) checked, and a static format to draw it in."""
     if cells is not None:
         check_number(cells, "image_map", low=MIN_CELLS, high=MAX_CELLS, integer=True)
         check_formats_of(formats)
-
 
 def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[str] = DEFAULT_OUT,
                     formats: str | Sequence[str] = ("png",), *, cells: int = DEFAULT_CELLS, frames: bool = False,
@@ -74,7 +85,6 @@ def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
     return write_planned(plan_image_maps(results, out, formats, cells=cells, frames=frames, style=style,
                                          align=align, data_dir=data_dir))
 
-
 def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                       out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("png",), *,
                       frames: bool = False, style: str = DEFAULT_STYLE, align: str = "auto",
@@ -86,7 +96,6 @@ def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
     return write_planned(plan_zoom_figures(results, box, out, formats, frames=frames, style=style, align=align,
                                            data_dir=data_dir))
 
-
 @dataclass
 class Planned:
     """Files to write (one figure in each static format), what they are made from, and how to draw them."""
@@ -96,15 +105,11 @@ class Planned:
     draw: Callable[[], Figure]
     records: Written
 
-
 def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[str] = DEFAULT_OUT,
                     formats: str | Sequence[str] = ("png",), *, cells: int = DEFAULT_CELLS, frames: bool = False,
                     style: str = DEFAULT_STYLE, align: str = "auto",
                     data_dir: str | os.PathLike[str] | None = None) -> list[Planned]:
     """The image maps :func:`save_image_maps` writes, named and checked, not drawn yet (:func:`write_planned`)."""
-    from ..data import load
-    from ..render.image_map import image_map_figure
-    from .files import check_formats
 
     formats = check_formats(formats)
     check_image_map(formats, cells)
@@ -124,15 +129,12 @@ def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
                            style=style, align=align))
     return plans
 
-
 def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                       out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("png",), *,
                       frames: bool = False, style: str = DEFAULT_STYLE, align: str = "auto",
                       data_dir: str | os.PathLike[str] | None = None) -> list[Planned]:
     """The zoom figures :func:`save_zoom_figures` writes, named and checked (the box against every layout), not
     drawn yet (:func:`write_planned`)."""
-    from ..data import load
-    from ..render.image_map import check_box, zoom_figure
 
     check_box(box)
     formats = check_formats_of(formats, param="zoom_box")
@@ -151,12 +153,9 @@ def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                            style=style, align=align))
     return plans
 
-
 def write_planned(plans: Sequence[Planned]) -> list[Path]:
     """Draw and save planned figures, after checking that no file name is taken by a folder; a figure already
     written from the same inputs is left as it is. Returns the paths."""
-    from .embeddings import check_targets
-    from .files import save_figures
 
     check_targets([p for plan in plans for p in plan.paths])
     written: list[Path] = []
@@ -165,35 +164,27 @@ def write_planned(plans: Sequence[Planned]) -> list[Path]:
                                       lambda plan=plan: save_figures(plan.draw(), plan.paths))
     return written
 
-
 def zoom_boxes(results: Sequence[EmbeddingResult], box: Sequence[float]
                ) -> list[tuple[EmbeddingResult, tuple[float, float, float, float]]]:
     """Each result of the first data set, with ``box`` cut to its layout as drawn
     (:func:`fmnist_viz.render.image_map.clip_box`); a box that does not meet a layout is refused."""
-    from ..render.image_map import clip_box
 
     first = results[0].dataset
     return [(r, clip_box(box, r.positions)) for r in results if r.dataset == first]
 
-
 def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> list[str]:
     """The formats, checked, with a static one among them (what these figures are drawn in)."""
-    from .files import STATIC_FORMATS, check_formats
 
     formats = check_formats(formats)
     if not any(f in STATIC_FORMATS for f in formats):
         raise UsageError(f"draws a static figure: add {' or '.join(STATIC_FORMATS)} to the formats", param=param)
     return formats
 
-
 def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], align: str,
            data_dir: str | os.PathLike[str] | None) -> tuple[list[EmbeddingResult], Path, str | None, Written]:
     """Copies of the results as save_results draws them (:func:`fmnist_viz.outputs.embeddings.drawn_copies`),
     measured for the titles; the output folder, checked; the alignment's name part; the records of files written
     before."""
-    from ..pipeline import as_list
-    from .embeddings import drawn_copies
-    from .files import check_writable_dir
 
     results = as_list(results, "results", (EmbeddingResult,))
     folder = check_writable_dir(out)
@@ -201,12 +192,9 @@ def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], alig
     measure_for_drawing(copies, data_dir=data_dir)
     return copies, folder, aligned_to, records
 
-
 def _plan(records: Written, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
           draw: Callable[[], Figure], kind: str, **options: Any) -> Planned:
     """The figure ``draw`` makes, to be saved as each of the (checked) static ``formats`` under its name."""
-    from ..store.unchanged import inputs_digest
-    from .files import STATIC_FORMATS
 
     paths = [out / embedding_filename(results[0].method, [r.dataset for r in results], fmt, suffix)
              for fmt in formats if fmt in STATIC_FORMATS]

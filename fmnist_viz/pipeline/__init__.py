@@ -22,6 +22,7 @@ from typing import Any
 from ..embed import DEFAULT_PCA_DIMS, Embedder, create, embedder_names
 from ..embed.devices import resolve_device
 from ..errors import MAX_SEED, check_number
+from ..executors.local import HereAndBeside
 from ..results import EmbeddingResult
 from .execute import execute
 from .plan import Job, Plan, Subset, as_list, check_method_params, plan_jobs, stratified_subsample
@@ -30,7 +31,6 @@ from .prepare import prepare_for, shared_graph, subsets
 __all__ = ["run", "execute", "plan_jobs", "Plan", "Job", "Subset", "as_list", "check_method_params",
            "stratified_subsample", "prepare_for",
            "shared_graph", "subsets", "resolve_device", "EmbeddingResult"]
-
 
 def run(
     methods: str | Embedder | Sequence[str | Embedder],
@@ -88,7 +88,6 @@ def run(
     embedders = [m if isinstance(m, Embedder) else create(m, params.get(m)) for m in methods]
     plan = plan_jobs([(e, seed) for e in embedders], datasets, n=n, sample_seed=seed, device=device,
                      pca_dims=pca_dims, use_cache=use_cache, data_dir=data_dir, progress=progress)
-    from ..executors.local import HereAndBeside
 
     todo = plan.todo
     # a method on one core (seeded UMAP) runs in a worker process beside the others, when there are others and a
@@ -99,5 +98,4 @@ def run(
                        preload=libraries) as executor:
         execute(todo, executor, plan.cache, progress=progress, min_k=knn_k)
     return [j.result(plan.cache) for j in plan.jobs]
-
 

@@ -23,6 +23,7 @@ from ..digest import short_digest
 from ..embed import DEFAULT_PCA_DIMS, Embedder, check_enough_points, check_pca_dims
 from ..embed.devices import resolve_device
 from ..errors import MAX_SEED, UsageError, check_number, describe_error
+from ..quality.metrics import metrics_key
 from ..results import EmbeddingResult
 from ..store.cache import ResultCache
 
@@ -40,7 +41,6 @@ def as_list(values: Any, param: str, kinds: tuple[type, ...]) -> list[Any]:
         raise UsageError(f"must be a {what} or a non-empty list of them, got {values!r}"[:200], param=param)
     return list(values)
 
-
 def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:
     """``n`` row numbers drawn per class in proportion to its size (all rows when ``n`` is None), sorted."""
     total = len(labels)
@@ -56,7 +56,6 @@ def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np
     rng = np.random.default_rng(seed)
     picks = [rng.choice(np.flatnonzero(labels == c), size=t, replace=False) for c, t in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(picks))
-
 
 @dataclass
 class Subset:
@@ -79,7 +78,6 @@ class Subset:
         return {**self.base_key, "scale": "pixels/255", "pca": self.pca_dims, "seed": self.seed,
                 "sklearn": metadata.version("scikit-learn")}
 
-
 @dataclass
 class Plan:
     """The jobs of a run, in (data set, embedder) order, with those found in the cache filled in."""
@@ -91,7 +89,6 @@ class Plan:
     def todo(self) -> list[Job]:
         """The jobs still to compute: neither cached nor refused."""
         return [j for j in self.jobs if j.embedding is None and not j.error]
-
 
 def check_method_params(params: Mapping[str, Mapping[str, Any]] | None, methods: Sequence[Any]
                         ) -> dict[str, Mapping[str, Any]]:
@@ -105,7 +102,6 @@ def check_method_params(params: Mapping[str, Mapping[str, Any]] | None, methods:
     if unused:
         raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
     return dict(params or {})
-
 
 def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *, n: int | None = None,
               sample_seed: int = 0, device: str = "auto", pca_dims: int | None = DEFAULT_PCA_DIMS,
@@ -157,7 +153,6 @@ def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *,
                 log.info("%s of %s: from the cache", embedder.name, spec.title)
     return Plan(jobs, cache)
 
-
 def variant(embedder: Embedder, subset: Subset, seed: int) -> dict[str, Any]:
     """What differs from the defaults for one (data set, method): subsample, seeds, PCA, parameters."""
     variant: dict[str, Any] = {}
@@ -171,7 +166,6 @@ def variant(embedder: Embedder, subset: Subset, seed: int) -> dict[str, Any]:
         variant["pca"] = subset.pca_dims or 0
     variant.update(embedder.changed_params())
     return variant
-
 
 @dataclass(eq=False)
 class Job:
@@ -197,7 +191,6 @@ class Job:
         """Keep a computed embedding (and its quality, when measured where it ran), in the cache too."""
         self.embedding, self.seconds, self.metrics = embedding, seconds, dict(metrics or {})
         if self.metrics:
-            from ..quality.metrics import metrics_key
 
             cache.store("metrics", metrics_key(self.key), {k: np.array(v) for k, v in self.metrics.items()},
                         meta={"dataset": self.subset.data.name, "method": self.embedder.name})
@@ -217,5 +210,4 @@ class Job:
             cache_key=self.key if cache.enabled else None, neighbors=self.subset.neighbors,
             metrics=dict(self.metrics),
         )
-
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..data import load
 from ..embed import DEFAULT_PCA_DIMS, Prepared
 from ..embed.prepare import IVF_LISTS, IVF_PROBES
 from ..results import EmbeddingResult
@@ -54,11 +55,9 @@ def prepare(subset: Subset, cache: ResultCache, knn_k: int, progress: bool | Non
             cache.store("knn", knn_key, {"indices": indices, "distances": distances})
     return prepared
 
-
 def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLike[str] | None = None,
                  progress: bool | None = None) -> np.ndarray:
     """Each point's ``k`` nearest neighbours in the prepared space its method saw (n, k), from the cache when made."""
-    from ..data import load
 
     prepared_key = (result.cache_key or {}).get("prepared", {})
     pca = prepared_key.get("pca", result.variant.get("pca", DEFAULT_PCA_DIMS))
@@ -69,11 +68,9 @@ def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLi
     prepared = prepare(subset, ResultCache(enabled=result.cache_key is not None), k, progress)
     return prepared.neighbors(k)[0][:, 1:]
 
-
 def subsets(jobs: Sequence[Job]) -> list[Subset]:
     """The data sets of ``jobs``, each once, in order."""
     return list({id(j.subset): j.subset for j in jobs}.values())
-
 
 def prepare_for(subset: Subset, jobs: Sequence[Job], cache: ResultCache, progress: bool | None,
                  min_k: int = 0) -> Prepared:

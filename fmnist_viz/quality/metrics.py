@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..embed.prepare import scale_pixels
-from ..errors import UsageError
+from ..errors import UsageError, check_number
 
 DEFAULT_K = 10
 DEFAULT_SAMPLE = 5000
@@ -44,14 +44,12 @@ def sample_rows(n: int, size: int = DEFAULT_SAMPLE, seed: int = 0) -> np.ndarray
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
-
 def check_k(k: int, n: int, sample: int = DEFAULT_SAMPLE) -> int:
     """``k`` if the metrics can use that many neighbours on ``n`` points, else a UsageError saying the most.
 
     Trustworthiness needs fewer than half of the points it measures (at most
     ``sample`` of them) as neighbours; a larger ``k`` is refused, not cut down.
     """
-    from ..errors import check_number
 
     measured = min(n, sample)
     highest = max(1, (measured - 1) // 2)
@@ -59,7 +57,6 @@ def check_k(k: int, n: int, sample: int = DEFAULT_SAMPLE) -> int:
         raise UsageError(f"must be at most {highest} for {measured:,} measured points (trustworthiness needs "
                          f"fewer neighbours than half the points), got {k}", param="k")
     return k
-
 
 def trustworthiness(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
                     sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
@@ -69,7 +66,6 @@ def trustworthiness(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
     rows = sample_rows(len(X), sample, seed)
     check_k(k, len(X), sample)
     return float(sk_trustworthiness(scale_pixels(X[rows]), embedding[rows], n_neighbors=k))
-
 
 def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray, k: int = DEFAULT_K) -> float:
     """Accuracy of k-NN classification in 2-D: fit on the ``is_train`` rows, scored on the rest.
@@ -85,7 +81,6 @@ def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray
     classifier = KNeighborsClassifier(n_neighbors=k).fit(embedding[train], labels[train])
     return float(classifier.score(embedding[test], labels[test]))
 
-
 def neighbour_sets(points: np.ndarray, k: int) -> np.ndarray:
     """Each point's ``k`` nearest neighbours (n, k), the point itself excluded."""
     from sklearn.neighbors import NearestNeighbors
@@ -93,13 +88,11 @@ def neighbour_sets(points: np.ndarray, k: int) -> np.ndarray:
     # kneighbors() without a query already leaves each point out of its own list
     return NearestNeighbors(n_neighbors=k).fit(points).kneighbors(return_distance=False)
 
-
 def shared_fraction(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per row, the share of ``a``'s entries that are also in ``b`` (both (n, k), distinct entries per row)."""
     # sorted together, each shared entry appears twice in a row
     both = np.sort(np.concatenate([a, b], axis=1), axis=1)
     return (both[:, 1:] == both[:, :-1]).sum(axis=1) / a.shape[1]
-
 
 def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
                               sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
@@ -110,7 +103,6 @@ def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEF
     low = neighbour_sets(np.asarray(embedding[rows], dtype=np.float64), k)
     return float(shared_fraction(high, low).mean())
 
-
 def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:
     """The share of the (scaled) pixels' total variance that the embedding's axes hold.
 
@@ -120,7 +112,6 @@ def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:
     """
     total = float(scale_pixels(X).var(axis=0, dtype=np.float64).sum())
     return float(np.asarray(embedding, dtype=np.float64).var(axis=0).sum() / total) if total else float("nan")
-
 
 def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
              k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> dict[str, Any]:
@@ -137,7 +128,6 @@ def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train:
         results[f"{name}_seconds"] = time.perf_counter() - start
     return results
 
-
 def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
             seed: int = 0) -> dict[str, float]:
     """:func:`evaluate` with the defaults every figure and table uses (and PCA's explained variance): what
@@ -147,11 +137,9 @@ def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarra
         found["explained_variance"] = explained_variance(X, embedding)
     return {name: float(value) for name, value in found.items()}
 
-
 def metrics_key(embedding_key: dict[str, Any], k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]:
     """Where the quality of the embedding cached under ``embedding_key`` is cached."""
     return {"embedding": embedding_key, "k": k, "sample": sample, "version": METRICS_VERSION}
-
 
 def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
     """One table row per evaluated :class:`~fmnist_viz.pipeline.EmbeddingResult`, numbers rounded.
@@ -166,7 +154,6 @@ def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
     } for r in results]
     columns = list(dict.fromkeys(key for row in rows for key in row))
     return [{column: row.get(column, "") for column in columns} for row in rows]
-
 
 def format_table(rows: Sequence[dict[str, Any]], table_format: str = "markdown") -> str:
     """Rows of equal keys as a markdown table, CSV or JSON (``table_format``)."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
+from .scatter import add_legend, legend_handles
 from .style import (
     COLOR_SCALES,
     DEFAULT_STYLE,
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-
 def heldout_panel(result: Any, ax: Axes, seed: int = 0) -> None:
     """One result (:class:`~fmnist_viz.results.HeldoutResult`) drawn into ``ax``, its misclassified placed points
     (``result.wrong``) marked."""
@@ -43,13 +43,10 @@ def heldout_panel(result: Any, ax: Axes, seed: int = 0) -> None:
     frame_panel(ax, (x0, x1), (y0, y1))
     ax.set_title(heldout_title(result) + " (x)")
 
-
 def heldout_figure(results: Sequence[Any], *, style: str = DEFAULT_STYLE, seed: int = 0) -> Figure:
     """The held-out results side by side: a row per method, a column per data set (Fashion-MNIST beside
     MNIST), a legend of the classes below each column; returns the Figure."""
     import matplotlib.pyplot as plt
-
-    from .scatter import add_legend, legend_handles
 
     conf = check_style(style)
     done = [r for r in results if r.placed is not None]

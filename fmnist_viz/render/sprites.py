@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..digest import short_digest
+
 #: Bump when the sheets are drawn differently, so cached ones are made again.
 SPRITE_VERSION = 1
 SHEET_COLUMNS = 100
@@ -45,7 +47,6 @@ def sprite_sheets(images: np.ndarray, per_sheet: int = SHEET_SIZE, columns: int 
         sheets.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
     return sheets
 
-
 def hover_images(images: Mapping[str, np.ndarray], rows: Mapping[str, np.ndarray], *,
                  sheets: Callable[[np.ndarray], list[str]] | None = None) -> dict[str, dict[str, Any]]:
     """What a page carries for its hover images: sprite sheets of the drawn points, in drawing order.
@@ -56,7 +57,6 @@ def hover_images(images: Mapping[str, np.ndarray], rows: Mapping[str, np.ndarray
     the same rows. ``sheets`` makes the sprite sheets of an (n, h, w) stack
     (default :func:`sprite_sheets`; writers pass one that keeps them in the cache).
     """
-    from ..digest import short_digest
 
     payload = {}
     for name, drawn in rows.items():

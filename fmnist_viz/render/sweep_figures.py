@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..embed.registry import method_label
+from ..errors import UsageError
 from ..naming import format_value, token
+from ..quality.align import procrustes
+from .scatter import Panel, compare_figure, figure_size
+from .style import MAX_PIXELS, STYLES, quality_line
 
 #: How the heat maps name their measure.
 METRIC_LABELS = {"knn_accuracy": "10-NN accuracy", "trustworthiness": "trustworthiness"}
@@ -21,14 +26,11 @@ def data_title(result: Any, dataset: str) -> str:
     done = next((c.result for c in result.cells if c.dataset == dataset and c.result is not None), None)
     return f"{done.title}, {len(done):,} points" if done is not None else dataset
 
-
 def heat_maps(result: Any, metric: str = "knn_accuracy") -> list[tuple[str, str, Any]]:
     """(data set, file label, Figure): ``metric`` over the first two grid parameters (mean over seeds), per data
     set."""
     import matplotlib.pyplot as plt
     import numpy as np
-
-    from ..embed.registry import method_label
 
     names = list(result.grid)
     rows_of, cols_of = result.grid[names[0]], result.grid[names[1]] if len(names) > 1 else [None]
@@ -57,13 +59,8 @@ def heat_maps(result: Any, metric: str = "knn_accuracy") -> list[tuple[str, str,
         figures.append((dataset, f"_{metric}", fig))
     return figures
 
-
 def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
     """(data set, file label, Figure) per data set and per combination of the values beyond the first two axes."""
-    from ..embed.registry import method_label
-    from ..quality.align import procrustes
-    from .scatter import Panel, compare_figure
-    from .style import quality_line
 
     names = list(result.grid)
     axes = names[:2] if len(names) >= 2 else [*names, "seed"]
@@ -73,7 +70,6 @@ def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
 
     # the rest make a figure per combination of their values; one that takes a single value names no figure
     rest = [k for k in [*names, "seed"] if k not in axes and len({value(c, k) for c in result.cells}) > 1]
-
 
     figures = []
     for dataset in dict.fromkeys(c.dataset for c in result.cells):
@@ -102,13 +98,9 @@ def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
             figures.append((dataset, label, compare_figure(rows, style="paper", suptitle=suptitle, legends="one")))
     return figures
 
-
 def check_size(grid: dict[str, list[Any]], seeds: list[int]) -> None:
     """Refuse, before any work, a sweep whose small multiples would be too large to save: the first grid
     parameter's values are their rows and the second's (or the seeds) their columns."""
-    from ..errors import UsageError
-    from .scatter import figure_size
-    from .style import MAX_PIXELS, STYLES
 
     names = list(grid)
     rows, cols = len(grid[names[0]]), len(grid[names[1]]) if len(names) > 1 else len(seeds)

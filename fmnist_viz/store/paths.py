@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..errors import UsageError
+
 #: Environment variable naming one or more data folders (``os.pathsep``-separated).
 DATA_ENV = "FMNIST_VIZ_DATA"
 #: Environment variable overriding the cache root.
@@ -30,16 +32,13 @@ def cache_dir() -> Path:
 
     return Path(platformdirs.user_cache_dir("fmnist-viz", appauthor=False))
 
-
 def env_data_dirs() -> list[Path]:
     """The folders named by ``$FMNIST_VIZ_DATA``, in order."""
     value = os.environ.get(DATA_ENV, "")
     return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
 
-
 def inside(folder: str | os.PathLike[str], name: str) -> Path:
     """``folder / name``, refusing a name that would resolve outside ``folder`` (``..``, links, absolute)."""
-    from ..errors import UsageError
 
     base = Path(folder).resolve()
     target = Path(folder) / name

@@ -30,6 +30,8 @@ from typing import Any
 
 from ..digest import short_digest
 from .atomic import atomic_path, atomic_write_bytes
+from .cache import COMPUTED
+from .paths import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,6 @@ def code_digest() -> str:
     files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".js", ".css") and p.is_file())
     return short_digest(*[[str(p.relative_to(root)), p.read_bytes()] for p in files])
 
-
 @functools.cache
 def _versions() -> dict[str, str | None]:
     from importlib import metadata
@@ -57,7 +58,6 @@ def _versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             found[name] = None
     return found
-
 
 def inputs_digest(kind: str, results: Sequence[Any], **options: Any) -> str | None:
     """What a file of ``kind`` made from ``results`` with ``options`` depends on, as a digest; None when some
@@ -71,13 +71,10 @@ def inputs_digest(kind: str, results: Sequence[Any], **options: Any) -> str | No
                   *[r.pointwise[k] for k in sorted(r.pointwise)]]
     return short_digest(*parts)
 
-
 class Written:
     """The records of the files written before, under the cache (``enabled=False``: none are kept or used)."""
 
     def __init__(self, enabled: bool = True) -> None:
-        from .cache import COMPUTED
-        from .paths import cache_dir
 
         self.enabled = enabled
         self.folder = cache_dir() / COMPUTED / "outputs"
@@ -164,7 +161,6 @@ class Written:
         except OSError as exc:
             log.debug("cannot keep a copy of %s: %s", path, exc)
 
-
 def _sha256(path: Path) -> str:
     import hashlib
 
@@ -173,7 +169,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
 
 def _copy(source: Path, target: Path, link: bool = False) -> None:
     """Put ``source``'s bytes at ``target`` atomically: a copy, or with ``link`` a hard link where the file system

@@ -22,10 +22,18 @@ from typing import Any
 
 import numpy as np
 
+from ..data import load_all
+from ..digest import short_digest
+from ..embed import DEFAULT_PCA_DIMS, Prepared, check_pca_dims, create
+from ..embed.devices import resolve_device
+from ..embed.prepare import pca_model, reduces, scale_pixels
 from ..embed.registry import check_can_place
 from ..errors import MAX_SEED, UsageError, check_number, describe_error
-from ..quality.metrics import DEFAULT_K
+from ..pipeline import as_list, check_method_params
+from ..progress import step
+from ..quality.metrics import DEFAULT_K, trustworthiness
 from ..results import HELDOUT_K, HeldoutResult
+from ..store.cache import ResultCache
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +57,6 @@ def check_fit_first(fit_first: int | None, train: int, need: int, title: str) ->
                          param="fit_first")
     return int(fit_first)
 
-
 def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fashion",), *,
             fit_first: int | None = None, seed: int = 0, params: Mapping[str, Mapping[str, Any]] | None = None,
             device: str = "auto", pca_dims: int | None = None, use_cache: bool = True,
@@ -57,9 +64,6 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
     """Fit each method on each data set's training images and place its test images; scored, in (data set,
     method) order. A method that cannot place, or a ``fit_first`` outside 1 to 60,000 or below what a method
     needs, is refused before any work."""
-    from ..embed import DEFAULT_PCA_DIMS, check_pca_dims, create
-    from ..embed.devices import resolve_device
-    from ..pipeline import as_list, check_method_params
 
     check_number(seed, "seed", low=0, high=MAX_SEED, integer=True)
     methods, datasets = as_list(methods, "methods", (str,)), as_list(datasets, "datasets", (str,))
@@ -70,7 +74,6 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
         check_can_place(e)
     pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else check_pca_dims(pca_dims)
     gpu = resolve_device(device, embedders)
-    from ..data import load_all
 
     need = max(max(e.min_points() for e in embedders), max(HELDOUT_K) + 1)
     splits = []  # every data set checked before any is fitted
@@ -87,15 +90,10 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
 
     return results
 
-
 def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedders: Sequence[Any], *, seed: int,
                   gpu: str, pca_dims: int | None, use_cache: bool, progress: bool | None) -> list[HeldoutResult]:
     """Each embedder fitted on ``fit_rows`` of ``data`` with ``new_rows`` placed: prepared once (the PCA fitted on
     the fitted rows alone), each placement from the cache when made before, every one scored."""
-    from ..digest import short_digest
-    from ..embed import Prepared
-    from ..embed.prepare import reduces
-    from ..store.cache import ResultCache
 
     cache = ResultCache(enabled=use_cache)
     base = {"data": data.fingerprint(), "fit": short_digest(fit_rows, length=16), "n": len(fit_rows),
@@ -133,7 +131,6 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
             result.metrics, result.cached = dict(meta["metrics"]), True
             log.info("%s: %s fitted, placed and scored, from the cache", data.title, embedder.name)
         else:
-            from ..progress import step
 
             fit, new, pca_place = prepare()
             try:
@@ -157,11 +154,9 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
         out.append(result)
     return out
 
-
 def heldout_variant(embedder: Any, fit_first: int | None, seed: int, pca_dims: int | None) -> dict[str, Any]:
     """What differs from the defaults in one held-out result: the fitted images, the seed, the PCA, the method's
     parameters (its files are named by them, so runs with other settings never overwrite each other)."""
-    from ..embed import DEFAULT_PCA_DIMS
 
     variant: dict[str, Any] = {"fit": fit_first} if fit_first else {}
     if seed:
@@ -170,7 +165,6 @@ def heldout_variant(embedder: Any, fit_first: int | None, seed: int, pca_dims: i
         variant["pca"] = pca_dims or 0
     return {**variant, **embedder.changed_params()}
 
-
 def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, seed: int, cache: Any,
                   base: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Both sets' features: pixels scaled to [0, 1], then a PCA fitted on ``X_fit`` alone and applied to both
@@ -178,8 +172,6 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
     took (PCA's own fit, and a step of every placement)."""
     import time
     from importlib import metadata
-
-    from ..embed.prepare import pca_model, reduces, scale_pixels
 
     key = {**base, "sklearn": metadata.version("scikit-learn")}
     found = cache.load("split", key)
@@ -197,14 +189,11 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
     cache.store("split", key, {"X": fit, "new": new, "seconds": seconds})
     return fit, new, seconds
 
-
 def score(result: HeldoutResult, X_placed: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
     """How well the placed points sit: classified by their k nearest fitted points in 2-D (k = 1, 5, 10), and
     the trustworthiness of their own 2-D neighbourhoods (on a fixed sample of 5,000, as every figure measures).
     Also which placed points the 5 nearest misclassify (bool per placed point), which pictures mark."""
     from sklearn.neighbors import KNeighborsClassifier
-
-    from ..quality.metrics import trustworthiness
 
     found, wrong = {}, np.zeros(len(result.placed), bool)
     for k in HELDOUT_K:

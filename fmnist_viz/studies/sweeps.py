@@ -25,8 +25,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UsageError
-from ..naming import format_value
+from ..data import get_spec
+from ..embed import create, get_embedder_class
+from ..errors import MAX_SEED, UsageError, check_number
+from ..executors import check_workers, make_executor
+from ..naming import format_value, sweep_stem
+from ..pipeline import execute, plan_jobs
+from ..pipeline.measure import evaluate_results
+from ..progress import progress_bar
+from ..quality.align import procrustes
 from ..results import Cell
 
 log = logging.getLogger(__name__)
@@ -56,11 +63,9 @@ def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
                              param="grid")
     return check_grid(grid, method)
 
-
 def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list[Any]]:
     """``grid`` with every value parsed by the method's own parameter; a UsageError names what is wrong: not a
     mapping, empty, an unknown parameter, no values, a value of the wrong type or range, a value twice."""
-    from ..embed import get_embedder_class
 
     known = {p.name: p for p in get_embedder_class(method).params}
     if not isinstance(grid, Mapping):
@@ -81,10 +86,8 @@ def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list
         checked[name] = parsed
     return checked
 
-
 def check_seeds(seeds: Sequence[int]) -> list[int]:
     """``seeds`` as a list, each a valid seed and each once (a repeated seed would repeat a layout)."""
-    from ..errors import MAX_SEED, check_number
 
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
         raise UsageError(f"must be a list of seeds, e.g. [0, 1, 2]; got {seeds!r}"[:200], param="seeds")
@@ -97,10 +100,8 @@ def check_seeds(seeds: Sequence[int]) -> list[int]:
         raise UsageError(f"repeats {', '.join(map(str, repeated))}: each seed once", param="seeds")
     return list(seeds)
 
-
 def check_datasets(datasets: Sequence[str]) -> list[str]:
     """The data sets' registered names, each once."""
-    from ..data import get_spec
 
     if isinstance(datasets, str) or not isinstance(datasets, Sequence) or not datasets:
         raise UsageError(f"must be a non-empty list of data set names, e.g. ['fashion', 'mnist']; got {datasets!r}"
@@ -110,12 +111,9 @@ def check_datasets(datasets: Sequence[str]) -> list[str]:
         raise UsageError(f"names a data set twice: {', '.join(names)}", param="datasets")
     return names
 
-
 def announce(result: Any, max_cells: int | None) -> None:
     """Log how many cells and roughly how long they take; refuse more than ``max_cells`` before any work (the data
     is not even loaded: its size comes from its spec)."""
-    from ..data import get_spec
-    from ..embed import get_embedder_class
 
     cost = get_embedder_class(result.method).cost_per_1000
     sizes = [result.n or _spec_size(get_spec(d)) for d in result.datasets]
@@ -128,16 +126,13 @@ def announce(result: Any, max_cells: int | None) -> None:
         raise UsageError(f"makes {len(result.cells):,} cells ({rough}), more than {max_cells}; give fewer values, "
                          "or --yes (max_cells=None in Python) to run them all", param="grid")
 
-
 def _spec_size(spec: Any) -> int | None:
     """How many images a data set has, from its label files' sizes when its spec gives them (None: unknown)."""
     sizes = [files[1].size for files in spec.files.values()]
     return sum(size - 8 for size in sizes) if all(sizes) else None
 
-
 def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours" if seconds >= 5400 else f"{max(1, round(seconds / 60))} minute(s)"
-
 
 def warn_ignored_seeds(embedders: Sequence[Any], combos: Sequence[dict[str, Any]], seeds: Sequence[int]) -> None:
     """Say, before any work, which settings ignore the seed: each is computed with the first seed only."""
@@ -153,8 +148,6 @@ def warn_ignored_seeds(embedders: Sequence[Any], combos: Sequence[dict[str, Any]
         log.warning("the seed changes nothing here: %s. Seeds %s would repeat seed %d's layout, so %s with seed %d "
                     "only", reason, ", ".join(map(str, seeds[1:])), seeds[0], which, seeds[0])
 
-
-
 @dataclass
 class Sweep:
     """A sweep's cells, in grid order, and its table."""
@@ -169,7 +162,6 @@ class Sweep:
     @property
     def stem(self) -> str:
         """What its files' names start with: method, data sets, grid, seeds and n (:func:`~.naming.sweep_stem`)."""
-        from ..naming import sweep_stem
 
         datasets = self.datasets or list(dict.fromkeys(c.dataset for c in self.cells))
         return sweep_stem(self.method, datasets, self.grid, self.seeds, self.n)
@@ -185,7 +177,6 @@ class Sweep:
         scale and shift; 1 means unrelated pictures. The settings are keyed by
         ``repr`` of their parameter values.
         """
-        from ..quality.align import procrustes
 
         groups: dict[tuple[str, str], list[Any]] = {}
         for c in self.cells:
@@ -212,7 +203,6 @@ class Sweep:
             rows.append(row)
         return rows
 
-
 def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("fashion",),
           seeds: Sequence[int] = (0,), *, n: int | None = None, data_dir: str | os.PathLike[str] | None = None,
           use_cache: bool = True, progress: bool | None = None, workers: int | None = None,
@@ -232,18 +222,11 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     without workers, or whose workers all died, it waits ``worker_wait``
     seconds (default 60) for one to join, then fails the cells not done.
     """
-    from ..embed import create, get_embedder_class
-    from ..errors import check_number
-    from ..executors import make_executor
-    from ..pipeline import execute, plan_jobs
-    from ..progress import progress_bar
-    from ..quality.metrics import evaluate_results
 
     grid, seeds, datasets = check_grid(grid, method), check_seeds(seeds), check_datasets(datasets)
     if n is not None:
         check_number(n, "n", low=1, integer=True)
     if workers is not None:
-        from ..executors import check_workers
 
         check_workers(workers)
     if scheduler is not None and not isinstance(scheduler, str):

@@ -11,7 +11,7 @@ from fmnist_viz.cli.parser import main
 from fmnist_viz.data import load
 from fmnist_viz.embed import BUILTIN_METHODS
 from fmnist_viz.pipeline import run
-from fmnist_viz.quality.metrics import evaluate_results
+from fmnist_viz.pipeline.measure import evaluate_results
 from fmnist_viz.results import EmbeddingResult
 
 pytestmark = pytest.mark.slow  # the module fixture embeds 2,000 real images with every method (about 30 s)

@@ -12,11 +12,12 @@ import pytest
 from fmnist_viz.cli.parser import main
 from fmnist_viz.embed import Embedder, Param, Prepared, create, knn_graph, registry
 from fmnist_viz.errors import FmnistVizError, UsageError
+from fmnist_viz.pipeline import prepare as pipeline_prepare
 from fmnist_viz.pipeline import resolve_device, run, stratified_subsample
 from fmnist_viz.quality.metrics import knn_accuracy, neighborhood_preservation, trustworthiness
 from fmnist_viz.store.cache import ResultCache
 
-from conftest import Tiny
+from conftest import Tiny, patch_everywhere
 
 # --------------------------------------------------------------------------- parameters
 
@@ -231,7 +232,7 @@ def test_cache_hit_returns_identical_arrays_without_recomputing(tiny: Tiny, tmp_
         raise AssertionError("recomputed despite a cache hit")
 
     monkeypatch.setattr("fmnist_viz.embed.methods.PCAEmbedder._embed", fail)
-    monkeypatch.setattr("fmnist_viz.pipeline.prepare.prepare", fail)
+    patch_everywhere(monkeypatch, pipeline_prepare.prepare, fail)
     (second,) = run(["pca"], ["tiny"], data_dir=tmp_path / "d")
     assert second.cached and second.embedding.tobytes() == first.embedding.tobytes()
     np.testing.assert_array_equal(second.index, first.index)

@@ -12,6 +12,8 @@ from fmnist_viz.embed.gpu import torch_knn
 from fmnist_viz.embed.prepare import Prepared, knn_graph
 from fmnist_viz.errors import UsageError
 
+from conftest import patch_everywhere
+
 
 def blobs(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -68,7 +70,7 @@ def test_which_device_each_backend_runs_on() -> None:
 def test_a_missing_torchdr_is_named_with_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     from fmnist_viz.embed import gpu
 
-    monkeypatch.setattr(gpu, "torchdr_available", lambda: False)
+    patch_everywhere(monkeypatch, gpu.torchdr_available, lambda: False)
     with pytest.raises(UsageError, match=r"needs TorchDR: pip install 'fmnist-viz\[gpu\]'"):
         gpu.require_torchdr()
 
@@ -124,7 +126,7 @@ def test_the_gpu_decisions_with_cuda_faked(monkeypatch: pytest.MonkeyPatch, tmp_
     assert create("tsne").device_for("cuda") == "cuda" and create("umap").device_for("cuda") == "cuda"  # auto
     assert create("tsne", {"init": "spectral"}).device_for("cuda") == "cpu"  # openTSNE's spectral start
     real_knn = gpu.torch_knn
-    monkeypatch.setattr(gpu, "torch_knn", lambda Z, k, device="cpu", chunk=4096: real_knn(Z, k, "cpu", chunk))
+    patch_everywhere(monkeypatch, real_knn, lambda Z, k, device="cpu", chunk=4096: real_knn(Z, k, "cpu", chunk))
     keys = []
     for device in ("cpu", "cuda"):
         plan = plan_jobs([(create("pymde", {"max_iter": 5}), 0)], ["fashion"], n=500, device=device)

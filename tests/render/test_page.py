@@ -20,6 +20,7 @@ from fmnist_viz.render.sprites import hover_images, sprite_sheets
 from fmnist_viz.render.style import CLASS_COLORS, draw_order
 
 from conftest import fake_result as result
+from conftest import patch_everywhere
 
 
 def test_sprite_sheets_round_trip_at_16_grey_levels() -> None:
@@ -127,7 +128,7 @@ def test_the_page_object_saves_and_shows_in_a_notebook(tmp_path: Path, monkeypat
     a.method, b.index, b.labels = "pca", a.index, a.labels
     for r in (a, b):
         r.pointwise = {"disagreement": np.zeros(len(r), np.uint8), "preservation": np.ones(len(r))}
-    monkeypatch.setattr("fmnist_viz.data.load", lambda name, **k: type("D", (), {
+    patch_everywhere(monkeypatch, fv.load, lambda name, **k: type("D", (), {
         "images": np.zeros((900, 28, 28), np.uint8)})())
     page = fv.page([a, b], title="two methods")
     assert isinstance(page, explorer.Page) and b.aligned is None  # the caller's results stay as they were

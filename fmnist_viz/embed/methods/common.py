@@ -7,6 +7,8 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ..gpu import torchdr_available
+
 
 @contextlib.contextmanager
 def quiet_library(*modules: str) -> Iterator[None]:
@@ -16,20 +18,16 @@ def quiet_library(*modules: str) -> Iterator[None]:
             warnings.filterwarnings("ignore", module=module)
         yield
 
-
 def uses_torchdr(backend: str, device: str) -> bool:
     """Whether a t-SNE/UMAP ``backend`` setting means TorchDR on ``device``."""
     return backend == "torchdr" or (backend == "auto" and device == "cuda")
 
-
 def gpu_backend_device(backend: str, gpu_device: str) -> str:
     """The device a t-SNE/UMAP backend setting runs on: only TorchDR (chosen, or auto with CUDA) uses the GPU."""
-    from ..gpu import torchdr_available
 
     if backend == "torchdr" or (backend == "auto" and gpu_device == "cuda" and torchdr_available()):
         return gpu_device
     return "cpu"
-
 
 def backend_key(key: dict[str, Any], backend: str) -> dict[str, Any]:
     """A cache key naming the library that really ran (scikit-learn, TorchDR) and its version."""
@@ -38,7 +36,6 @@ def backend_key(key: dict[str, Any], backend: str) -> dict[str, Any]:
     if backend == "sklearn":
         key.update(backend="scikit-learn", version=metadata.version("scikit-learn"))
     elif backend == "torchdr":
-        from ..gpu import torchdr_available
 
         key.update(backend="torchdr", version=metadata.version("torchdr") if torchdr_available() else None)
     return key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Embedder
-from ..place import Placement
+from ..place import Placement, place_pca
 from ..prepare import Prepared
 
 
@@ -27,6 +27,5 @@ class PCAEmbedder(Embedder):
         return data.principal_components(2)
 
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
-        from ..place import place_pca
 
         return place_pca(fit, new, seed)

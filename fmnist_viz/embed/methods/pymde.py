@@ -8,7 +8,7 @@ import numpy as np
 
 from ...progress import step
 from ..base import Embedder, Param
-from ..place import Placement
+from ..place import Placement, place_pymde
 from ..prepare import Prepared
 from .common import quiet_library
 
@@ -38,8 +38,6 @@ class PyMDEEmbedder(Embedder):
 
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
         import time
-
-        from ..place import place_pymde
 
         start = time.perf_counter()
         fitted = self._embed(fit, seed=seed, device=device)

@@ -9,7 +9,8 @@ import numpy as np
 from ...errors import UsageError
 from ...progress import progress_bar
 from ..base import Embedder, Param
-from ..place import Placement
+from ..gpu import tsne_torchdr
+from ..place import Placement, place_tsne, searchable_neighbors
 from ..prepare import Prepared
 from .common import backend_key, gpu_backend_device, quiet_library, uses_torchdr
 
@@ -74,7 +75,6 @@ class TSNEEmbedder(Embedder):
         if self.values["backend"] == "sklearn":
             return self._embed_sklearn(data, seed)
         if uses_torchdr(self.values["backend"], device):
-            from ..gpu import tsne_torchdr
 
             return tsne_torchdr(data, self._start(data, seed), self.values, seed, device)
         return np.asarray(self._opentsne(data, seed))
@@ -88,8 +88,6 @@ class TSNEEmbedder(Embedder):
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
         import time
 
-        from ..place import place_tsne
-
         start = time.perf_counter()
         embedding = self._opentsne(fit, seed, placing=True)
         return place_tsne(embedding, fit, new, time.perf_counter() - start)
@@ -99,8 +97,6 @@ class TSNEEmbedder(Embedder):
         points' neighbours among the fitted ones, for ``transform``."""
         from openTSNE import TSNE, affinity, initialization
         from openTSNE.nearest_neighbors import PrecomputedNeighbors
-
-        from ..place import searchable_neighbors
 
         v = self.values
         indices, distances = data.neighbors(self.n_neighbors, include_self=False)

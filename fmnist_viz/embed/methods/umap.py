@@ -11,7 +11,8 @@ import numpy as np
 from ...errors import UsageError
 from ...progress import show_progress
 from ..base import Embedder, Param
-from ..place import Placement
+from ..gpu import umap_torchdr
+from ..place import Placement, place_umap
 from ..prepare import Prepared
 from .common import backend_key, gpu_backend_device, quiet_library, uses_torchdr
 
@@ -72,7 +73,6 @@ class UMAPEmbedder(Embedder):
         show = show_progress(data.progress)
         n_epochs = v["n_epochs"] or (100 if len(data) > 10_000 else 500)
         if uses_torchdr(v["backend"], device):
-            from ..gpu import umap_torchdr
 
             start = init if isinstance(init, np.ndarray) else (  # umap-learn's spectral start is its own
                 np.random.default_rng(seed).uniform(-10, 10, (len(data), 2)) if init == "random"
@@ -96,8 +96,6 @@ class UMAPEmbedder(Embedder):
 
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
         import time
-
-        from ..place import place_umap
 
         start = time.perf_counter()
         reducer = self._embed(fit, seed=seed, device="cpu", placing=True)
