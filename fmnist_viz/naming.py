@@ -30,20 +30,24 @@ def format_value(value: Any) -> str:
         return str(int(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
 
+
 def exact_number(value: float) -> str:
     """A number as a name part that tells any two floats apart: ``2`` for 2.0, ``2.0000001``, ``1e+308`` (the
     shortest text that reads back as the same float; :func:`format_value` rounds to six digits)."""
     v = float(value)
     return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
 
+
 def token(value: Any) -> str:
     """A value as it reads in a file name: ``0.5``, ``30`` (also for 30.0), ``none``, ``pca``."""
     text = str(value).lower() if isinstance(value, (bool, type(None))) else format_value(value)
     return re.sub(r"[^A-Za-z0-9.+-]+", "-", text)
 
+
 def embedding_filename(method: str, datasets: Sequence[str], ext: str, suffix: str = "") -> str:
     """Predictable output names: ``umap_fashion.npz``, ``umap_fashion-vs-mnist_n5000.png``."""
     return f"{method}_{'-vs-'.join(datasets)}{suffix}.{ext}"
+
 
 def run_name(methods: Sequence[str], all_methods: Sequence[str]) -> str:
     """What a run's shared files start with: the method, ``all`` for every built-in one, else the methods
@@ -51,6 +55,7 @@ def run_name(methods: Sequence[str], all_methods: Sequence[str]) -> str:
     if len(methods) > 1 and sorted(methods) == sorted(all_methods):
         return "all"
     return "-".join(methods)
+
 
 def variant_suffix(results: Sequence[Any], **options: Any) -> str:
     """The part of a file name that says what differs from the defaults, e.g. ``_n5000_perplexity50``.
@@ -72,6 +77,7 @@ def variant_suffix(results: Sequence[Any], **options: Any) -> str:
             continue
         parts.append(str(value) if isinstance(value, str) else f"{key}{token(value)}")
     return "".join(f"_{part}" for part in parts)
+
 
 def sweep_stem(method: str, datasets: Sequence[str], grid: Mapping[str, Sequence[Any]], seeds: Sequence[int],
                n: int | None) -> str:

@@ -65,7 +65,8 @@ def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path
     code = (
         "import numpy as np, fmnist_viz\n"
         "from fmnist_viz.results import EmbeddingResult\n"
-        "from fmnist_viz.render.page import drawn_rows, interactive_figure, write_page\n"
+        "from fmnist_viz.outputs.explorer import write_page\n"
+        "from fmnist_viz.render.page import drawn_rows, interactive_figure\n"
         "from fmnist_viz.render.sprites import hover_images\n"
         "assert fmnist_viz.__file__.startswith(sys.argv[1]), fmnist_viz.__file__\n"
         "r = EmbeddingResult('d', 'D', 'umap', {}, np.zeros((3, 2), np.float32), np.zeros(3, np.uint8),\n"

@@ -46,6 +46,7 @@ def progress_of(args: argparse.Namespace) -> bool | None:
     """Progress bars: off with -q, else shown when stderr is a terminal."""
     return False if args.quiet else None
 
+
 @contextlib.contextmanager
 def _as_param(param: str) -> Iterator[None]:
     """Report usage errors raised inside as errors of ``param`` (e.g. a data set given as ``compare``)."""
@@ -57,6 +58,7 @@ def _as_param(param: str) -> Iterator[None]:
         raise UsageError(exc.detail, param=param) from exc
 
 # --------------------------------------------------------------------------- embeddings
+
 
 def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dict[str, str]]:
     """``KEY=VALUE`` (one method) or ``METHOD.KEY=VALUE`` pairs -> {method: {key: value}}."""
@@ -75,6 +77,7 @@ def _parse_params(pairs: Sequence[str], methods: Sequence[str]) -> dict[str, dic
         params.setdefault(method, {})[name] = value
     return params
 
+
 def _datasets(args: argparse.Namespace) -> list[str]:
     """--dataset, and --compare when given (another data set)."""
 
@@ -86,6 +89,7 @@ def _datasets(args: argparse.Namespace) -> list[str]:
             raise UsageError(f"{args.compare} is the same data set as --dataset", param="compare")
     return datasets
 
+
 def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
 
     return run(
@@ -93,6 +97,7 @@ def _run_embeddings(args: argparse.Namespace, methods: list[str]) -> list:
         device=args.device, pca_dims=args.pca_dims, use_cache=not args.no_cache,
         data_dir=args.data_dir, progress=progress_of(args),
     )
+
 
 def cmd_embed(args: argparse.Namespace) -> int:
 
@@ -133,6 +138,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     log.info("all done in %.1f s", time.perf_counter() - start)
     return 0
 
+
 def cmd_sweep(args: argparse.Namespace) -> int:
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
@@ -159,6 +165,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
              f"; {len(failed)} failed (see the table's error column)" if failed else "")
     return 1 if failed else 0
 
+
 def cmd_heldout(args: argparse.Namespace) -> int:
 
     methods = list(BUILTIN_METHODS) if args.method == "all" else [args.method]
@@ -177,6 +184,7 @@ def cmd_heldout(args: argparse.Namespace) -> int:
     log.info("done in %.1f s%s", time.perf_counter() - start,
              f"; {len(failed)} could not place (see the table's error column)" if failed else "")
     return 1 if failed else 0
+
 
 def cmd_list(args: argparse.Namespace) -> int:
 
@@ -197,6 +205,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{name:<8} BROKEN PLUGIN: {why}")
     return 0
 
+
 def _gpu_description() -> str:
     """What --device auto picks for GPU-capable methods here."""
     import torch
@@ -204,6 +213,7 @@ def _gpu_description() -> str:
     if torch.cuda.is_available():
         return f"cuda ({torch.cuda.get_device_name(0)}) with --device auto"
     return "cpu (no CUDA GPU visible to PyTorch; cuda when there is one)"
+
 
 def cmd_metrics(args: argparse.Namespace) -> int:
 
@@ -220,8 +230,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     print(format_table(quality_rows(results), args.format))
     return 0
 
-def cmd_cache(args: argparse.Namespace) -> int:
 
+def cmd_cache(args: argparse.Namespace) -> int:
     root = cache_dir()
     if root.exists() and not root.is_dir():
         raise FmnistVizError(f"the cache path {root} is a file, not a folder: move it away, or point "

@@ -30,6 +30,7 @@ def _dataset_names(value: str) -> list[str]:
 
 # --------------------------------------------------------------------------- data
 
+
 def cmd_data_info(args: argparse.Namespace) -> int:
 
     env = ", ".join(str(p) for p in env_data_dirs()) or "(not set)"
@@ -69,6 +70,7 @@ def cmd_data_info(args: argparse.Namespace) -> int:
               "--data-dir / $FMNIST_VIZ_DATA at a folder holding their files", file=sys.stderr)
     return 1 if missing else 0
 
+
 def cmd_data_verify(args: argparse.Namespace) -> int:
 
     failed = 0
@@ -81,6 +83,7 @@ def cmd_data_verify(args: argparse.Namespace) -> int:
         print(f"{failed} file(s) failed verification", file=sys.stderr)
         return 1
     return 0
+
 
 def cmd_data_fetch(args: argparse.Namespace) -> int:
 
@@ -98,8 +101,8 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- grid
 
-def cmd_grid(args: argparse.Namespace) -> int:
 
+def cmd_grid(args: argparse.Namespace) -> int:
     chosen = None
     if args.rows_from:
 
@@ -125,6 +128,7 @@ def cmd_grid(args: argparse.Namespace) -> int:
     save_figure(fig, output, dpi=args.dpi)
     print(output)
     return 0
+
 
 def _selected_picks(args: argparse.Namespace, chosen: Any, data: Any) -> tuple[list[str], list[Any], str]:
     """A selection's rows as a grid draws them: at most --per-class of each class (drawn with --seed), the class

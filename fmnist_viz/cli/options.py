@@ -39,6 +39,7 @@ def number(low: float | None = None, high: float | None = None, *, integer: bool
     parse.__name__ = "integer" if integer else "number"  # argparse names the type in its messages
     return parse
 
+
 positive_int = number(1)
 
 
@@ -50,6 +51,7 @@ def colormap(name: str) -> str:
     except UsageError as exc:
         raise argparse.ArgumentTypeError(exc.detail) from None
 
+
 def box(text: str) -> tuple[float, float, float, float]:
     """An argparse type: a window of a layout, ``x0,x1,y0,y1``."""
 
@@ -58,12 +60,14 @@ def box(text: str) -> tuple[float, float, float, float]:
     except UsageError as exc:
         raise argparse.ArgumentTypeError(exc.detail) from None
 
+
 def out_option(parser: argparse._ActionsContainer, names: str = "") -> None:
     """``--out DIR``, the output folder, the same on every command that writes files (``names``: what it writes
     there, where the help should say)."""
     into = f", written as {names}" if names else ""
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"output folder (default {DEFAULT_OUT}/{into})")
+
 
 def common_options(suppress: bool) -> argparse.ArgumentParser:
     """Options accepted before and after the command name.
@@ -82,6 +86,7 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=default(False),
                         help="show tracebacks of errors")
     return common
+
 
 def embedding_options(device: bool, subsample: bool = True) -> argparse.ArgumentParser:
     """Options of every command that computes embeddings (``--device`` where a method can use a GPU, ``--n`` where

@@ -112,8 +112,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"usage: {self.short_usage()}\n{self.prog}: error: {message}\n"
                      f"Run '{self.prog} --help' for its options.\n")
 
+
 def _flag(param: str) -> str:
     return FLAGS.get(param, "--" + param.replace("_", "-"))
+
 
 def _setup_logging(verbosity: int) -> None:
     """Send the library's log records to stderr; -q shows warnings only, -v debug."""
@@ -123,6 +125,7 @@ def _setup_logging(verbosity: int) -> None:
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
+
 
 def _add_data_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     data = sub.add_parser("data", help="find, verify and download the data sets")
@@ -139,6 +142,7 @@ def _add_data_commands(sub: argparse._SubParsersAction, common: argparse.Argumen
         if action == "fetch":
             p.add_argument("--force", action="store_true", help="download even if found elsewhere")
         p.set_defaults(func=func)
+
 
 def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
 
@@ -166,6 +170,7 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
     out_option(where, "DATASET-grid.png")
     where.add_argument("-o", "--output", metavar="FILE", help="the file instead: PNG, SVG or PDF, by extension")
     grid.set_defaults(func=data_commands.cmd_grid)
+
 
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
 
@@ -217,6 +222,7 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     metrics.add_argument("-k", type=positive_int, default=10, help="neighbours for the metrics (default 10)")
     metrics.set_defaults(func=commands.cmd_metrics)
 
+
 def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
 
     sweep = sub.add_parser(
@@ -249,8 +255,8 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
                             "its workers died (default 60)")
     sweep.set_defaults(func=commands.cmd_sweep)
 
-def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
 
+def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     held = sub.add_parser(
         "heldout", parents=[common, embedding_options(device=True, subsample=False)],
         help="fit on the training images, place the test images, score them",
@@ -269,6 +275,7 @@ def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.Argum
                       help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
     out_option(held)
     held.set_defaults(func=commands.cmd_heldout)
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``fmnist-viz``."""
@@ -299,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     clearer.add_argument("--downloads", action="store_true", help="delete the downloaded data sets too")
     clearer.set_defaults(func=commands.cmd_cache)
     return parser
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
@@ -337,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
 
 def _exit_on_sigterm() -> Any:
     """Make SIGTERM (``kill``) unwind like Ctrl-C, so temporary files are removed; returns the old handler."""

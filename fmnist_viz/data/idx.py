@@ -58,6 +58,7 @@ def read_bytes(path: str | os.PathLike[str], source: str | None = None, limit: i
         return raw
     return inflate(raw, source or str(path), limit)
 
+
 def _announced_size(head: bytes, source: str) -> int | None:
     """Header plus payload bytes that an IDX file's first bytes announce; None while too few are known."""
     if len(head) < 4:
@@ -68,6 +69,7 @@ def _announced_size(head: bytes, source: str) -> int | None:
         return None
     shape = struct.unpack(f">{head[3]}I", head[4: 4 + 4 * head[3]])
     return 4 + 4 * head[3] + int(np.prod(shape, dtype=object)) * DTYPE_CODES[head[2]].itemsize
+
 
 def inflate(raw: bytes, source: str, limit: int | None = None) -> bytes:
     """Decompress gzip bytes, stopping at once past the size their IDX header announces (see :func:`read_bytes`)."""
@@ -96,6 +98,7 @@ def inflate(raw: bytes, source: str, limit: int | None = None) -> bytes:
     except zlib.error as exc:
         raise DataIntegrityError(f"{source}: corrupt or truncated gzip data ({exc})") from exc
     return bytes(out)
+
 
 def parse_idx(data: bytes | bytearray | memoryview, source: str = "<bytes>") -> np.ndarray:
     """Decode IDX bytes into a read-only, native-endian numpy array.
@@ -142,6 +145,7 @@ def parse_idx(data: bytes | bytearray | memoryview, source: str = "<bytes>") -> 
     array.flags.writeable = False
     return array
 
+
 def read_shape(path: str | os.PathLike[str]) -> tuple[int, ...]:
     """The shape in an IDX file's header, reading only the first bytes (gzipped or not)."""
     path = Path(path)
@@ -156,9 +160,11 @@ def read_shape(path: str | os.PathLike[str]) -> tuple[int, ...]:
         raise IDXFormatError(f"{path}: truncated header")
     return struct.unpack(f">{head[3]}I", dims)
 
+
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     """Read an IDX file (gzipped or not) into a read-only numpy array."""
     return parse_idx(read_bytes(path), source=str(path))
+
 
 def _idx_code(dtype: np.dtype) -> int:
     code = _CODE_BY_KIND.get((np.dtype(dtype).kind, np.dtype(dtype).itemsize))
@@ -166,15 +172,18 @@ def _idx_code(dtype: np.dtype) -> int:
         raise IDXFormatError(f"dtype {dtype} has no IDX type code")
     return code
 
+
 def idx_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
     """The IDX header for an array of ``dtype`` and ``shape``."""
     return bytes([0, 0, _idx_code(dtype), len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
+
 
 def to_idx_bytes(array: np.ndarray) -> bytes:
     """Encode ``array`` as IDX bytes (the inverse of :func:`parse_idx`)."""
     array = np.asarray(array)
     body = np.ascontiguousarray(array, dtype=DTYPE_CODES[_idx_code(array.dtype)])
     return idx_header(array.dtype, array.shape) + body.tobytes()
+
 
 def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool | None = None) -> Path:
     """Write ``array`` as an IDX file; gzipped if ``compress`` or the name ends in ``.gz``.

@@ -52,13 +52,16 @@ class Location:
         """Names of the files in ``specs`` that are not here."""
         return [s.filename for s in specs if self.find(s) is None]
 
+
 def dataset_cache_dir(spec: DatasetSpec) -> Path:
     """Where downloads of ``spec`` go (refusing a name that would lead outside the cache)."""
     return inside(cache_dir(), spec.name)
 
+
 def _expand(base: Path, spec: DatasetSpec, bare: bool) -> list[Path]:
     paths = [base / sub for sub in spec.subdirs]
     return [*paths, base] if bare else paths
+
 
 def check_data_dir(data_dir: str | os.PathLike[str] | None) -> None:
     """Refuse a data folder that is not there: a typo must not let the data come silently from elsewhere."""
@@ -70,6 +73,7 @@ def check_data_dir(data_dir: str | os.PathLike[str] | None) -> None:
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         raise UsageError(f"{str(data_dir)!r} {what}; give the folder that holds the data files (or leave it out "
                          f"to search ${DATA_ENV} and the usual places)", param="data_dir")
+
 
 def locations(spec: DatasetSpec, data_dir: str | os.PathLike[str] | None = None) -> list[Location]:
     """Every place :func:`~fmnist_viz.data.load` looks for ``spec``, in search order."""
@@ -89,6 +93,7 @@ def locations(spec: DatasetSpec, data_dir: str | os.PathLike[str] | None = None)
         unique.setdefault(path, Location(path, loc.origin))
     return list(unique.values())
 
+
 @dataclass(frozen=True)
 class LocationStatus:
     """What one search location holds for a data set (no checksums computed)."""
@@ -101,6 +106,7 @@ class LocationStatus:
     def complete(self) -> bool:
         """Whether every file asked about is here."""
         return not self.missing
+
 
 def survey(name: str | DatasetSpec, data_dir: str | os.PathLike[str] | None = None,
            split: str = "all") -> list[LocationStatus]:

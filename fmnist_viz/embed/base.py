@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .place import Placement
     from .prepare import Prepared
 
+
 @dataclass(frozen=True)
 class Param:
     """One parameter of an embedder: default, type, bounds or choices, help text."""
@@ -70,6 +71,7 @@ class Param:
         if self.high is not None and parsed > self.high:
             raise UsageError(f"{where} must be <= {self.high}, got {parsed!r}")
         return parsed
+
 
 class Embedder:
     """Base class of every embedder: validates parameters, checks the output.
@@ -288,6 +290,7 @@ class Embedder:
     def _embed(self, data: Prepared, *, seed: int, device: str) -> np.ndarray:
         raise NotImplementedError
 
+
 def check_features(X: Any) -> np.ndarray:
     """``X`` as an (n, d) float32 array of finite numbers (uint8 pixels are scaled later), else a UsageError that
     says what it is instead."""
@@ -305,6 +308,7 @@ def check_features(X: Any) -> np.ndarray:
     if not np.isfinite(array).all():
         raise UsageError("holds values that are not finite (NaN or infinity)", param="X")
     return array
+
 
 def check_enough_points(embedders: Sequence[Embedder], n: int, what: str = "") -> None:
     """Raise a clear :class:`UsageError` when a method needs more than ``n`` points.

@@ -24,6 +24,7 @@ from .prepare import pca_model
 if TYPE_CHECKING:
     from .prepare import Prepared
 
+
 @dataclass
 class Placement:
     """A fitted layout and new points placed into it, with the seconds each took."""
@@ -32,6 +33,7 @@ class Placement:
     placed: np.ndarray  # (m, 2) float32
     fit_seconds: float
     place_seconds: float
+
 
 class FittedSearch:
     """Each new point's k nearest fitted points, exactly: what a method's own transform asks its search index.
@@ -53,10 +55,12 @@ class FittedSearch:
         squared, indices = self.index.search(np.ascontiguousarray(X, dtype=np.float32), int(k))
         return indices.astype(np.int64), np.sqrt(np.maximum(squared, 0)).astype(np.float32)
 
+
 def timed(work: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     out = work()
     return out, time.perf_counter() - start
+
 
 def place_pca(fit: Prepared, new: np.ndarray, seed: int) -> Placement:
     """PCA: the first two components of the fitted points' PCA, applied to the new points."""
@@ -69,11 +73,13 @@ def place_pca(fit: Prepared, new: np.ndarray, seed: int) -> Placement:
     return Placement(model.transform(fit.features).astype(np.float32), placed.astype(np.float32), fit_seconds,
                      place_seconds)
 
+
 def place_tsne(embedding: Any, fit: Prepared, new: np.ndarray, fit_seconds: float) -> Placement:
     """t-SNE: openTSNE's ``transform`` of the new points into the fitted ``embedding`` (a ``TSNEEmbedding`` whose
     affinities can query the fitted points: :func:`searchable_neighbors`)."""
     placed, seconds = timed(lambda: np.asarray(embedding.transform(np.asarray(new, dtype=np.float64))))
     return Placement(np.asarray(embedding, np.float32), placed.astype(np.float32), fit_seconds, seconds)
+
 
 def searchable_neighbors(indices: np.ndarray, distances: np.ndarray, features: np.ndarray) -> Any:
     """openTSNE's precomputed-neighbours index, which can also find new points' neighbours among the fitted ones
@@ -91,11 +97,13 @@ def searchable_neighbors(indices: np.ndarray, distances: np.ndarray, features: n
 
     return Searchable()
 
+
 def place_umap(reducer: Any, fit: Prepared, new: np.ndarray, fit_seconds: float) -> Placement:
     """UMAP: umap-learn's ``transform``, its search index answering from the fitted points exactly."""
     reducer._knn_search_index = FittedSearch(fit.features)  # it had none: the fit was given the shared graph
     placed, seconds = timed(lambda: reducer.transform(np.asarray(new, dtype=np.float32)))
     return Placement(np.asarray(reducer.embedding_, np.float32), np.asarray(placed, np.float32), fit_seconds, seconds)
+
 
 def place_pymde(fitted: np.ndarray, fit: Prepared, new: np.ndarray, values: dict[str, Any], seed: int, device: str,
                 fit_seconds: float) -> Placement:

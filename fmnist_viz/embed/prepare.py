@@ -42,16 +42,19 @@ def check_pca_dims(pca_dims: int | None) -> int | None:
         return None
     return int(check_number(pca_dims, "pca_dims", low=2, integer=True))
 
+
 def reduces(pca_dims: int | None, n_features: int) -> bool:
     """Whether PCA to ``pca_dims`` changes data of ``n_features`` dimensions: not when PCA is off, nor when the data
     has that many dimensions or fewer (it is then used as it is)."""
     return bool(pca_dims) and n_features > pca_dims  # type: ignore[operator]
+
 
 def scale_pixels(X: np.ndarray) -> np.ndarray:
     """uint8 pixels -> float32 in [0, 1]; float input is only cast to float32."""
     if X.dtype == np.uint8:
         return X.astype(np.float32) * np.float32(1 / 255)
     return np.asarray(X, dtype=np.float32)
+
 
 def pca_model(X: np.ndarray, n_components: int, seed: int) -> Any:
     """The PCA every step uses (scikit-learn's, randomized SVD, seeded), not fitted yet: ``n_components`` of
@@ -60,9 +63,11 @@ def pca_model(X: np.ndarray, n_components: int, seed: int) -> Any:
 
     return PCA(n_components=min(n_components, X.shape[1], X.shape[0]), svd_solver="randomized", random_state=seed)
 
+
 def pca_reduce(X: np.ndarray, n_components: int, seed: int) -> np.ndarray:
     """Project ``X`` onto its leading principal components (:func:`pca_model`), float32."""
     return np.ascontiguousarray(pca_model(X, n_components, seed).fit_transform(X), dtype=np.float32)
+
 
 def _ensure_self_first(indices: np.ndarray, distances: np.ndarray) -> None:
     """Make column 0 each point itself (duplicates can tie with it), in place."""
@@ -73,6 +78,7 @@ def _ensure_self_first(indices: np.ndarray, distances: np.ndarray) -> None:
         indices[i, 1 : j + 1] = indices[i, :j].copy()
         distances[i, 1 : j + 1] = distances[i, :j].copy()
         indices[i, 0], distances[i, 0] = i, 0.0
+
 
 def knn_graph(Z: np.ndarray, k: int, seed: int = 0, method: str = "auto",
               progress: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -124,6 +130,7 @@ def knn_graph(Z: np.ndarray, k: int, seed: int = 0, method: str = "auto",
         raise RuntimeError(f"the k-NN index returned too few neighbours for {int(missing.any(1).sum())} points")
     _ensure_self_first(indices, distances)
     return indices, distances
+
 
 @dataclass
 class Prepared:

@@ -32,7 +32,6 @@ from .worker import run_cell, worker_env
 log = logging.getLogger(__name__)
 
 
-
 def _import_distributed() -> Any:
     try:
         import distributed
@@ -40,6 +39,7 @@ def _import_distributed() -> Any:
         raise UsageError("needs Dask distributed, which is not installed: pip install 'fmnist-viz[dask]'",
                          param="scheduler") from None
     return distributed
+
 
 def _check_worker(modules: tuple[str, ...]) -> str:
     """Run on a worker before any cell: import fmnist-viz (this function is one of its) and the method's library,
@@ -49,6 +49,7 @@ def _check_worker(modules: tuple[str, ...]) -> str:
     for module in modules:
         importlib.import_module(module)
     return __version__
+
 
 def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int,
                     device: str) -> tuple[np.ndarray, float, dict[str, float], str]:
@@ -64,6 +65,7 @@ def _cell_on_worker(method: str, values: dict[str, Any], arrays: Mapping[str, np
     finally:
         sys.setswitchinterval(switch)
     return embedding, seconds, metrics, get_worker().address
+
 
 class DaskCluster(Executor):
     """The tasks run on a Dask distributed cluster: an existing scheduler, or ``local`` (one started here).

@@ -28,6 +28,7 @@ def _run(task: Task, arrays: Mapping[str, np.ndarray]) -> Outcome:
         return Outcome(task, None, error=describe_error(exc))
     return Outcome(task, embedding, seconds, where="this process", metrics=metrics)
 
+
 class InProcess(Executor):
     """Runs the tasks one after another in this process."""
 
@@ -46,6 +47,7 @@ class InProcess(Executor):
 
     def describe(self) -> str:
         return "this process"
+
 
 class ProcessPool(Executor):
     """``workers`` worker processes on this machine, each taking the next task when it is free."""
@@ -131,6 +133,7 @@ class ProcessPool(Executor):
         for worker in self.processes:
             worker.close(wait=0.0)
 
+
 class HereAndBeside(Executor):
     """What :func:`fmnist_viz.run` uses: the tasks in this process, in order, and, with ``beside``, the
     single-threaded ones (UMAP, sequential when seeded) in one worker process next to it, so they run beside the
@@ -153,7 +156,6 @@ class HereAndBeside(Executor):
             self.here.append((task, arrays))
 
     def results(self) -> Iterator[Outcome]:
-
         while self.here:
             task, arrays = self.here.pop(0)
             with step(task.label or task.method) as timed:
@@ -173,6 +175,7 @@ class HereAndBeside(Executor):
     def close(self) -> None:
         if self.worker is not None:
             self.worker.close()
+
 
 def _registered(name: str) -> bool:
     """Whether a worker process can make the embedder ``name`` (a plugin instance handed to run() may not be)."""

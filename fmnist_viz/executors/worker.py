@@ -58,6 +58,7 @@ def arrays_of(data: Prepared, scoring: Mapping[str, np.ndarray] | None = None) -
         arrays.update(knn_indices=data.knn_indices, knn_distances=data.knn_distances)
     return {**arrays, **(scoring or {})}
 
+
 def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarray], seed: int, device: str, *,
              embedder: Any = None, progress: bool | None = False,
              label: str = "") -> tuple[np.ndarray, float, dict[str, float]]:
@@ -82,6 +83,7 @@ def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarra
 
     return embedding, seconds, measure(method, arrays["pixels"], embedding, arrays["labels"], arrays["is_train"], seed)
 
+
 def worker_env(threads: int | None = None) -> dict[str, str]:
     """The environment of a worker program started from here: fmnist_viz importable even when it is not
     installed, and ``threads`` (if given) capping its numerical libraries."""
@@ -91,8 +93,10 @@ def worker_env(threads: int | None = None) -> dict[str, str]:
         env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
     return env
 
+
 class WorkerDied(FmnistVizError):
     """The worker process ended while it had work (killed, or out of memory)."""
+
 
 class WorkerProcess:
     """The parent's handle on one worker: submit jobs, then collect their results in order."""
@@ -158,6 +162,7 @@ class WorkerProcess:
             self.process.stdout.close()  # type: ignore[union-attr]
         shutil.rmtree(self.folder, ignore_errors=True)
 
+
 def remove_stale_folders(root: str | os.PathLike[str] | None = None) -> None:
     """Remove workers' folders left in the temporary directory by parents that are gone."""
     for path in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
@@ -174,6 +179,7 @@ def remove_stale_folders(root: str | os.PathLike[str] | None = None) -> None:
             continue
         shutil.rmtree(path, ignore_errors=True)
 
+
 def _exit_with_parent(parent: int, folder: Path) -> None:
     """Exit the worker, removing its folder, as soon as the process that started it is gone."""
     while True:
@@ -181,6 +187,7 @@ def _exit_with_parent(parent: int, folder: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
             os._exit(1)
         time.sleep(0.5)
+
 
 def _run_job(message: dict[str, Any], loaded: dict[Path, dict[str, np.ndarray]]) -> dict[str, Any]:
     """One job; ``loaded`` keeps the arrays of the last data file, which the next job usually shares."""
@@ -195,12 +202,14 @@ def _run_job(message: dict[str, Any], loaded: dict[Path, dict[str, np.ndarray]])
     np.save(folder / f"job{job}-out.npy", embedding)
     return {"job": job, "ok": True, "seconds": seconds, "metrics": metrics}
 
+
 def main(parent: int, folder: Path, preload: list[str], replies: IO[str]) -> None:
     """Serve jobs from stdin until it closes (or the ``parent`` process is gone), then remove ``folder``."""
     try:
         _serve(parent, folder, preload, replies)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
 
 def _serve(parent: int, folder: Path, preload: list[str], replies: IO[str]) -> None:
     import importlib
@@ -223,6 +232,7 @@ def _serve(parent: int, folder: Path, preload: list[str], replies: IO[str]) -> N
             reply.update(job=message["job"], ok=False)
         replies.write(json.dumps(reply) + "\n")
         replies.flush()
+
 
 if __name__ == "__main__":
     # stdout carries the replies alone: whatever the libraries print goes to stderr

@@ -55,6 +55,7 @@ def check_highlight(highlight: Selection, datasets: Sequence[str], data_dir: str
                          param=highlight.param)
     return highlight.check_rows(len(load(highlight.dataset, data_dir=data_dir)), get_spec(highlight.dataset).title)
 
+
 def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> Path:
     """Write one result as ``METHOD_DATASET[_VARIANT].npz`` (see :func:`variant_suffix`).
 
@@ -70,6 +71,7 @@ def save_result_npz(result: EmbeddingResult, folder: str | os.PathLike[str]) -> 
         class_names=np.array(result.class_names), method=np.array(result.method),
         params=np.array(json.dumps(result.params)), seed=np.array(result.seed), **extra,
     )
+
 
 def save_results(
     results: Sequence[EmbeddingResult],
@@ -205,6 +207,7 @@ def save_results(
                                                color_by=color_by, style=style, exemplars=exemplars, seed=seed))
     return written
 
+
 def result_paths(results: Sequence[EmbeddingResult], out: Path, formats: Sequence[str], *, name: str,
                  aligned_to: str | None, style: str = DEFAULT_STYLE, exemplars: int = 0,
                  max_points: int | None = None, highlight: Selection | None = None,
@@ -225,6 +228,7 @@ def result_paths(results: Sequence[EmbeddingResult], out: Path, formats: Sequenc
                        if fmt in STATIC_FORMATS]
     return paths
 
+
 def check_targets(paths: Sequence[Path]) -> None:
     """Refuse to start writing when one of ``paths`` is taken by a folder (it would fail after the others were
     written): every file a command writes is checked before the first is."""
@@ -232,6 +236,7 @@ def check_targets(paths: Sequence[Path]) -> None:
         if path.is_dir():
             raise UsageError(f"holds a folder named {path.name!r} where that file is to be written ({path}): move "
                              "the folder away, or write into another folder", param="out")
+
 
 def drawn_copies(results: Sequence[EmbeddingResult], align: str
                  ) -> tuple[list[EmbeddingResult], str | None, Written]:
@@ -243,6 +248,7 @@ def drawn_copies(results: Sequence[EmbeddingResult], align: str
     copies, reference = aligned_copies(results, align)
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
     return copies, aligned_to, Written(enabled=all(r.cache_key is not None for r in copies))
+
 
 def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: str | os.PathLike[str] | None,
           *, exemplars: int, **options: Any) -> list[Path]:

@@ -21,15 +21,29 @@ from ..data import load
 from ..digest import short_digest
 from ..errors import UsageError
 from ..pipeline.measure import aligned_copies, measure_for_drawing
-from ..render.page import check_plotly_js, drawn_rows, interactive_figure, page_html, write_page
+from ..render.page import check_plotly_js, drawn_rows, interactive_figure, page_html
 from ..render.sprites import SHEET_COLUMNS, SHEET_SIZE, SPRITE_VERSION, hover_images, sprite_sheets
 from ..render.style import heldout_title
 from ..results import HeldoutResult
+from ..store.atomic import atomic_path
 from ..store.cache import ResultCache
 from .files import check_output_path
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
+
+
+def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str, dict[str, Any]],
+               plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
+    """Write ``fig`` (from :func:`~fmnist_viz.render.page.interactive_figure`) as one self-contained HTML file,
+    atomically, with its hover images made by :func:`~fmnist_viz.render.sprites.hover_images`
+    (``hover_images(images, drawn_rows(fig))``)."""
+    text = page_html(fig, hover, plotly_js=plotly_js, title=title)
+    path = Path(path)
+    with atomic_path(path, suffix=".html") as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
 
 @dataclass
 class Page:
@@ -56,6 +70,7 @@ class Page:
         """Jupyter shows the page inline, in a frame of its own."""
         return (f"<iframe srcdoc=\"{html.escape(self.html(), quote=True)}\" "
                 "style='width: 100%; height: 820px; border: 0' sandbox='allow-scripts allow-downloads'></iframe>")
+
 
 def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0, align: str = "auto",
          data_dir: str | os.PathLike[str] | None = None, plotly_js: str = "embed", title: str | None = None,
@@ -85,6 +100,7 @@ def page(results: Sequence[Any], *, max_points: int | None = None, seed: int = 0
     methods = ", ".join(dict.fromkeys(r.method for r in results))
     return Page(figure, hover, title or f"fmnist-viz: {methods}", plotly_js)
 
+
 def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None, align: str = "auto"
            ) -> tuple[list[Any], Mapping[tuple[str, str], str] | None]:
     """What a page draws of ``results``, as aligned copies (the caller's stay unchanged): each held-out result as
@@ -94,13 +110,13 @@ def _drawn(results: Sequence[Any], titles: Mapping[tuple[str, str], str] | None,
     if not held:
         return aligned_copies(results, align)[0], titles
     if len(held) < len(results):
-
         raise UsageError("mixes held-out results with others; draw each kind on a page of its own", param="results")
 
     short = len({r.method for r in held}) > 1  # in a grid, the row names the data set
     own = {(r.dataset, r.method): heldout_title(r, line_break="<br>", escape=html.escape, short=short)
            for r in held if r.placed is not None}
     return aligned_copies([r.as_embedding() for r in held if r.placed is not None], align)[0], {**own, **(titles or {})}
+
 
 def cached_sprite_sheets(images: np.ndarray, use_cache: bool = True) -> list[str]:
     """:func:`~fmnist_viz.render.sprites.sprite_sheets`, kept in the cache by the images' digest: every page of a data

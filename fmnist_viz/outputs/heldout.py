@@ -35,6 +35,7 @@ HELDOUT_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
 COLUMNS = ("dataset", "method", "seed", "fitted", "placed", "pca_dims", "params", *HELDOUT_SCORES, "fit_seconds",
            "place_seconds", "status", "error")
 
+
 def heldout_rows(results: Sequence[HeldoutResult], settings: bool = True) -> list[dict[str, Any]]:
     """One table row per result, numbers rounded; a failed one keeps its error. With ``settings`` (the CSV), every
     row records its PCA dimensions and the method's parameters (JSON) too; without (a terminal's table), not."""
@@ -50,6 +51,7 @@ def heldout_rows(results: Sequence[HeldoutResult], settings: bool = True) -> lis
         rows.append(row)
     return rows
 
+
 def heldout_name(results: Sequence[HeldoutResult], style: str = DEFAULT_STYLE) -> str:
     """What a held-out run's files start with: ``heldout_METHOD(S)_DATASETS`` and every setting that differs from
     the defaults (:attr:`HeldoutResult.variant`: ``_fitN`` when fitted on the first N training images, ``_seedS``,
@@ -60,6 +62,7 @@ def heldout_name(results: Sequence[HeldoutResult], style: str = DEFAULT_STYLE) -
     datasets = list(dict.fromkeys(r.dataset for r in results))
     return (f"heldout_{run_name(methods, BUILTIN_METHODS)}_{'-vs-'.join(datasets)}"
             + variant_suffix(results, style=None if style == DEFAULT_STYLE else style))
+
 
 def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] = DEFAULT_OUT,
                  formats: str | Sequence[str] = ("csv", "png"), *, style: str = DEFAULT_STYLE,
@@ -85,7 +88,6 @@ def save_heldout(results: Sequence[HeldoutResult], out: str | os.PathLike[str] =
                                     placed_index=r.placed_index, fitted_labels=r.fitted_labels,
                                     placed_labels=r.placed_labels, class_names=np.array(r.class_names)))
     if "html" in formats and any(r.placed is not None for r in results):
-
         written.append(page(results, plotly_js=plotly_js, data_dir=data_dir,
                             title=f"fmnist-viz: held-out {', '.join(dict.fromkeys(r.method for r in results))}"
                             ).save(out / f"{stem}.html"))

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
     from ..store.unchanged import Written
 
+
 def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, ax: Axes | None = None,
               images: np.ndarray | None = None, data_dir: str | os.PathLike[str] | None = None,
               title: str | None = None) -> Figure:
@@ -68,11 +69,13 @@ def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, 
     ax.set_title(title if title is not None else map_title(result, choice))
     return ax.figure
 
+
 def check_image_map(formats: Sequence[str], cells: int | None) -> None:
     """Cells per side of an image map (None: none asked for) checked, and a static format to draw it in."""
     if cells is not None:
         check_number(cells, "image_map", low=MIN_CELLS, high=MAX_CELLS, integer=True)
         check_formats_of(formats)
+
 
 def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[str] = DEFAULT_OUT,
                     formats: str | Sequence[str] = ("png",), *, cells: int = DEFAULT_CELLS, frames: bool = False,
@@ -85,6 +88,7 @@ def save_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
     return write_planned(plan_image_maps(results, out, formats, cells=cells, frames=frames, style=style,
                                          align=align, data_dir=data_dir))
 
+
 def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                       out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("png",), *,
                       frames: bool = False, style: str = DEFAULT_STYLE, align: str = "auto",
@@ -96,6 +100,7 @@ def save_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
     return write_planned(plan_zoom_figures(results, box, out, formats, frames=frames, style=style, align=align,
                                            data_dir=data_dir))
 
+
 @dataclass
 class Planned:
     """Files to write (one figure in each static format), what they are made from, and how to draw them."""
@@ -104,6 +109,7 @@ class Planned:
     digest: str | None
     draw: Callable[[], Figure]
     records: Written
+
 
 def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[str] = DEFAULT_OUT,
                     formats: str | Sequence[str] = ("png",), *, cells: int = DEFAULT_CELLS, frames: bool = False,
@@ -129,6 +135,7 @@ def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[s
                            style=style, align=align))
     return plans
 
+
 def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                       out: str | os.PathLike[str] = DEFAULT_OUT, formats: str | Sequence[str] = ("png",), *,
                       frames: bool = False, style: str = DEFAULT_STYLE, align: str = "auto",
@@ -153,6 +160,7 @@ def plan_zoom_figures(results: Sequence[EmbeddingResult], box: Sequence[float],
                            style=style, align=align))
     return plans
 
+
 def write_planned(plans: Sequence[Planned]) -> list[Path]:
     """Draw and save planned figures, after checking that no file name is taken by a folder; a figure already
     written from the same inputs is left as it is. Returns the paths."""
@@ -164,6 +172,7 @@ def write_planned(plans: Sequence[Planned]) -> list[Path]:
                                       lambda plan=plan: save_figures(plan.draw(), plan.paths))
     return written
 
+
 def zoom_boxes(results: Sequence[EmbeddingResult], box: Sequence[float]
                ) -> list[tuple[EmbeddingResult, tuple[float, float, float, float]]]:
     """Each result of the first data set, with ``box`` cut to its layout as drawn
@@ -172,6 +181,7 @@ def zoom_boxes(results: Sequence[EmbeddingResult], box: Sequence[float]
     first = results[0].dataset
     return [(r, clip_box(box, r.positions)) for r in results if r.dataset == first]
 
+
 def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> list[str]:
     """The formats, checked, with a static one among them (what these figures are drawn in)."""
 
@@ -179,6 +189,7 @@ def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> 
     if not any(f in STATIC_FORMATS for f in formats):
         raise UsageError(f"draws a static figure: add {' or '.join(STATIC_FORMATS)} to the formats", param=param)
     return formats
+
 
 def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], align: str,
            data_dir: str | os.PathLike[str] | None) -> tuple[list[EmbeddingResult], Path, str | None, Written]:
@@ -191,6 +202,7 @@ def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], alig
     copies, aligned_to, records = drawn_copies(results, align)
     measure_for_drawing(copies, data_dir=data_dir)
     return copies, folder, aligned_to, records
+
 
 def _plan(records: Written, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
           draw: Callable[[], Figure], kind: str, **options: Any) -> Planned:

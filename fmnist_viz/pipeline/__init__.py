@@ -32,6 +32,7 @@ __all__ = ["run", "execute", "plan_jobs", "Plan", "Job", "Subset", "as_list", "c
            "stratified_subsample", "prepare_for",
            "shared_graph", "subsets", "resolve_device", "EmbeddingResult"]
 
+
 def run(
     methods: str | Embedder | Sequence[str | Embedder],
     datasets: str | Sequence[str],

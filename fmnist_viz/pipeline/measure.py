@@ -93,7 +93,6 @@ def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | Non
             cache.store("pointwise", key, r.pointwise, meta={"dataset": r.dataset, "method": r.method})
 
 
-
 def aligned_copies(results: Sequence[Any], align: str = "auto") -> tuple[list[Any], str | None]:
     """Copies of ``results`` as files draw them (the caller's stay as they are), each data set's layouts aligned
     onto one method's (``align``, see :func:`fmnist_viz.quality.align.align_results`), and that method's name."""

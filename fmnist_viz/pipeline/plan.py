@@ -41,6 +41,7 @@ def as_list(values: Any, param: str, kinds: tuple[type, ...]) -> list[Any]:
         raise UsageError(f"must be a {what} or a non-empty list of them, got {values!r}"[:200], param=param)
     return list(values)
 
+
 def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:
     """``n`` row numbers drawn per class in proportion to its size (all rows when ``n`` is None), sorted."""
     total = len(labels)
@@ -56,6 +57,7 @@ def stratified_subsample(labels: np.ndarray, n: int | None, seed: int = 0) -> np
     rng = np.random.default_rng(seed)
     picks = [rng.choice(np.flatnonzero(labels == c), size=t, replace=False) for c, t in zip(classes, take, strict=True)]
     return np.sort(np.concatenate(picks))
+
 
 @dataclass
 class Subset:
@@ -78,6 +80,7 @@ class Subset:
         return {**self.base_key, "scale": "pixels/255", "pca": self.pca_dims, "seed": self.seed,
                 "sklearn": metadata.version("scikit-learn")}
 
+
 @dataclass
 class Plan:
     """The jobs of a run, in (data set, embedder) order, with those found in the cache filled in."""
@@ -89,6 +92,7 @@ class Plan:
     def todo(self) -> list[Job]:
         """The jobs still to compute: neither cached nor refused."""
         return [j for j in self.jobs if j.embedding is None and not j.error]
+
 
 def check_method_params(params: Mapping[str, Mapping[str, Any]] | None, methods: Sequence[Any]
                         ) -> dict[str, Mapping[str, Any]]:
@@ -102,6 +106,7 @@ def check_method_params(params: Mapping[str, Mapping[str, Any]] | None, methods:
     if unused:
         raise UsageError(f"name method(s) that are not run: {', '.join(sorted(unused))}", param="params")
     return dict(params or {})
+
 
 def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *, n: int | None = None,
               sample_seed: int = 0, device: str = "auto", pca_dims: int | None = DEFAULT_PCA_DIMS,
@@ -153,6 +158,7 @@ def plan_jobs(pairs: Sequence[tuple[Embedder, int]], datasets: Sequence[str], *,
                 log.info("%s of %s: from the cache", embedder.name, spec.title)
     return Plan(jobs, cache)
 
+
 def variant(embedder: Embedder, subset: Subset, seed: int) -> dict[str, Any]:
     """What differs from the defaults for one (data set, method): subsample, seeds, PCA, parameters."""
     variant: dict[str, Any] = {}
@@ -166,6 +172,7 @@ def variant(embedder: Embedder, subset: Subset, seed: int) -> dict[str, Any]:
         variant["pca"] = subset.pca_dims or 0
     variant.update(embedder.changed_params())
     return variant
+
 
 @dataclass(eq=False)
 class Job:

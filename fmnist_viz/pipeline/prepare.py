@@ -55,6 +55,7 @@ def prepare(subset: Subset, cache: ResultCache, knn_k: int, progress: bool | Non
             cache.store("knn", knn_key, {"indices": indices, "distances": distances})
     return prepared
 
+
 def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLike[str] | None = None,
                  progress: bool | None = None) -> np.ndarray:
     """Each point's ``k`` nearest neighbours in the prepared space its method saw (n, k), from the cache when made."""
@@ -68,9 +69,11 @@ def shared_graph(result: EmbeddingResult, k: int = 10, data_dir: str | os.PathLi
     prepared = prepare(subset, ResultCache(enabled=result.cache_key is not None), k, progress)
     return prepared.neighbors(k)[0][:, 1:]
 
+
 def subsets(jobs: Sequence[Job]) -> list[Subset]:
     """The data sets of ``jobs``, each once, in order."""
     return list({id(j.subset): j.subset for j in jobs}.values())
+
 
 def prepare_for(subset: Subset, jobs: Sequence[Job], cache: ResultCache, progress: bool | None,
                  min_k: int = 0) -> Prepared:

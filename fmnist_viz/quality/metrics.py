@@ -44,6 +44,7 @@ def sample_rows(n: int, size: int = DEFAULT_SAMPLE, seed: int = 0) -> np.ndarray
         return np.arange(n)
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
+
 def check_k(k: int, n: int, sample: int = DEFAULT_SAMPLE) -> int:
     """``k`` if the metrics can use that many neighbours on ``n`` points, else a UsageError saying the most.
 
@@ -58,6 +59,7 @@ def check_k(k: int, n: int, sample: int = DEFAULT_SAMPLE) -> int:
                          f"fewer neighbours than half the points), got {k}", param="k")
     return k
 
+
 def trustworthiness(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
                     sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
     """Trustworthiness@k of ``embedding`` for the rows of ``X``, on a fixed random sample."""
@@ -66,6 +68,7 @@ def trustworthiness(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
     rows = sample_rows(len(X), sample, seed)
     check_k(k, len(X), sample)
     return float(sk_trustworthiness(scale_pixels(X[rows]), embedding[rows], n_neighbors=k))
+
 
 def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray, k: int = DEFAULT_K) -> float:
     """Accuracy of k-NN classification in 2-D: fit on the ``is_train`` rows, scored on the rest.
@@ -81,6 +84,7 @@ def knn_accuracy(embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray
     classifier = KNeighborsClassifier(n_neighbors=k).fit(embedding[train], labels[train])
     return float(classifier.score(embedding[test], labels[test]))
 
+
 def neighbour_sets(points: np.ndarray, k: int) -> np.ndarray:
     """Each point's ``k`` nearest neighbours (n, k), the point itself excluded."""
     from sklearn.neighbors import NearestNeighbors
@@ -88,11 +92,13 @@ def neighbour_sets(points: np.ndarray, k: int) -> np.ndarray:
     # kneighbors() without a query already leaves each point out of its own list
     return NearestNeighbors(n_neighbors=k).fit(points).kneighbors(return_distance=False)
 
+
 def shared_fraction(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per row, the share of ``a``'s entries that are also in ``b`` (both (n, k), distinct entries per row)."""
     # sorted together, each shared entry appears twice in a row
     both = np.sort(np.concatenate([a, b], axis=1), axis=1)
     return (both[:, 1:] == both[:, :-1]).sum(axis=1) / a.shape[1]
+
 
 def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEFAULT_K,
                               sample: int = DEFAULT_SAMPLE, seed: int = 0) -> float:
@@ -103,6 +109,7 @@ def neighborhood_preservation(X: np.ndarray, embedding: np.ndarray, k: int = DEF
     low = neighbour_sets(np.asarray(embedding[rows], dtype=np.float64), k)
     return float(shared_fraction(high, low).mean())
 
+
 def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:
     """The share of the (scaled) pixels' total variance that the embedding's axes hold.
 
@@ -112,6 +119,7 @@ def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:
     """
     total = float(scale_pixels(X).var(axis=0, dtype=np.float64).sum())
     return float(np.asarray(embedding, dtype=np.float64).var(axis=0).sum() / total) if total else float("nan")
+
 
 def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
              k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> dict[str, Any]:
@@ -128,6 +136,7 @@ def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train:
         results[f"{name}_seconds"] = time.perf_counter() - start
     return results
 
+
 def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
             seed: int = 0) -> dict[str, float]:
     """:func:`evaluate` with the defaults every figure and table uses (and PCA's explained variance): what
@@ -137,9 +146,11 @@ def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarra
         found["explained_variance"] = explained_variance(X, embedding)
     return {name: float(value) for name, value in found.items()}
 
+
 def metrics_key(embedding_key: dict[str, Any], k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]:
     """Where the quality of the embedding cached under ``embedding_key`` is cached."""
     return {"embedding": embedding_key, "k": k, "sample": sample, "version": METRICS_VERSION}
+
 
 def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
     """One table row per evaluated :class:`~fmnist_viz.pipeline.EmbeddingResult`, numbers rounded.
@@ -154,6 +165,7 @@ def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
     } for r in results]
     columns = list(dict.fromkeys(key for row in rows for key in row))
     return [{column: row.get(column, "") for column in columns} for row in rows]
+
 
 def format_table(rows: Sequence[dict[str, Any]], table_format: str = "markdown") -> str:
     """Rows of equal keys as a markdown table, CSV or JSON (``table_format``)."""

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+
 def heldout_panel(result: Any, ax: Axes, seed: int = 0) -> None:
     """One result (:class:`~fmnist_viz.results.HeldoutResult`) drawn into ``ax``, its misclassified placed points
     (``result.wrong``) marked."""
@@ -42,6 +43,7 @@ def heldout_panel(result: Any, ax: Axes, seed: int = 0) -> None:
     (x0, y0), (x1, y1) = robust_limits(np.concatenate([result.fitted, result.placed]))
     frame_panel(ax, (x0, x1), (y0, y1))
     ax.set_title(heldout_title(result) + " (x)")
+
 
 def heldout_figure(results: Sequence[Any], *, style: str = DEFAULT_STYLE, seed: int = 0) -> Figure:
     """The held-out results side by side: a row per method, a column per data set (Fashion-MNIST beside

@@ -46,9 +46,11 @@ class CellChoice:
         (x0, y0), (rows, cols) = self.origin, self.shape
         return x0, x0 + cols * self.side, y0, y0 + rows * self.side
 
+
 def check_cells(cells: int) -> int:
     """Cells per side, checked: a whole number from 2 to 200."""
     return int(check_number(cells, "cells", low=MIN_CELLS, high=MAX_CELLS, integer=True))
+
 
 def check_box(box: Sequence[float]) -> tuple[float, float, float, float]:
     """A window of the layout, (x0, x1, y0, y1) in its coordinates, checked: four finite numbers, x0 < x1 and
@@ -60,6 +62,7 @@ def check_box(box: Sequence[float]) -> tuple[float, float, float, float]:
     if not all(np.isfinite([x0, x1, y0, y1])) or x0 >= x1 or y0 >= y1:
         raise UsageError(f"must be finite with x0 < x1 and y0 < y1, got {x0:g},{x1:g},{y0:g},{y1:g}", param="box")
     return x0, x1, y0, y1
+
 
 #: The smallest box side, as a share of the layout's larger side (smaller ones cannot be drawn in floating point).
 MIN_BOX_SHARE = 1e-9
@@ -83,6 +86,7 @@ def clip_box(box: Sequence[float], positions: np.ndarray) -> tuple[float, float,
         raise UsageError(f"{x0:g},{x1:g},{y0:g},{y1:g} is too small to draw (its sides at most {MIN_BOX_SHARE:g} "
                          f"of the layout's): {extent}", param="box")
     return clipped
+
 
 def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS,
                  box: Sequence[float] | None = None) -> CellChoice:
@@ -126,6 +130,7 @@ def choose_cells(positions: np.ndarray, cells: int = DEFAULT_CELLS,
     pick = order[first]
     return CellChoice(points[pick], col[pick], row[pick], (float(x0), float(y0)), float(side), (rows, cols))
 
+
 def mosaic(images: np.ndarray, choice: CellChoice, colors: Sequence[str] | None = None, *, invert: bool = True,
            frame: int = 1) -> np.ndarray:
     """The chosen images in their cells as one RGB raster (rows x h, columns x w, 3) uint8, top row first.
@@ -159,6 +164,7 @@ def mosaic(images: np.ndarray, choice: CellChoice, colors: Sequence[str] | None 
     grid[rows - 1 - choice.row, choice.column] = tiles  # the raster's first row is the grid's top
     return grid.transpose(0, 2, 1, 3, 4).reshape(rows * h, cols * w, 3)
 
+
 def draw_image_map(ax: Axes, positions: np.ndarray, images: np.ndarray, labels: np.ndarray | None = None, *,
                    cells: int = DEFAULT_CELLS, frames: bool = False, invert: bool = True,
                    box: Sequence[float] | None = None) -> CellChoice:
@@ -178,6 +184,7 @@ def draw_image_map(ax: Axes, positions: np.ndarray, images: np.ndarray, labels: 
     frame_panel(ax, choice.extent[:2], choice.extent[2:])
     return choice
 
+
 def plot_image_map(positions: np.ndarray, images: np.ndarray, labels: np.ndarray | None = None, *,
                    cells: int = DEFAULT_CELLS, frames: bool = False, invert: bool = True, ax: Axes | None = None,
                    title: str | None = None) -> Figure:
@@ -192,9 +199,10 @@ def plot_image_map(positions: np.ndarray, images: np.ndarray, labels: np.ndarray
         ax.set_title(title)
     return ax.figure
 
-def map_title(result: Any, choice: CellChoice) -> str:
 
+def map_title(result: Any, choice: CellChoice) -> str:
     return f"{panel_title(result)}\n{len(choice.rows):,} cells: the image nearest each centre"
+
 
 def image_map_figure(results: Sequence[Any], images: dict[str, np.ndarray], *, cells: int = DEFAULT_CELLS,
                      frames: bool = False, style: str = DEFAULT_STYLE) -> Figure:
@@ -221,6 +229,7 @@ def image_map_figure(results: Sequence[Any], images: dict[str, np.ndarray], *, c
                 add_legend(ax, legend_handles(r.labels, r.class_names), 5, loc="upper center",
                            bbox_to_anchor=(0.5, -0.01))
     return fig
+
 
 #: Cells along the longer side of a zoom box's image map.
 ZOOM_CELLS = 16

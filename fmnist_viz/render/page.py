@@ -17,9 +17,7 @@ is first hovered, so the plot paints without waiting for the images.
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +26,6 @@ from ..digest import short_digest
 from ..embed.registry import method_label
 from ..errors import UsageError
 from ..quality.metrics import DEFAULT_K as POINTWISE_K
-from ..store.atomic import atomic_path
 from .style import (
     COLOR_MODES,
     COLOR_SCALES,
@@ -161,6 +158,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
                       meta={"rows": rows, "spans": _spans(results)})
     return fig
 
+
 #: The marker properties that colour a panel's points by class (:func:`class_scale`).
 CLASS_SCALE_KEYS = ("color", "colorscale", "cmin", "cmax", "showscale")
 
@@ -173,12 +171,14 @@ def class_scale(n_classes: int) -> dict[str, Any]:
         steps += [[c / n_classes, class_color(c)], [(c + 1) / n_classes, class_color(c)]]
     return {"colorscale": steps, "cmin": -0.5, "cmax": n_classes - 0.5, "showscale": False}
 
+
 def _spans(results: Sequence[Any]) -> dict[str, list[int]]:
     """The range preservation's colours span on the page, in tenths (as the points carry it)."""
     if not all("preservation" in r.pointwise for r in results):
         return {}
     low, high = measure_span([r.pointwise["preservation"] for r in results])
     return {"preservation": [round(low * 10), round(high * 10)]}
+
 
 def _measures(result: Any, order: np.ndarray) -> dict[str, np.ndarray]:
     """The point-by-point measures a panel can be coloured by, in drawing order, as small integers.
@@ -188,6 +188,7 @@ def _measures(result: Any, order: np.ndarray) -> dict[str, np.ndarray]:
     """
     return {name: (np.round(values[order] * 10) if name == "preservation" else values[order]).astype(np.uint8)
             for name, values in result.pointwise.items() if name in COLOR_MODES}
+
 
 def _legend_place(k: int, count: int) -> dict[str, Any]:
     """Where data set ``k`` of ``count`` puts its legend: the first left of the panels, the others right.
@@ -202,9 +203,11 @@ def _legend_place(k: int, count: int) -> dict[str, Any]:
     return {"x": 1.02, "xanchor": "left", "y": 0.5 if right == 1 else 1 - j / (right - 1),
             "yanchor": "middle" if right == 1 else ("top" if j == 0 else "bottom" if j == right - 1 else "middle")}
 
+
 def _row_legend(domain: Sequence[float]) -> dict[str, Any]:
     """A legend right of the panels, beside the row whose y domain is ``domain``."""
     return {"x": 1.01, "xanchor": "left", "y": (domain[0] + domain[1]) / 2, "yanchor": "middle"}
+
 
 def drawn_rows(fig: go.Figure) -> dict[str, np.ndarray]:
     """Each data set's rows in the order its panels draw them (what the page needs images of)."""
@@ -220,27 +223,32 @@ def drawn_rows(fig: go.Figure) -> dict[str, np.ndarray]:
                              "draw every panel of a data set from the same points and seed", param="fig")
     return rows
 
+
 def check_plotly_js(value: str) -> str:
     """``value`` if a page can get plotly.js that way (``embed`` or ``cdn``), else a UsageError."""
     if value not in PLOTLY_JS_CHOICES:
         raise UsageError(f"must be one of {', '.join(PLOTLY_JS_CHOICES)}, got {value!r}", param="plotly_js")
     return value
 
+
 #: The page's script, in parts (``assets/page/NAME.js``), joined in this order into one function: each part
 #: uses only what the parts before it define (tests/render/test_page.py checks).
 PAGE_PARTS = ("data", "state", "plotly", "plotly-lit", "plotly-views", "draw", "hover", "images", "legend", "selection",
               "toolbar", "api", "start")
+
 
 def page_script() -> str:
     """The page's script: its parts joined in :data:`PAGE_PARTS` order, inside one function of their own."""
     body = "\n".join(_asset(f"page/{name}.js") for name in PAGE_PARTS)
     return f"(function () {{\n{body}}})();\n"
 
+
 def _asset(name: str) -> str:
     """The text of a file shipped in ``fmnist_viz/render/assets/``."""
     from importlib.resources import files
 
     return files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
 
 def plotly_bundle_version() -> str:
     """The version of the plotly.js bundle the pages carry, from its header (``v4.1.1`` -> ``4.1.1``)."""
@@ -251,11 +259,13 @@ def plotly_bundle_version() -> str:
         raise RuntimeError(f"cannot read the plotly.js version of assets/{PLOTLY_BUNDLE}")
     return found.group(1)
 
+
 def _json_for_script(value: Any) -> str:
     """JSON (numpy arrays as base64, as Plotly writes them) that is safe inside a ``<script>`` element."""
     from plotly.io.json import to_json_plotly
 
     return to_json_plotly(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
 
 def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """What the page's script plots: the figure, with what its panels share kept once per data set.
@@ -288,15 +298,6 @@ def page_data(fig: go.Figure, hover: Mapping[str, dict[str, Any]]) -> dict[str, 
             "modes": modes, "opacity": POINT_OPACITY,
             "config": {"responsive": True, "displaylogo": False, "scrollZoom": True}}
 
-def write_page(fig: go.Figure, path: str | os.PathLike[str], hover: Mapping[str, dict[str, Any]],
-               plotly_js: str = "embed", title: str = "fmnist-viz") -> Path:
-    """Write ``fig`` (from :func:`interactive_figure`) as one self-contained HTML file, atomically, with its hover
-    images made by :func:`~.sprites.hover_images` (``hover_images(images, drawn_rows(fig))``)."""
-    text = page_html(fig, hover, plotly_js=plotly_js, title=title)
-    path = Path(path)
-    with atomic_path(path, suffix=".html") as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return path
 
 #: The page's frame: the tool bar above, the panels, and the side pane (the found row, the selection) docked
 #: beside them, where it covers no panel; the script fills them in.

@@ -47,13 +47,14 @@ def sprite_sheets(images: np.ndarray, per_sheet: int = SHEET_SIZE, columns: int 
         sheets.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
     return sheets
 
+
 def hover_images(images: Mapping[str, np.ndarray], rows: Mapping[str, np.ndarray], *,
                  sheets: Callable[[np.ndarray], list[str]] | None = None) -> dict[str, dict[str, Any]]:
     """What a page carries for its hover images: sprite sheets of the drawn points, in drawing order.
 
     ``images`` maps each data set to its (n, h, w) images, indexed by row;
     ``rows`` are the rows each data set's panels draw (:func:`drawn_rows`).
-    Build it once and hand it to :func:`write_page` for every page that draws
+    Build it once and hand it to :func:`fmnist_viz.outputs.explorer.write_page` for every page that draws
     the same rows. ``sheets`` makes the sprite sheets of an (n, h, w) stack
     (default :func:`sprite_sheets`; writers pass one that keeps them in the cache).
     """

@@ -46,14 +46,17 @@ def check_style(style: str) -> dict[str, Any]:
         raise UsageError(f"must be one of {', '.join(STYLES)}, got {style!r}", param="style")
     return STYLES[style]
 
+
 def style_rc(conf: dict[str, Any]) -> dict[str, Any]:
     """The matplotlib settings that apply a style's fonts and resolution (for ``plt.rc_context``)."""
     return {"font.size": conf["font"], "axes.titlesize": conf["font"], "legend.fontsize": conf["font"] * 0.9,
             "savefig.dpi": conf["dpi"]}
 
+
 def text_line(conf: dict[str, Any]) -> float:
     """The height of one line of a style's text, in inches."""
     return conf["font"] * 1.45 / 72
+
 
 def frame_panel(ax: Axes, xlim: Sequence[float], ylim: Sequence[float]) -> None:
     """How every static panel is framed: these limits, equal scales, no ticks, light grey edges."""
@@ -64,6 +67,7 @@ def frame_panel(ax: Axes, xlim: Sequence[float], ylim: Sequence[float]) -> None:
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_color("0.8")
+
 
 #: What points can be coloured by, and how the page's tool bar names each: their class, or a point-by-point
 #: measure (:mod:`fmnist_viz.quality.pointwise`).
@@ -92,6 +96,7 @@ def measure_span(values: Sequence[np.ndarray]) -> tuple[float, float]:
     low, high = np.percentile(tenths, [1, 99], method="lower"), np.percentile(tenths, [99], method="higher")[0]
     return float(low[0]) / 10, float(max(high, low[0] + 1)) / 10
 
+
 def measure_colors(values: np.ndarray, mode: str,
                    span: tuple[float, float] | None = None) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Per-point colours for a colour-by ``mode`` and the legend entries (name, colour) that explain them.
@@ -112,9 +117,11 @@ def measure_colors(values: np.ndarray, mode: str,
     return scale[steps], [(f"{low:.1f} of neighbours kept (or fewer)", scale[0]), (f"{middle:.2f}", scale[5]),
                           (f"{high:.1f} (or more)", scale[-1])]
 
+
 def class_color(index: int) -> str:
     """The colour of class ``index`` (cycles past ten classes)."""
     return CLASS_COLORS[index % len(CLASS_COLORS)]
+
 
 def draw_order(n: int, seed: int = 0, limit: int | None = None) -> np.ndarray:
     """The order points are drawn in: a random permutation of ``range(n)`` fixed by ``seed``.
@@ -126,6 +133,7 @@ def draw_order(n: int, seed: int = 0, limit: int | None = None) -> np.ndarray:
     """
     order = np.random.default_rng(seed).permutation(n)
     return order if limit is None else order[:limit]
+
 
 def robust_limits(embedding: np.ndarray, keep: float = 99.9, pad: float = 0.04) -> tuple[np.ndarray, np.ndarray]:
     """Square axis limits that hold the central ``keep`` percent of the points on each axis, padded.
@@ -140,11 +148,13 @@ def robust_limits(embedding: np.ndarray, keep: float = 99.9, pad: float = 0.04) 
     half = span * (0.5 + pad)
     return centre - half, centre + half
 
+
 def point_style(n: int) -> tuple[float, float]:
     """Marker area (pt^2) and opacity that suit ``n`` points in one panel."""
     size = float(np.clip(20000.0 / max(n, 1), 0.6, 16.0))
     alpha = float(np.clip(0.5 + 5000.0 / max(n, 1), 0.5, 0.9))
     return size, alpha
+
 
 def panel_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], str] = str) -> str:
     """The title of one result's panel: data set, method, size and, once measured, its quality.
@@ -161,6 +171,7 @@ def panel_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], 
         title += line_break + quality_line(result)
     return title
 
+
 def quality_line(result: Any, short: bool = False) -> str:
     """A result's measured quality as titles show it ("" before it is measured); ``short`` for narrow panels."""
     if not result.metrics:
@@ -169,6 +180,7 @@ def quality_line(result: Any, short: bool = False) -> str:
     if short:
         return f"10-NN acc. {accuracy:.3f}, trust. {trust:.3f}"
     return f"10-NN accuracy {accuracy:.3f}, trustworthiness {trust:.3f}"
+
 
 def heldout_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], str] = str,
                   short: bool = False) -> str:
@@ -181,6 +193,7 @@ def heldout_title(result: Any, *, line_break: str = "\n", escape: Callable[[str]
     wrong = "" if result.wrong is None else f", {int(result.wrong.sum()):,} misclassified"
     return (f"{name}, {len(result.placed):,} test images placed into {len(result.fitted):,} fitted{line_break}"
             f"held-out 5-NN accuracy {'n/a' if score is None else f'{score:.3f}'}{wrong}")
+
 
 def method_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], str] = str) -> str:
     """A panel's title where its row already names the data set and size: the method (with PCA's share of the

@@ -26,6 +26,7 @@ def data_title(result: Any, dataset: str) -> str:
     done = next((c.result for c in result.cells if c.dataset == dataset and c.result is not None), None)
     return f"{done.title}, {len(done):,} points" if done is not None else dataset
 
+
 def heat_maps(result: Any, metric: str = "knn_accuracy") -> list[tuple[str, str, Any]]:
     """(data set, file label, Figure): ``metric`` over the first two grid parameters (mean over seeds), per data
     set."""
@@ -58,6 +59,7 @@ def heat_maps(result: Any, metric: str = "knn_accuracy") -> list[tuple[str, str,
         fig.colorbar(image, ax=ax, shrink=0.8)
         figures.append((dataset, f"_{metric}", fig))
     return figures
+
 
 def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
     """(data set, file label, Figure) per data set and per combination of the values beyond the first two axes."""
@@ -97,6 +99,7 @@ def small_multiples(result: Any) -> list[tuple[str, str, Any]]:
                 "".join(f", {k} {format_value(v)}" for k, v in zip(rest, fixed, strict=True)))
             figures.append((dataset, label, compare_figure(rows, style="paper", suptitle=suptitle, legends="one")))
     return figures
+
 
 def check_size(grid: dict[str, list[Any]], seeds: list[int]) -> None:
     """Refuse, before any work, a sweep whose small multiples would be too large to save: the first grid

@@ -32,10 +32,12 @@ def cache_dir() -> Path:
 
     return Path(platformdirs.user_cache_dir("fmnist-viz", appauthor=False))
 
+
 def env_data_dirs() -> list[Path]:
     """The folders named by ``$FMNIST_VIZ_DATA``, in order."""
     value = os.environ.get(DATA_ENV, "")
     return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+
 
 def inside(folder: str | os.PathLike[str], name: str) -> Path:
     """``folder / name``, refusing a name that would resolve outside ``folder`` (``..``, links, absolute)."""

@@ -47,6 +47,7 @@ def code_digest() -> str:
     files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".js", ".css") and p.is_file())
     return short_digest(*[[str(p.relative_to(root)), p.read_bytes()] for p in files])
 
+
 @functools.cache
 def _versions() -> dict[str, str | None]:
     from importlib import metadata
@@ -58,6 +59,7 @@ def _versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             found[name] = None
     return found
+
 
 def inputs_digest(kind: str, results: Sequence[Any], **options: Any) -> str | None:
     """What a file of ``kind`` made from ``results`` with ``options`` depends on, as a digest; None when some
@@ -71,11 +73,11 @@ def inputs_digest(kind: str, results: Sequence[Any], **options: Any) -> str | No
                   *[r.pointwise[k] for k in sorted(r.pointwise)]]
     return short_digest(*parts)
 
+
 class Written:
     """The records of the files written before, under the cache (``enabled=False``: none are kept or used)."""
 
     def __init__(self, enabled: bool = True) -> None:
-
         self.enabled = enabled
         self.folder = cache_dir() / COMPUTED / "outputs"
 
@@ -161,6 +163,7 @@ class Written:
         except OSError as exc:
             log.debug("cannot keep a copy of %s: %s", path, exc)
 
+
 def _sha256(path: Path) -> str:
     import hashlib
 
@@ -169,6 +172,7 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
 
 def _copy(source: Path, target: Path, link: bool = False) -> None:
     """Put ``source``'s bytes at ``target`` atomically: a copy, or with ``link`` a hard link where the file system

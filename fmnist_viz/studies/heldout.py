@@ -57,6 +57,7 @@ def check_fit_first(fit_first: int | None, train: int, need: int, title: str) ->
                          param="fit_first")
     return int(fit_first)
 
+
 def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fashion",), *,
             fit_first: int | None = None, seed: int = 0, params: Mapping[str, Mapping[str, Any]] | None = None,
             device: str = "auto", pca_dims: int | None = None, use_cache: bool = True,
@@ -89,6 +90,7 @@ def heldout(methods: str | Sequence[str], datasets: str | Sequence[str] = ("fash
                                  use_cache=use_cache, progress=progress)
 
     return results
+
 
 def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedders: Sequence[Any], *, seed: int,
                   gpu: str, pca_dims: int | None, use_cache: bool, progress: bool | None) -> list[HeldoutResult]:
@@ -154,6 +156,7 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
         out.append(result)
     return out
 
+
 def heldout_variant(embedder: Any, fit_first: int | None, seed: int, pca_dims: int | None) -> dict[str, Any]:
     """What differs from the defaults in one held-out result: the fitted images, the seed, the PCA, the method's
     parameters (its files are named by them, so runs with other settings never overwrite each other)."""
@@ -164,6 +167,7 @@ def heldout_variant(embedder: Any, fit_first: int | None, seed: int, pca_dims: i
     if (pca_dims or 0) != DEFAULT_PCA_DIMS:
         variant["pca"] = pca_dims or 0
     return {**variant, **embedder.changed_params()}
+
 
 def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, seed: int, cache: Any,
                   base: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,6 +192,7 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
         seconds = np.array([middle - start, time.perf_counter() - middle])
     cache.store("split", key, {"X": fit, "new": new, "seconds": seconds})
     return fit, new, seconds
+
 
 def score(result: HeldoutResult, X_placed: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
     """How well the placed points sit: classified by their k nearest fitted points in 2-D (k = 1, 5, 10), and

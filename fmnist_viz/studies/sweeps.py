@@ -63,6 +63,7 @@ def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
                              param="grid")
     return check_grid(grid, method)
 
+
 def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list[Any]]:
     """``grid`` with every value parsed by the method's own parameter; a UsageError names what is wrong: not a
     mapping, empty, an unknown parameter, no values, a value of the wrong type or range, a value twice."""
@@ -86,6 +87,7 @@ def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list
         checked[name] = parsed
     return checked
 
+
 def check_seeds(seeds: Sequence[int]) -> list[int]:
     """``seeds`` as a list, each a valid seed and each once (a repeated seed would repeat a layout)."""
 
@@ -100,6 +102,7 @@ def check_seeds(seeds: Sequence[int]) -> list[int]:
         raise UsageError(f"repeats {', '.join(map(str, repeated))}: each seed once", param="seeds")
     return list(seeds)
 
+
 def check_datasets(datasets: Sequence[str]) -> list[str]:
     """The data sets' registered names, each once."""
 
@@ -110,6 +113,7 @@ def check_datasets(datasets: Sequence[str]) -> list[str]:
     if len(set(names)) != len(names):
         raise UsageError(f"names a data set twice: {', '.join(names)}", param="datasets")
     return names
+
 
 def announce(result: Any, max_cells: int | None) -> None:
     """Log how many cells and roughly how long they take; refuse more than ``max_cells`` before any work (the data
@@ -126,13 +130,16 @@ def announce(result: Any, max_cells: int | None) -> None:
         raise UsageError(f"makes {len(result.cells):,} cells ({rough}), more than {max_cells}; give fewer values, "
                          "or --yes (max_cells=None in Python) to run them all", param="grid")
 
+
 def _spec_size(spec: Any) -> int | None:
     """How many images a data set has, from its label files' sizes when its spec gives them (None: unknown)."""
     sizes = [files[1].size for files in spec.files.values()]
     return sum(size - 8 for size in sizes) if all(sizes) else None
 
+
 def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours" if seconds >= 5400 else f"{max(1, round(seconds / 60))} minute(s)"
+
 
 def warn_ignored_seeds(embedders: Sequence[Any], combos: Sequence[dict[str, Any]], seeds: Sequence[int]) -> None:
     """Say, before any work, which settings ignore the seed: each is computed with the first seed only."""
@@ -147,6 +154,7 @@ def warn_ignored_seeds(embedders: Sequence[Any], combos: Sequence[dict[str, Any]
         which = "every setting runs" if len(settings) == len(combos) else f"these run: {'; '.join(settings)},"
         log.warning("the seed changes nothing here: %s. Seeds %s would repeat seed %d's layout, so %s with seed %d "
                     "only", reason, ", ".join(map(str, seeds[1:])), seeds[0], which, seeds[0])
+
 
 @dataclass
 class Sweep:
@@ -202,6 +210,7 @@ class Sweep:
             row.update(status=c.status, error=c.error)
             rows.append(row)
         return rows
+
 
 def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("fashion",),
           seeds: Sequence[int] = (0,), *, n: int | None = None, data_dir: str | os.PathLike[str] | None = None,

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_viz.render.page import drawn_rows, interactive_figure, write_page
+from fmnist_viz.outputs.explorer import write_page
+from fmnist_viz.render.page import drawn_rows, interactive_figure
 from fmnist_viz.render.sprites import hover_images
 from fmnist_viz.render.style import CLASS_COLORS, COLOR_SCALES, draw_order
 

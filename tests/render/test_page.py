@@ -15,7 +15,8 @@ from plotly.offline import get_plotlyjs_version
 from test_browser import write_html
 
 from fmnist_viz.errors import UsageError
-from fmnist_viz.render.page import drawn_rows, interactive_figure, plotly_bundle_version, write_page
+from fmnist_viz.outputs.explorer import write_page
+from fmnist_viz.render.page import drawn_rows, interactive_figure, plotly_bundle_version
 from fmnist_viz.render.sprites import hover_images, sprite_sheets
 from fmnist_viz.render.style import CLASS_COLORS, draw_order
 

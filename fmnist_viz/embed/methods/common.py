@@ -18,9 +18,11 @@ def quiet_library(*modules: str) -> Iterator[None]:
             warnings.filterwarnings("ignore", module=module)
         yield
 
+
 def uses_torchdr(backend: str, device: str) -> bool:
     """Whether a t-SNE/UMAP ``backend`` setting means TorchDR on ``device``."""
     return backend == "torchdr" or (backend == "auto" and device == "cuda")
+
 
 def gpu_backend_device(backend: str, gpu_device: str) -> str:
     """The device a t-SNE/UMAP backend setting runs on: only TorchDR (chosen, or auto with CUDA) uses the GPU."""
@@ -28,6 +30,7 @@ def gpu_backend_device(backend: str, gpu_device: str) -> str:
     if backend == "torchdr" or (backend == "auto" and gpu_device == "cuda" and torchdr_available()):
         return gpu_device
     return "cpu"
+
 
 def backend_key(key: dict[str, Any], backend: str) -> dict[str, Any]:
     """A cache key naming the library that really ran (scikit-learn, TorchDR) and its version."""

@@ -27,5 +27,4 @@ class PCAEmbedder(Embedder):
         return data.principal_components(2)
 
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
-
         return place_pca(fit, new, seed)

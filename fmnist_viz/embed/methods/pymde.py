@@ -14,6 +14,7 @@ from .common import quiet_library
 
 log = logging.getLogger(__name__)
 
+
 class PyMDEEmbedder(Embedder):
     """PyMDE's ``preserve_neighbors`` problem, built on the shared k-NN graph; runs on CUDA when asked."""
 

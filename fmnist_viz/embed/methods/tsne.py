@@ -75,7 +75,6 @@ class TSNEEmbedder(Embedder):
         if self.values["backend"] == "sklearn":
             return self._embed_sklearn(data, seed)
         if uses_torchdr(self.values["backend"], device):
-
             return tsne_torchdr(data, self._start(data, seed), self.values, seed, device)
         return np.asarray(self._opentsne(data, seed))
 

@@ -73,7 +73,6 @@ class UMAPEmbedder(Embedder):
         show = show_progress(data.progress)
         n_epochs = v["n_epochs"] or (100 if len(data) > 10_000 else 500)
         if uses_torchdr(v["backend"], device):
-
             start = init if isinstance(init, np.ndarray) else (  # umap-learn's spectral start is its own
                 np.random.default_rng(seed).uniform(-10, 10, (len(data), 2)) if init == "random"
                  else data.principal_components(2))
