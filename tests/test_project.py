@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -41,13 +42,137 @@ def test_public_api_is_at_the_top_and_lazy() -> None:
         fmnist_viz.nope  # noqa: B018
 
 
-def test_layout_keeps_modules_small() -> None:
+#: The package's top level, which is its architecture: the ground modules everything may use, then one folder
+#: per layer (see docs/design.md).
+GROUND = ("errors", "results", "naming", "digest", "progress", "version")
+LAYERS = ("store", "data", "embed", "quality", "render", "executors", "pipeline", "studies", "outputs", "cli")
+
+#: Which layer may import which (imports inside a layer are its own business). Data flows one way: a layer
+#: imports only layers listed before it, and never the root package (``fmnist_viz/__init__.py``: the lazy
+#: public names).
+ALLOWED = {
+    "ground": set(),
+    "store": {"ground"},
+    "data": {"ground", "store"},
+    "embed": {"ground", "store", "data"},
+    "quality": {"ground", "store", "data", "embed"},
+    "render": {"ground", "embed", "quality"},  # drawn from what it is given: neither the data nor the store
+    "executors": {"ground", "store", "data", "embed", "quality"},
+    "pipeline": {"ground", "store", "data", "embed", "quality", "executors"},
+    "studies": {"ground", "store", "data", "embed", "quality", "executors", "pipeline"},
+    "outputs": {"ground", "store", "data", "embed", "quality", "render", "pipeline", "studies"},
+    "cli": {"ground", "store", "data", "embed", "quality", "render", "executors", "pipeline", "studies", "outputs"},
+    "root": {"ground", *LAYERS},  # __init__ (its lazy names) and __main__
+}
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+
+
+def layer_of(module: str) -> str:
+    """``fmnist_viz.store.cache`` -> ``store``; a ground module -> ``ground``; the package and __main__ -> root."""
+    part = module.split(".")[1] if "." in module else ""
+    return "ground" if part in GROUND else part if part in LAYERS else "root"
+
+
+def is_module(name: str) -> bool:
+    where = REPO.joinpath(*name.split("."))
+    return where.with_suffix(".py").is_file() or (where / "__init__.py").is_file()
+
+
+def imports(path: Path) -> list[tuple[int, str, bool]]:
+    """Every fmnist_viz module a file imports, as (line, absolute name, inside a function), counting imports inside
+    functions and under ``TYPE_CHECKING``; ``from pkg import name`` counts ``pkg.name`` when that is a module."""
+    module = module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text())
+    inside = {id(node) for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+              for node in ast.walk(fn)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            names = [f"{base}.{a.name}" if is_module(f"{base}.{a.name}") else base for a in node.names]
+        else:
+            continue
+        found += [(node.lineno, name, id(node) in inside) for name in names if name.split(".")[0] == "fmnist_viz"]
+    return found
+
+
+def package_files() -> list[Path]:
+    return sorted((REPO / "fmnist_viz").rglob("*.py"))
+
+
+def test_each_layer_imports_only_the_layers_its_table_allows() -> None:
+    """The allow-list, checked on every import in the source: one outside it fails with both modules named."""
+    broken = []
+    for path in package_files():
+        module = module_name(path)
+        for line, name, _ in imports(path):
+            mine, theirs = layer_of(module), layer_of(name)
+            if (theirs != mine and theirs not in ALLOWED[mine]) or (name == "fmnist_viz" and mine != "root"):
+                broken.append(f"{module} ({mine}) imports {name} ({theirs}), line {line}")
+    assert not broken, "\n".join(broken)
+
+
+def test_no_module_imports_itself_back() -> None:
+    """No import cycle, counting imports inside functions and the re-exports of packages' __init__s."""
+    graph = {module_name(p): {n for _, n, _ in imports(p) if is_module(n)} for p in package_files()}
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for other in sorted(graph.get(module, ())):
+            if state.get(other) == 1:
+                cycles.append(" -> ".join([*path[path.index(other):], other]))
+            elif other not in state:
+                visit(other, [*path, other])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, "\n".join(cycles)
+
+
+def test_the_project_s_own_modules_are_imported_at_the_top() -> None:
+    """Only heavy third-party libraries wait for the function that needs them; an import of our own inside a
+    function says why on its line (a comment), or it hides the real dependencies from readers and tools."""
+    hidden = []
+    for path in package_files():
+        lines = path.read_text().splitlines()
+        hidden += [f"{module_name(path)} line {line}: {name}" for line, name, inside in imports(path)
+                   if inside and "#" not in lines[line - 1]]
+    assert not hidden, "\n".join(hidden)
+
+
+def test_the_folder_listing_is_the_architecture() -> None:
+    """At most 8 modules at the top (the ground and the entry points), every folder a layer of the table."""
     package = REPO / "fmnist_viz"
-    for sub in ("data", "embed", "render"):
-        assert (package / sub / "__init__.py").is_file(), sub
-    code = [*package.rglob("*.py"), *(package / "render" / "assets" / "page").glob("*.js")]  # the page's too
-    long = {str(p.relative_to(package)): n for p in code if (n := len(p.read_text().splitlines())) > 400}
-    assert not long, f"modules over 400 lines: {long}"
+    modules = sorted(p.stem for p in package.glob("*.py"))
+    folders = sorted(p.name for p in package.iterdir() if (p / "__init__.py").is_file())
+    assert modules == sorted(["__init__", "__main__", *GROUND]) and len(modules) <= 8
+    assert folders == sorted(LAYERS)
+
+
+def test_writers_are_handed_what_they_draw() -> None:
+    """No writer (outputs/) imports a measuring function: the pipeline measures (and caches), writers write."""
+    measuring = {"evaluate_results", "point_quality", "align_results", "procrustes", "evaluate", "measure",
+                 "trustworthiness", "knn_accuracy", "neighborhood_preservation", "explained_variance",
+                 "disagreement", "preservation"}
+    found = []
+    for path in sorted((REPO / "fmnist_viz" / "outputs").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                found += [f"{path.name} imports {a.name}" for a in node.names if a.name in measuring]
+    assert not found, "\n".join(found)
 
 
 def test_wheel_ships_the_page_assets_and_the_installed_page_works(tmp_path: Path) -> None:
@@ -128,56 +253,6 @@ def test_ci_stops_at_once_when_the_install_fails(tmp_path: Path) -> None:
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", f"{failing}\necho REACHED"], capture_output=True,
                           text=True, cwd=tmp_path)
     assert done.returncode != 0 and "REACHED" not in done.stdout and "README's first command failed" in done.stderr
-
-
-#: Layer -> what it may never import (counting imports inside functions): data flows one way.
-NEVER = {
-    "fmnist_viz.data": ("embed", "render", "pipeline", "executors", "metrics", "pointwise", "outputs", "explorer",
-                        "sweeps", "sweep_checks", "heldout", "image_maps", "cli", "commands"),
-    "fmnist_viz.embed": ("render", "pipeline", "executors", "metrics", "pointwise", "outputs", "explorer", "sweeps",
-                         "sweep_checks", "heldout", "image_maps", "cli", "commands"),
-    "fmnist_viz.executors": ("pipeline", "render", "outputs", "explorer", "sweeps", "heldout", "image_maps", "cli",
-                             "commands"),
-    "fmnist_viz.render": ("pipeline", "executors", "outputs", "explorer", "sweeps", "heldout", "image_maps", "cli",
-                          "commands"),
-    "fmnist_viz.results": ("data", "embed", "render", "pipeline", "executors", "metrics", "outputs", "cli"),
-    "fmnist_viz.pipeline": ("render", "outputs", "explorer", "sweeps", "heldout", "image_maps", "cli", "commands"),
-}
-
-
-def imports_of(path: Path) -> set[str]:
-    """Every fmnist_viz module a file imports, at its top or inside a function, as absolute names."""
-    import ast
-
-    module = ".".join(path.relative_to(REPO).with_suffix("").parts)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    package = package.removesuffix(".__init__")
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
-            found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names}
-    return {name for name in found if name.startswith("fmnist_viz")}
-
-
-def test_lower_layers_never_import_higher_ones() -> None:
-    broken = []
-    for path in sorted((REPO / "fmnist_viz").rglob("*.py")):
-        module = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
-        for layer, banned in NEVER.items():
-            if module == layer or module.startswith(layer + "."):
-                for name in sorted(imports_of(path)):
-                    hit = next((b for b in banned if name == f"fmnist_viz.{b}" or name.startswith(f"fmnist_viz.{b}.")),
-                               None)
-                    if hit:
-                        broken.append(f"{module} imports {name}")
-    assert not broken, "\n".join(broken)
 
 
 def test_each_part_of_the_page_script_uses_only_names_defined_before_it() -> None:
