@@ -11,16 +11,14 @@ The public API, importable from the top::
 
 Names are imported lazily (PEP 562), so ``import fmnist_viz`` costs
 milliseconds and imports none of matplotlib, scikit-learn, torch or plotly.
-The layers, in the order data flows through them:
-
-- :mod:`fmnist_viz.data`: find, verify, download, decode and cache the data sets;
-- :mod:`fmnist_viz.embed`: the embedder interface, registry, built-in methods, shared preparation;
-- :mod:`fmnist_viz.executors`: where tasks run (here, a pool of processes, a Dask cluster);
-- :mod:`fmnist_viz.pipeline`: plan, prepare once, execute, cache: how runs and sweeps run;
-- :mod:`fmnist_viz.render`: static figures, interactive pages, sample grids;
-- :mod:`fmnist_viz.outputs.embeddings`: results to files; :mod:`fmnist_viz.cli.parser`: the ``fmnist-viz`` command;
-- :mod:`fmnist_viz.studies.sweeps` and :mod:`fmnist_viz.executors`: parameter sweeps, here or on a Dask cluster;
-- :mod:`fmnist_viz.studies.heldout`: fit on the training images, place the test images, score them.
+The layers, one folder each, in the order data flows through them (each imports only those before it):
+:mod:`~fmnist_viz.store` (the cache, atomic writes), :mod:`~fmnist_viz.data` (find, verify, download, decode),
+:mod:`~fmnist_viz.embed` (the embedder interface, registry, methods, shared preparation),
+:mod:`~fmnist_viz.quality` (measures as functions of arrays), :mod:`~fmnist_viz.render` (figures, pages, grids),
+:mod:`~fmnist_viz.executors` (where tasks run), :mod:`~fmnist_viz.pipeline` (plan, prepare, execute, the cached
+measuring), :mod:`~fmnist_viz.studies` (sweeps, held-out placement), :mod:`~fmnist_viz.outputs` (writers) and
+:mod:`~fmnist_viz.cli` (the ``fmnist-viz`` command); errors, results, naming, digests, progress and the version
+are the ground they stand on.
 """
 
 from __future__ import annotations
