@@ -124,9 +124,6 @@ def cached_sprite_sheets(images: np.ndarray, use_cache: bool = True) -> list[str
     cache = ResultCache(enabled=use_cache)
     key = {"images": short_digest(images), "shape": list(images.shape), "per_sheet": SHEET_SIZE,
            "columns": SHEET_COLUMNS, "version": SPRITE_VERSION}
-    found = cache.load("sprites", key)
-    if found is not None:
-        return [sheet.decode("ascii") for sheet in found[0]["sheets"]]
-    sheets = sprite_sheets(images)
-    cache.store("sprites", key, {"sheets": np.array([sheet.encode("ascii") for sheet in sheets])})
-    return sheets
+    entry = cache.get_or_compute("sprites", key, lambda: (
+        {"sheets": np.array([sheet.encode("ascii") for sheet in sprite_sheets(images)])}, None))
+    return [sheet.decode("ascii") for sheet in entry.arrays["sheets"]]

@@ -44,53 +44,50 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
     for result in results:
         check_k(k, len(result), sample)
     cache = ResultCache()
-    todo = []
+    data: dict[str, Any] = {}  # each data set loaded once, when a result of it is measured
+
+    def quality(result: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        with step(f"{result.title}: quality of {result.method}"):
+            if result.dataset not in data:
+                data[result.dataset] = load(result.dataset, "all", data_dir=data_dir)
+            dataset = data[result.dataset]
+            X, is_train = dataset.X[result.index], dataset.is_train[result.index]
+            if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
+                numbers = measure(result.method, X, result.embedding, result.labels, is_train, result.seed)
+            else:
+                numbers = evaluate(X, result.embedding, result.labels, is_train, k=k, sample=sample, seed=result.seed)
+                if result.method in LINEAR_METHODS:
+                    numbers["explained_variance"] = explained_variance(X, result.embedding)
+        return {name: np.array(value) for name, value in numbers.items()}, {"dataset": result.dataset,
+                                                                            "method": result.method}
+
     for result in results:
         key = None if result.cache_key is None else metrics_key(result.cache_key, k, sample)
-        found = cache.load("metrics", key) if key is not None else None
-        if found is not None:
-            result.metrics = {name: float(value) for name, value in found[0].items()}
-        else:
-            todo.append((result, key))
-    data = {name: load(name, "all", data_dir=data_dir) for name in dict.fromkeys(r.dataset for r, _ in todo)}
-    for result, key in todo:
-        with step(f"{result.title}: quality of {result.method}"):
-            dataset = data[result.dataset]
-            X = dataset.X[result.index]
-            if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
-                result.metrics = measure(result.method, X, result.embedding, result.labels,
-                                         dataset.is_train[result.index], result.seed)
-            else:
-                result.metrics = evaluate(X, result.embedding, result.labels, dataset.is_train[result.index],
-                                          k=k, sample=sample, seed=result.seed)
-                if result.method in LINEAR_METHODS:
-                    result.metrics["explained_variance"] = explained_variance(X, result.embedding)
-        if key is not None:
-            cache.store("metrics", key, {name: np.array(value) for name, value in result.metrics.items()},
-                        meta={"dataset": result.dataset, "method": result.method})
+        entry = cache.get_or_compute("metrics", key, lambda result=result: quality(result))
+        result.metrics = {name: float(value) for name, value in entry.arrays.items()}
 
 
 def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
                   k: int = DEFAULT_K, progress: bool | None = None) -> None:
     """Fill each result's ``pointwise`` with ``disagreement`` and ``preservation`` arrays (cached beside it)."""
     cache = ResultCache()
-    graphs: dict[tuple[str, bytes], np.ndarray] = {}
-    for r in results:
-        if r.pointwise:
-            continue
-        key = None if r.cache_key is None else {"embedding": r.cache_key, "k": k, "version": POINTWISE_VERSION}
-        found = cache.load("pointwise", key) if key is not None else None
-        if found is not None:
-            r.pointwise = {name: found[0][name] for name in MEASURES}
-            continue
+    graphs: dict[tuple[str, bytes], np.ndarray] = {}  # one graph per data set and rows, for every method's result
+
+    def measures(r: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         with step(f"{r.title}: point-by-point quality of {r.method}"):
             where = (r.dataset, r.index.tobytes())
             if where not in graphs:
                 graphs[where] = shared_graph(r, k, data_dir=data_dir, progress=progress)
-            r.pointwise = {"disagreement": disagreement(r.embedding, r.labels, k),
-                           "preservation": preservation(r.embedding, graphs[where])}
-        if key is not None:
-            cache.store("pointwise", key, r.pointwise, meta={"dataset": r.dataset, "method": r.method})
+            return ({"disagreement": disagreement(r.embedding, r.labels, k),
+                     "preservation": preservation(r.embedding, graphs[where])},
+                    {"dataset": r.dataset, "method": r.method})
+
+    for r in results:
+        if r.pointwise:
+            continue
+        key = None if r.cache_key is None else {"embedding": r.cache_key, "k": k, "version": POINTWISE_VERSION}
+        entry = cache.get_or_compute("pointwise", key, lambda r=r: measures(r))
+        r.pointwise = {name: entry.arrays[name] for name in MEASURES}
 
 
 def aligned_copies(results: Sequence[Any], align: str = "auto") -> tuple[list[Any], str | None]:

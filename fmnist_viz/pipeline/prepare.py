@@ -28,17 +28,20 @@ def prepare(subset: Subset, cache: ResultCache, knn_k: int, progress: bool | Non
     from importlib import metadata
 
     title = subset.data.title
-    found = cache.load("prepared", subset.prepared_key)
-    if found is not None:
-        arrays = found[0]
-        prepared = Prepared(arrays["X"], pca=arrays["X"] if arrays["is_pca"] else None, seed=subset.seed,
-                            progress=progress, label=title)
+    made: list[Prepared] = []  # the one prepared here, when not cached (it knows how long its PCA took)
+
+    def scale_and_reduce() -> tuple[dict[str, np.ndarray], None]:
+        made.append(Prepared.from_features(subset.data.X[subset.index], seed=subset.seed, pca_dims=subset.pca_dims,
+                                           progress=progress, label=title))
+        return {"X": made[0].features, "is_pca": np.array(made[0].pca is not None)}, None
+
+    entry = cache.get_or_compute("prepared", subset.prepared_key, scale_and_reduce)
+    if entry.cached:
+        features = entry.arrays["X"]
+        made.append(Prepared(features, pca=features if entry.arrays["is_pca"] else None, seed=subset.seed,
+                             progress=progress, label=title))
         log.info("%s: prepared data from the cache", title)
-    else:
-        prepared = Prepared.from_features(subset.data.X[subset.index], seed=subset.seed,
-                                          pca_dims=subset.pca_dims, progress=progress, label=title)
-        cache.store("prepared", subset.prepared_key,
-                    {"X": prepared.features, "is_pca": np.array(prepared.pca is not None)})
+    prepared = made[0]
     if knn_k > 0:
         # one graph per prepared data set, whatever k: a graph of more neighbours serves any smaller k, and one
         # of fewer is replaced by the larger one asked for
@@ -46,13 +49,15 @@ def prepare(subset: Subset, cache: ResultCache, knn_k: int, progress: bool | Non
         if device == "cuda":  # the exact graph on the GPU: a key of its own
             prepared.knn_method = "torch-cuda"
             knn_key.update(faiss=None, ivf=None, torch=metadata.version("torch"), device="cuda")
-        found = cache.load("knn", knn_key)
-        if found is not None and found[0]["indices"].shape[1] > knn_k:
-            prepared.knn_indices, prepared.knn_distances = found[0]["indices"], found[0]["distances"]
-            log.info("%s: %d-NN graph from the cache", title, prepared.knn_indices.shape[1] - 1)
-        else:
+
+        def graph() -> tuple[dict[str, np.ndarray], None]:
             indices, distances = prepared.neighbors(knn_k)
-            cache.store("knn", knn_key, {"indices": indices, "distances": distances})
+            return {"indices": indices, "distances": distances}, None
+
+        entry = cache.get_or_compute("knn", knn_key, graph, usable=lambda found: found["indices"].shape[1] > knn_k)
+        prepared.knn_indices, prepared.knn_distances = entry.arrays["indices"], entry.arrays["distances"]
+        if entry.cached:
+            log.info("%s: %d-NN graph from the cache", title, prepared.knn_indices.shape[1] - 1)
     return prepared
 
 

@@ -26,7 +26,8 @@ import os
 import shutil
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +44,116 @@ log = logging.getLogger(__name__)
 FORMAT = 2
 #: Bump when the decoded-array layout changes, so old entries are ignored.
 DECODED_FORMAT = 2
-KINDS = ("prepared", "knn", "embedding", "metrics", "pointwise", "sprites", "split", "heldout")
 COMPUTED = "computed"
 DECODED = "decoded"
+
+
+@dataclass(frozen=True)
+class Array:
+    """One array an entry holds: its name, number of dimensions, dtype kinds (numpy's ``dtype.kind`` letters) and,
+    for a table, its number of columns. Arrays with dimensions hold one row per point when the key names a size;
+    float arrays hold only finite values."""
+
+    name: str
+    ndim: int
+    dtypes: str
+    columns: int | None = None
+
+
+def _graph(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    indices, distances = arrays["indices"], arrays["distances"]
+    if indices.shape != distances.shape or indices.shape[1] < 2 or indices.min() < 0 \
+            or indices.max() >= len(indices) or (distances < 0).any():
+        return "the graph's indices or distances are out of range"
+    return ""
+
+
+def _pointwise(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    if not np.isin(arrays["disagreement"], (0, 1)).all():
+        return "'disagreement' holds values other than 0 and 1"
+    kept = arrays["preservation"]
+    if not ((kept >= 0) & (kept <= 1)).all():
+        return "'preservation' holds values outside 0 to 1"
+    return ""
+
+
+def _shares(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    for name in ("knn_accuracy", "trustworthiness", "neighborhood_preservation"):
+        value = arrays.get(name)
+        if value is None or value.ndim or value.dtype.kind != "f" or not (
+                0 <= value <= 1 or (name == "knn_accuracy" and np.isnan(value))):
+            return f"{name!r} is missing or not a share from 0 to 1"
+    return ""
+
+
+def _split(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    new = arrays.get("new")
+    if new is None or new.shape != (key.get("m"), arrays["X"].shape[1]) or not np.isfinite(new).all():
+        return "'new' is missing, of another shape or not finite"
+    seconds = arrays.get("seconds")
+    if seconds is None or seconds.shape != (2,) or not (seconds >= 0).all():
+        return "'seconds' is missing or not two durations"
+    return ""
+
+
+def _placed(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    placed, wrong = arrays.get("placed"), arrays.get("wrong")
+    if placed is None or placed.shape != (key.get("m"), 2) or not np.isfinite(placed).all():
+        return "'placed' is missing, of another shape or not finite"
+    if wrong is None or wrong.shape != (key.get("m"),) or wrong.dtype != bool:
+        return "'wrong' is missing or not one flag per placed point"
+    return ""
+
+
+def _sheets(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
+    sheets = arrays["sheets"]
+    if "shape" in key and len(sheets) != -(-key["shape"][0] // key["per_sheet"]):
+        return f"it has {len(sheets)} image sheets"
+    return ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an entry of one kind holds, as data: its arrays, the fields of its metadata (``.json``) by type, the
+    fields that must be there (they are read back), and any check of its values beyond the arrays' own."""
+
+    name: str
+    arrays: tuple[Array, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    check: Callable[[dict[str, Any], dict[str, np.ndarray]], str] | None = None
+
+
+#: Every kind of computed entry; adding a kind is a row here.
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("prepared", (Array("X", 2, "f"), Array("is_pca", 0, "b"))),
+    Kind("knn", (Array("indices", 2, "iu"), Array("distances", 2, "f")), check=_graph),
+    Kind("embedding", (Array("embedding", 2, "f", columns=2),),
+         meta={"dataset": "text", "method": "text", "params": "mapping", "n": "count", "seed": "count",
+               "device": "text", "seconds": "duration", "created": "text"}, required=("seconds",)),
+    Kind("metrics", meta={"dataset": "text", "method": "text"}, check=_shares),
+    Kind("pointwise", (Array("disagreement", 1, "iub"), Array("preservation", 1, "f")),
+         meta={"dataset": "text", "method": "text"}, check=_pointwise),
+    Kind("sprites", (Array("sheets", 1, "S"),), check=_sheets),
+    Kind("split", (Array("X", 2, "f"),), check=_split),
+    Kind("heldout", (Array("fitted", 2, "f", columns=2),),
+         meta={"dataset": "text", "method": "text", "fit_seconds": "duration", "place_seconds": "duration",
+               "metrics": "heldout scores"}, required=("fit_seconds", "place_seconds", "metrics"), check=_placed),
+)}
 
 
 def key_digest(key: dict[str, Any]) -> str:
     """A stable hex digest of a JSON-able key."""
     return short_digest({"format": FORMAT, **key})
+
+
+@dataclass
+class Entry:
+    """What :meth:`ResultCache.get_or_compute` gives: the arrays, the metadata, and whether they were cached."""
+
+    arrays: dict[str, np.ndarray]
+    meta: dict[str, Any]
+    cached: bool
 
 
 @dataclass
@@ -106,6 +209,21 @@ class ResultCache:
         except OSError as exc:
             log.warning("could not write cache entry %s: %s", data_path, exc)
 
+    def get_or_compute(self, kind: str, key: dict[str, Any] | None,
+                       compute: Callable[[], tuple[dict[str, np.ndarray], dict[str, Any] | None]], *,
+                       usable: Callable[[dict[str, np.ndarray]], bool] | None = None) -> Entry:
+        """The entry of ``kind`` under ``key`` (when there is one and ``usable`` accepts its arrays), or what
+        ``compute()`` returns (arrays and metadata), stored under ``key``; with no key, computed and not stored.
+        Every cached kind but the embeddings goes through here (those are looked up when a run is planned and
+        stored as each task finishes, wherever it ran: :mod:`fmnist_viz.pipeline.plan`)."""
+        found = self.load(kind, key) if key is not None else None
+        if found is not None and (usable is None or usable(found[0])):
+            return Entry(*found, cached=True)
+        arrays, meta = compute()
+        if key is not None:
+            self.store(kind, key, arrays, meta)
+        return Entry(arrays, meta or {}, cached=False)
+
     def entries(self) -> dict[str, list[dict[str, Any]]]:
         """Metadata of every entry, by kind (with ``bytes`` and ``file`` added)."""
         found: dict[str, list[dict[str, Any]]] = {}
@@ -127,22 +245,6 @@ def _size(key: dict[str, Any]) -> int | None:
     inner = key.get("embedding")
     n = key.get("n", inner.get("n") if isinstance(inner, dict) else None)
     return n if isinstance(n, int) else None
-
-
-#: What each field of an entry's metadata (its ``.json``) holds, by kind; the fields of ``REQUIRED_META`` must be
-#: there (they are read back), the others, where present, must be of their type.
-META_FIELDS: dict[str, dict[str, str]] = {
-    "embedding": {"dataset": "text", "method": "text", "params": "mapping", "n": "count", "seed": "count",
-                  "device": "text", "seconds": "duration", "created": "text"},
-    "metrics": {"dataset": "text", "method": "text"},
-    "pointwise": {"dataset": "text", "method": "text"},
-    "heldout": {"dataset": "text", "method": "text", "fit_seconds": "duration", "place_seconds": "duration",
-                "metrics": "heldout scores"},
-}
-REQUIRED_META: dict[str, tuple[str, ...]] = {
-    "embedding": ("seconds",),
-    "heldout": ("fit_seconds", "place_seconds", "metrics"),
-}
 
 
 def _field_problem(what: str, value: Any) -> bool:
@@ -167,9 +269,9 @@ def _field_problem(what: str, value: Any) -> bool:
 
 def meta_problem(kind: str, key: dict[str, Any], meta: Any) -> str:
     """What is wrong with an entry's metadata read back ("" when nothing; None: no ``.json``): not an object, not
-    written for ``key``, a field of :data:`REQUIRED_META` missing, or a field of :data:`META_FIELDS` of another
+    written for ``key``, a field its :class:`Kind` requires missing, or a field of its :attr:`Kind.meta` of another
     type (a duration that is text, scores that are not shares)."""
-    required = REQUIRED_META.get(kind, ())
+    required = KINDS[kind].required
     if meta is None:
         return "its metadata file is missing" if required else ""
     if not isinstance(meta, dict):
@@ -179,7 +281,7 @@ def meta_problem(kind: str, key: dict[str, Any], meta: Any) -> str:
     missing = [name for name in required if name not in meta]
     if missing:
         return f"its metadata has no {', '.join(map(repr, missing))}"
-    fields = META_FIELDS.get(kind, {})
+    fields = KINDS[kind].meta
     bad = [name for name, what in fields.items() if name in meta and _field_problem(what, meta[name])]
     if bad:
         return "its metadata's " + ", ".join(f"{name!r} ({fields[name]})" for name in bad) + " is wrong"
@@ -188,64 +290,20 @@ def meta_problem(kind: str, key: dict[str, Any], meta: Any) -> str:
 
 def entry_problem(kind: str, key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
     """What is wrong with an entry of ``kind`` read back ("" when nothing): its arrays' names, shapes, dtypes and
-    values, checked against what one holds (and the number of points its key names)."""
+    values, checked against what its :class:`Kind` says one holds (and the number of points its key names)."""
     n = _size(key)
-
-    def array(name: str, ndim: int, kind_of: str, columns: int | None = None) -> np.ndarray:
-        if name not in arrays:
-            raise ValueError(f"it has no {name!r}")
-        value = arrays[name]
-        if value.ndim != ndim or value.dtype.kind not in kind_of or (n is not None and ndim and len(value) != n) \
-                or (columns is not None and value.shape[1] != columns):
-            raise ValueError(f"{name!r} is {value.dtype} of shape {value.shape}")
+    spec = KINDS[kind]
+    for want in spec.arrays:
+        if want.name not in arrays:
+            return f"it has no {want.name!r}"
+        value = arrays[want.name]
+        if value.ndim != want.ndim or value.dtype.kind not in want.dtypes \
+                or (n is not None and want.ndim and len(value) != n) \
+                or (want.columns is not None and value.shape[1] != want.columns):
+            return f"{want.name!r} is {value.dtype} of shape {value.shape}"
         if value.dtype.kind == "f" and not np.isfinite(value).all():
-            raise ValueError(f"{name!r} holds values that are not finite")
-        return value
-
-    try:
-        if kind == "embedding":
-            array("embedding", 2, "f", columns=2)
-        elif kind == "prepared":
-            array("X", 2, "f")
-            array("is_pca", 0, "b")
-        elif kind == "knn":
-            indices, distances = array("indices", 2, "iu"), array("distances", 2, "f")
-            if indices.shape != distances.shape or indices.shape[1] < 2 or indices.min() < 0 \
-                    or indices.max() >= len(indices) or (distances < 0).any():
-                raise ValueError("the graph's indices or distances are out of range")
-        elif kind == "pointwise":
-            if not np.isin(array("disagreement", 1, "iub"), (0, 1)).all():
-                raise ValueError("'disagreement' holds values other than 0 and 1")
-            kept = array("preservation", 1, "f")
-            if not ((kept >= 0) & (kept <= 1)).all():
-                raise ValueError("'preservation' holds values outside 0 to 1")
-        elif kind == "metrics":
-            for name in ("knn_accuracy", "trustworthiness", "neighborhood_preservation"):
-                value = arrays.get(name)
-                if value is None or value.ndim or value.dtype.kind != "f" or not (
-                        0 <= value <= 1 or (name == "knn_accuracy" and np.isnan(value))):
-                    raise ValueError(f"{name!r} is missing or not a share from 0 to 1")
-        elif kind == "split":
-            fit, new = array("X", 2, "f"), arrays.get("new")
-            if new is None or new.shape != (key.get("m"), fit.shape[1]) or not np.isfinite(new).all():
-                raise ValueError("'new' is missing, of another shape or not finite")
-            seconds = arrays.get("seconds")
-            if seconds is None or seconds.shape != (2,) or not (seconds >= 0).all():
-                raise ValueError("'seconds' is missing or not two durations")
-        elif kind == "heldout":
-            array("fitted", 2, "f", columns=2)
-            placed, wrong = arrays.get("placed"), arrays.get("wrong")
-            if placed is None or placed.shape != (key.get("m"), 2) or not np.isfinite(placed).all():
-                raise ValueError("'placed' is missing, of another shape or not finite")
-            if wrong is None or wrong.shape != (key.get("m"),) or wrong.dtype != bool:
-                raise ValueError("'wrong' is missing or not one flag per placed point")
-        elif kind == "sprites":
-            sheets = array("sheets", 1, "S")
-            if "shape" in key and len(sheets) != -(-key["shape"][0] // key["per_sheet"]):
-                raise ValueError(f"it has {len(sheets)} image sheets")
-    except ValueError as exc:
-        return str(exc)
-    return ""
+            return f"{want.name!r} holds values that are not finite"
+    return spec.check(key, arrays) if spec.check else ""
 
 
 @dataclass

@@ -46,6 +46,10 @@ MIN_PLACED = 2 * DEFAULT_K + 2
 MARKED_K = 5
 
 
+class _PlaceFailed(Exception):
+    """A method failed to fit or place (its cause says why): its row fails, the other methods go on."""
+
+
 def check_fit_first(fit_first: int | None, train: int, need: int, title: str) -> int:
     """How many training images to fit on: all ``train``, or the first ``fit_first`` (at least ``need``)."""
     if fit_first is None:
@@ -125,15 +129,9 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
                                tuple(data.class_names), fit_rows, np.asarray(data.y[fit_rows]), new_rows,
                                np.asarray(data.y[new_rows]), device=run_on, fit_first=fit_first,
                                pca_dims=pca_dims or 0, variant=heldout_variant(embedder, fit_first, seed, pca_dims))
-        found = cache.load("heldout", key)
-        if found is not None and "wrong" in found[0]:
-            arrays, meta = found
-            result.fitted, result.placed, result.wrong = arrays["fitted"], arrays["placed"], arrays["wrong"]
-            result.fit_seconds, result.place_seconds = meta["fit_seconds"], meta["place_seconds"]
-            result.metrics, result.cached = dict(meta["metrics"]), True
-            log.info("%s: %s fitted, placed and scored, from the cache", data.title, embedder.name)
-        else:
 
+        def fit_place_score(embedder: Any = embedder, result: HeldoutResult = result, run_on: str = run_on
+                            ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
             fit, new, pca_place = prepare()
             try:
                 with step(f"{data.title}: {embedder.name} fitted on {len(fit_rows):,} images, "
@@ -142,17 +140,27 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
             except UsageError:
                 raise
             except Exception as exc:  # a method that fails here fails its row, the others go on
-                log.warning("%s: %s could not place: %s", data.title, embedder.name, describe_error(exc))
-                result.error = describe_error(exc)
-                out.append(result)
-                continue
+                raise _PlaceFailed from exc
             result.fitted, result.placed = placement.fitted, placement.placed
+            metrics, wrong = score(result, data.X[new_rows])
             # placing a new image starts with the fitted PCA's transform of it
-            result.fit_seconds, result.place_seconds = placement.fit_seconds, placement.place_seconds + pca_place
-            result.metrics, result.wrong = score(result, data.X[new_rows])
-            cache.store("heldout", key, {"fitted": result.fitted, "placed": result.placed, "wrong": result.wrong},
-                        meta={"dataset": data.name, "method": embedder.name, "fit_seconds": result.fit_seconds,
-                              "place_seconds": result.place_seconds, "metrics": result.metrics})
+            return ({"fitted": placement.fitted, "placed": placement.placed, "wrong": wrong},
+                    {"dataset": data.name, "method": embedder.name, "fit_seconds": placement.fit_seconds,
+                     "place_seconds": placement.place_seconds + pca_place, "metrics": metrics})
+
+        try:
+            entry = cache.get_or_compute("heldout", key, fit_place_score)
+        except _PlaceFailed as failed:
+            error = describe_error(failed.__cause__)  # type: ignore[arg-type]
+            log.warning("%s: %s could not place: %s", data.title, embedder.name, error)
+            result.error = error
+            out.append(result)
+            continue
+        result.fitted, result.placed, result.wrong = (entry.arrays[name] for name in ("fitted", "placed", "wrong"))
+        result.fit_seconds, result.place_seconds = entry.meta["fit_seconds"], entry.meta["place_seconds"]
+        result.metrics, result.cached = dict(entry.meta["metrics"]), entry.cached
+        if entry.cached:
+            log.info("%s: %s fitted, placed and scored, from the cache", data.title, embedder.name)
         out.append(result)
     return out
 
@@ -178,20 +186,21 @@ def prepare_split(X_fit: np.ndarray, X_new: np.ndarray, pca_dims: int | None, se
     from importlib import metadata
 
     key = {**base, "sklearn": metadata.version("scikit-learn")}
-    found = cache.load("split", key)
-    if found is not None and {"X", "new", "seconds"} <= set(found[0]):
-        return found[0]["X"], found[0]["new"], found[0]["seconds"]
-    fit, new = scale_pixels(X_fit), scale_pixels(X_new)
-    seconds = np.zeros(2)
-    if reduces(pca_dims, fit.shape[1]):
-        start = time.perf_counter()
-        model = pca_model(fit, pca_dims, seed).fit(fit)
-        fit = np.ascontiguousarray(model.transform(fit), dtype=np.float32)
-        middle = time.perf_counter()
-        new = np.ascontiguousarray(model.transform(new), dtype=np.float32)
-        seconds = np.array([middle - start, time.perf_counter() - middle])
-    cache.store("split", key, {"X": fit, "new": new, "seconds": seconds})
-    return fit, new, seconds
+
+    def split() -> tuple[dict[str, np.ndarray], None]:
+        fit, new = scale_pixels(X_fit), scale_pixels(X_new)
+        seconds = np.zeros(2)
+        if reduces(pca_dims, fit.shape[1]):
+            start = time.perf_counter()
+            model = pca_model(fit, pca_dims, seed).fit(fit)
+            fit = np.ascontiguousarray(model.transform(fit), dtype=np.float32)
+            middle = time.perf_counter()
+            new = np.ascontiguousarray(model.transform(new), dtype=np.float32)
+            seconds = np.array([middle - start, time.perf_counter() - middle])
+        return {"X": fit, "new": new, "seconds": seconds}, None
+
+    arrays = cache.get_or_compute("split", key, split).arrays
+    return arrays["X"], arrays["new"], arrays["seconds"]
 
 
 def score(result: HeldoutResult, X_placed: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
