@@ -105,7 +105,7 @@ def one_run(name: str, grid: dict[str, list[float]], n: int | None, workers: int
 
         pairs = [(create("umap", {"n_neighbors": k, "min_dist": d}), 0) for k in grid["n_neighbors"]
                  for d in grid["min_dist"]]
-        knn_k = max(e.n_neighbors for e, _ in pairs)
+        knn_k = max(e.graph_neighbors for e, _ in pairs)
         plan = plan_jobs(pairs, ["fashion"], n=n, progress=False, keep_going=True)
         todo = plan.todo
         assert len(todo) == len(pairs), "cells were found in the cache"

@@ -60,7 +60,7 @@ def run_name(methods: Sequence[str], all_methods: Sequence[str]) -> str:
 def variant_suffix(results: Sequence[Any], **options: Any) -> str:
     """The part of a file name that says what differs from the defaults, e.g. ``_n5000_perplexity50``.
 
-    The results' ``variant`` (:class:`~fmnist_viz.pipeline.EmbeddingResult`)
+    The results' ``variant`` (:class:`~fmnist_viz.results.EmbeddingResult`)
     comes first (with several methods, a parameter is named ``method-name``),
     then the rendering ``options`` that are set (e.g. ``style="paper"`` gives
     ``_paper``, ``exemplars=1`` gives ``_exemplars1``); options that are None,

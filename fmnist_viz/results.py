@@ -41,9 +41,9 @@ class EmbeddingResult:
     #: The k-NN graph of the prepared data its run computed or loaded (n, k + 1; each point first), kept in memory
     #: so the point-by-point measures use the same graph instead of making another.
     neighbors: np.ndarray | None = field(default=None, repr=False)
-    #: Which points were placed into a layout fitted on the others (held-out images, drawn above them; None: all
-    #: fitted): :meth:`HeldoutResult.as_embedding`.
-    placed: np.ndarray | None = field(default=None, repr=False)
+    #: A flag per point: placed into a layout fitted on the others (held-out images, drawn above them; None: all
+    #: fitted): :meth:`HeldoutResult.as_embedding`. (:attr:`HeldoutResult.placed` are the placed points' coordinates.)
+    is_placed: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.embedding)
@@ -108,7 +108,7 @@ class HeldoutResult:
         return "failed" if self.error else "done"
 
     def as_embedding(self) -> EmbeddingResult:
-        """The fitted and placed points as one :class:`EmbeddingResult` (what pages draw): ``placed`` marks the
+        """The fitted and placed points as one :class:`EmbeddingResult` (what pages draw): ``is_placed`` marks the
         placed ones, and ``pointwise["heldout"]`` is 0 for a fitted point, 1 for a placed one its 5 nearest fitted
         points classify right, 2 for a misclassified one."""
         if self.placed is None or self.fitted is None:
@@ -121,4 +121,4 @@ class HeldoutResult:
             np.concatenate([self.fitted_index, self.placed_index]).astype(np.int64), self.class_names, self.seed,
             self.device, self.fit_seconds + self.place_seconds, self.cached, metrics=dict(self.metrics),
             pointwise={"heldout": np.concatenate([np.zeros(n, np.uint8), 1 + wrong.astype(np.uint8)])},
-            placed=np.concatenate([np.zeros(n, bool), np.ones(m, bool)]))
+            is_placed=np.concatenate([np.zeros(n, bool), np.ones(m, bool)]))

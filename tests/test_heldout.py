@@ -13,6 +13,7 @@ import pytest
 from fmnist_viz.cli.parser import main
 from fmnist_viz.data import load
 from fmnist_viz.embed import create
+from fmnist_viz.embed.registry import RESERVED_NAMES, placing_methods
 from fmnist_viz.errors import UsageError
 from fmnist_viz.outputs.heldout import COLUMNS, save_heldout
 from fmnist_viz.store.cache import ResultCache
@@ -42,11 +43,15 @@ def place(data: object, method: str, new_rows: np.ndarray, fit_rows: np.ndarray 
     return result
 
 
+#: Shorter runs of the iterative methods, enough to test placement.
+QUICK = {"tsne": {"n_iter": 250}, "pymde": {"max_iter": 100}}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("method", ["pca", "tsne", "umap", "pymde"])
+@pytest.mark.parametrize("method", placing_methods())  # each method that declares it can place new points
 def test_placed_images_never_reach_the_fit(fashion: object, method: str) -> None:
     """The fitted layout is the same whichever images are placed: neither the PCA nor the graph sees them."""
-    params = {"n_iter": 250} if method == "tsne" else {"max_iter": 100} if method == "pymde" else {}
+    params = QUICK.get(method, {})
     fit_rows, new = split(fashion)
     a = place(fashion, method, new, **params)
     b = place(fashion, method, split(fashion, placed=300, offset=5000)[1], **params)
@@ -261,3 +266,22 @@ def test_a_backend_that_cannot_place_is_refused_before_any_work(monkeypatch: pyt
         heldout("tsne", params={"tsne": {"backend": "torchdr"}}, progress=False)
     with pytest.raises(UsageError, match="UMAP places new points with umap-learn, not TorchDR"):
         heldout(["pca", "umap"], params={"umap": {"backend": "torchdr"}}, progress=False)
+
+
+def test_no_plugin_can_take_the_name_of_a_command() -> None:
+    """Every command the CLI has (heldout too) is a name an embedder plugin cannot take."""
+    import argparse
+
+    from fmnist_viz.cli.parser import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(commands) - set(placing_methods()) - {"pca", "tsne", "umap", "pymde"} <= RESERVED_NAMES
+    assert "heldout" in commands
+
+
+
+def test_each_method_says_where_it_places() -> None:
+    """Placement runs where each method declares: PyMDE's on the GPU with the run, openTSNE's and umap-learn's on
+    the CPU (TorchDR, their GPU path, cannot place), PCA's on the CPU."""
+    where = {name: create(name).place_device_for("cuda") for name in placing_methods()}
+    assert where == {"pca": "cpu", "tsne": "cpu", "umap": "cpu", "pymde": "cuda"}

@@ -45,10 +45,6 @@ def max_bytes(spec: FileSpec) -> int:
     return spec.size + spec.size // 16 + (1 << 16) if spec.size else MAX_DOWNLOAD_BYTES
 
 
-class _Permanent(Exception):
-    """A failure that retrying the same URL cannot fix (404, DNS, refused)."""
-
-
 def _is_permanent(exc: BaseException) -> bool:
     if isinstance(exc, urllib.error.HTTPError):
         return exc.code < 500 and exc.code not in (408, 429)

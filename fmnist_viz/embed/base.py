@@ -111,6 +111,11 @@ class Embedder:
         """
         return gpu_device if self.supports_gpu else "cpu"
 
+    def place_device_for(self, gpu_device: str) -> str:
+        """Where :meth:`fit_place` runs when the run's GPU device is ``gpu_device``: where :meth:`embed` would,
+        unless the library that places new points runs on the CPU only (override then)."""
+        return self.device_for(gpu_device)
+
     @property
     def single_threaded(self) -> bool:
         """Whether it uses one core only: the pipeline runs it beside the others, sweeps run one per core, and
@@ -155,13 +160,14 @@ class Embedder:
     # -- what the pipeline asks of an embedder -------------------------------------------
 
     @property
-    def n_neighbors(self) -> int:
-        """How many neighbours it needs from the shared graph (0: none)."""
+    def graph_neighbors(self) -> int:
+        """How many neighbours of each point (itself not counted) it needs from the shared graph (0: none); not a
+        parameter: UMAP's ``n_neighbors`` counts the point itself, t-SNE's follows from its perplexity."""
         return 0
 
     def min_points(self) -> int:
         """The fewest points it can embed with these parameters."""
-        return max(3, self.n_neighbors + 2)
+        return max(3, self.graph_neighbors + 2)
 
     @classmethod
     def backend_version(cls) -> str | None:

@@ -31,7 +31,7 @@ from ..render.scatter import results_figure
 from ..render.style import DEFAULT_STYLE, check_style
 from ..results import EmbeddingResult
 from ..store.paths import DEFAULT_OUT
-from ..store.unchanged import Written, inputs_digest
+from ..store.unchanged import OutputRecords, inputs_digest
 from .explorer import page
 from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figures, save_npz
 
@@ -239,7 +239,7 @@ def check_targets(paths: Sequence[Path]) -> None:
 
 
 def drawn_copies(results: Sequence[EmbeddingResult], align: str
-                 ) -> tuple[list[EmbeddingResult], str | None, Written]:
+                 ) -> tuple[list[EmbeddingResult], str | None, OutputRecords]:
     """What files are drawn from: copies of the results (what the files show is computed on them, by the steps
     that own it; the caller's results stay as they are), aligned (``align``, see :func:`save_results`); the name
     part that says so when a reference method was named; and the records of the files written before, so that a
@@ -247,7 +247,7 @@ def drawn_copies(results: Sequence[EmbeddingResult], align: str
     result is cached)."""
     copies, reference = aligned_copies(results, align)
     aligned_to = None if reference is None or align == ALIGN_AUTO else f"align-{align}"
-    return copies, aligned_to, Written(enabled=all(r.cache_key is not None for r in copies))
+    return copies, aligned_to, OutputRecords(enabled=all(r.cache_key is not None for r in copies))
 
 
 def _draw(results: Sequence[EmbeddingResult], paths: Sequence[Path], data_dir: str | os.PathLike[str] | None,

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..store.unchanged import Written
+    from ..store.unchanged import OutputRecords
 
 
 def image_map(result: Any, *, cells: int = DEFAULT_CELLS, frames: bool = False, ax: Axes | None = None,
@@ -108,7 +108,7 @@ class Planned:
     paths: list[Path]
     digest: str | None
     draw: Callable[[], Figure]
-    records: Written
+    records: OutputRecords
 
 
 def plan_image_maps(results: Sequence[EmbeddingResult], out: str | os.PathLike[str] = DEFAULT_OUT,
@@ -192,7 +192,7 @@ def check_formats_of(formats: str | Sequence[str], param: str = "image_map") -> 
 
 
 def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], align: str,
-           data_dir: str | os.PathLike[str] | None) -> tuple[list[EmbeddingResult], Path, str | None, Written]:
+           data_dir: str | os.PathLike[str] | None) -> tuple[list[EmbeddingResult], Path, str | None, OutputRecords]:
     """Copies of the results as save_results draws them (:func:`fmnist_viz.outputs.embeddings.drawn_copies`),
     measured for the titles; the output folder, checked; the alignment's name part; the records of files written
     before."""
@@ -204,7 +204,7 @@ def _ready(results: Sequence[EmbeddingResult], out: str | os.PathLike[str], alig
     return copies, folder, aligned_to, records
 
 
-def _plan(records: Written, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
+def _plan(records: OutputRecords, out: Path, results: list[EmbeddingResult], formats: list[str], suffix: str,
           draw: Callable[[], Figure], kind: str, **options: Any) -> Planned:
     """The figure ``draw`` makes, to be saved as each of the (checked) static ``formats`` under its name."""
 

@@ -33,7 +33,7 @@ def execute(jobs: Sequence[Job], executor: Executor, cache: ResultCache, *, prog
         arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k), scoring)
         mine = [i for i, job in enumerate(jobs) if job.subset is subset]
         # the most neighbours first: those cells take longest, and starting them first keeps every worker busy
-        for i in sorted(mine, key=lambda i: -jobs[i].embedder.n_neighbors):
+        for i in sorted(mine, key=lambda i: -jobs[i].embedder.graph_neighbors):
             job = jobs[i]
             executor.submit(task_of(i, job, f"data{number}"), arrays)
     for outcome in executor.results():

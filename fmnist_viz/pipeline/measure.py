@@ -35,7 +35,7 @@ from .prepare import shared_graph
 
 def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
                      k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE) -> None:
-    """Fill each :class:`~fmnist_viz.pipeline.EmbeddingResult`'s ``metrics`` (see :func:`evaluate`).
+    """Fill each :class:`~fmnist_viz.results.EmbeddingResult`'s ``metrics`` (see :func:`evaluate`).
 
     Numbers measured before for the same embedding (and ``k``, ``sample``)
     come from the cache; the rest are measured, loading each data set once,

@@ -85,7 +85,7 @@ def prepare_for(subset: Subset, jobs: Sequence[Job], cache: ResultCache, progres
     """Prepare one data set for its jobs: a k-NN graph for the most neighbours any of them needs (and up to
     ``min_k``, a sweep's largest, where the data has the points), computed on the GPU when one runs there."""
     mine = [j for j in jobs if j.subset is subset]
-    own_k = max(j.embedder.n_neighbors for j in mine)
+    own_k = max(j.embedder.graph_neighbors for j in mine)
     k = max(own_k, min(min_k, len(subset.index) - 1)) if own_k else 0
     on_gpu = any(j.device == "cuda" for j in mine)
     prepared = prepare(subset, cache, k, progress, "cuda" if on_gpu else "cpu")

@@ -58,7 +58,7 @@ def reference_method(methods: Sequence[str], align: str = ALIGN_AUTO) -> str | N
 def align_results(results: Sequence[Any], align: str = ALIGN_AUTO) -> str | None:
     """Set each result's ``aligned`` layout onto the reference method's layout of the same data set.
 
-    ``results`` are :class:`~fmnist_viz.pipeline.EmbeddingResult`. Returns the
+    ``results`` are :class:`~fmnist_viz.results.EmbeddingResult`. Returns the
     reference method (None when nothing is aligned: ``align="none"`` or a
     single method). The reference's own layout is kept as it is.
     """

@@ -153,7 +153,7 @@ def metrics_key(embedding_key: dict[str, Any], k: int = DEFAULT_K, sample: int =
 
 
 def quality_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
-    """One table row per evaluated :class:`~fmnist_viz.pipeline.EmbeddingResult`, numbers rounded.
+    """One table row per evaluated :class:`~fmnist_viz.results.EmbeddingResult`, numbers rounded.
 
     Every row has the same columns; a number only some methods have (e.g.
     ``explained_variance``) is empty in the others' rows.

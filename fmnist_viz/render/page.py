@@ -59,7 +59,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     in a block of rows, a column per method (at most :data:`MAX_COLUMNS` a
     row; draw them aligned: :func:`fmnist_viz.quality.align.align_results`). Each
     panel is one trace of its points in :func:`~.style.draw_order` (``seed``),
-    at their :attr:`~fmnist_viz.pipeline.EmbeddingResult.positions`, coloured
+    at their :attr:`~fmnist_viz.results.EmbeddingResult.positions`, coloured
     by class (their classes in ``meta["labels"]``), carrying each point's row
     (into ``load(dataset, split="all")``) in ``customdata``; ``max_points``
     keeps a random subset. Every panel of a data set draws the same rows in
@@ -99,8 +99,8 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
     for r in results:
         row, col = (v + 1 for v in place[(r.dataset, r.method)])
         order = draw_order(len(r), seed, max_points)
-        if r.placed is not None:  # held-out images drawn above the layout they were placed into
-            order = order[np.argsort(r.placed[order], kind="stable")]
+        if r.is_placed is not None:  # held-out images drawn above the layout they were placed into
+            order = order[np.argsort(r.is_placed[order], kind="stable")]
         labels = r.labels[order]
         xy = r.positions[order]
         fig.add_trace(go.Scattergl(
@@ -116,7 +116,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
                   "title": r.title,
                   "heading": (row - 1) * cols + col - 1,  # its title: layout.annotations[heading]
                   "classes": list(r.class_names), "labels": labels.astype(np.int16), **_measures(r, order),
-                  **({} if r.placed is None else {"placed": r.placed[order].astype(np.uint8)})},
+                  **({} if r.is_placed is None else {"placed": r.is_placed[order].astype(np.uint8)})},
         ), row=row, col=col)
         fig.add_trace(go.Scattergl(  # where the page's Find marks a point (empty until then)
             x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,

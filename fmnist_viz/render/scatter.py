@@ -284,7 +284,7 @@ def results_figure(results: Sequence[Any], images: dict[str, np.ndarray] | None 
     One method: its data sets side by side, each with its legend. Several: a
     row per data set (titled by it, its legend below it) and a column per
     method, so four methods fit a page's width in the paper style.
-    ``results`` are :class:`~fmnist_viz.pipeline.EmbeddingResult`; titles
+    ``results`` are :class:`~fmnist_viz.results.EmbeddingResult`; titles
     carry the method, the number of points and, when computed, the 10-NN
     accuracy and trustworthiness. ``images`` maps a data set name to its
     (70000, h, w) images, for exemplars. ``highlight`` (a

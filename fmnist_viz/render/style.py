@@ -159,7 +159,7 @@ def point_style(n: int) -> tuple[float, float]:
 def panel_title(result: Any, *, line_break: str = "\n", escape: Callable[[str], str] = str) -> str:
     """The title of one result's panel: data set, method, size and, once measured, its quality.
 
-    ``result`` is an :class:`~fmnist_viz.pipeline.EmbeddingResult`; ``escape``
+    ``result`` is an :class:`~fmnist_viz.results.EmbeddingResult`; ``escape``
     makes the names safe for the target (``html.escape`` for a page), and
     ``line_break`` is the target's line break (``<br>`` for Plotly).
     """

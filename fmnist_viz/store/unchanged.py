@@ -74,7 +74,7 @@ def inputs_digest(kind: str, results: Sequence[Any], **options: Any) -> str | No
     return short_digest(*parts)
 
 
-class Written:
+class OutputRecords:
     """The records of the files written before, under the cache (``enabled=False``: none are kept or used)."""
 
     def __init__(self, enabled: bool = True) -> None:

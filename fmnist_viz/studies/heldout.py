@@ -111,7 +111,7 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
         if not prepared:
             fit, new, (pca_fit, pca_place) = prepare_split(data.X[fit_rows], data.X[new_rows], pca_dims, seed,
                                                            cache, base)
-            k = max(e.n_neighbors for e in embedders)
+            k = max(e.graph_neighbors for e in embedders)
             # the fitted PCA's components only where it was applied (the raw pixels are no components)
             fit_prepared = Prepared(fit, pca=fit if reduces(pca_dims, data.X.shape[1]) else None, seed=seed,
                                     progress=progress, label=data.title, pca_seconds=float(pca_fit))
@@ -122,7 +122,7 @@ def place_dataset(data: Any, fit_rows: np.ndarray, new_rows: np.ndarray, embedde
 
     out = []
     for embedder in embedders:
-        run_on = embedder.device_for(gpu) if embedder.name == "pymde" else "cpu"  # openTSNE, umap-learn place
+        run_on = embedder.place_device_for(gpu)
         key = {**base, "embedder": embedder.cache_key(), "device": run_on}
         fit_first = None if len(fit_rows) == data.is_train.sum() else len(fit_rows)
         result = HeldoutResult(data.name, data.title, embedder.name, dict(embedder.values), seed,

@@ -251,7 +251,7 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     result.cells = [Cell(dataset, params, seed) for dataset in datasets
                     for params, mine in zip(combos, runs, strict=True) for seed in mine]
     announce(result, max_cells)
-    knn_k = max(e.n_neighbors for e, _ in pairs)
+    knn_k = max(e.graph_neighbors for e, _ in pairs)
     library = get_embedder_class(method).import_name()
     waiting = {"worker_wait": worker_wait} if worker_wait is not None else {}
     with make_executor(single_threaded=pairs[0][0].single_threaded, workers=workers, scheduler=scheduler,

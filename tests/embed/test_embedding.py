@@ -48,10 +48,10 @@ def test_unknown_method_lists_valid_ones() -> None:
 
 
 def test_neighbour_needs_follow_parameters() -> None:
-    assert create("tsne", {"perplexity": 10}).n_neighbors == 30
-    assert create("umap", {"n_neighbors": 30}).n_neighbors == 29  # umap-learn counts the point itself
-    assert create("pymde").n_neighbors == 15
-    assert create("pca").n_neighbors == 0
+    assert create("tsne", {"perplexity": 10}).graph_neighbors == 30
+    assert create("umap", {"n_neighbors": 30}).graph_neighbors == 29  # umap-learn counts the point itself
+    assert create("pymde").graph_neighbors == 15
+    assert create("pca").graph_neighbors == 0
 
 
 # --------------------------------------------------------------------------- plugins

@@ -34,7 +34,7 @@ class PyMDEEmbedder(Embedder):
     )
 
     @property
-    def n_neighbors(self) -> int:
+    def graph_neighbors(self) -> int:
         return self.values["n_neighbors"]
 
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
@@ -58,7 +58,7 @@ class PyMDEEmbedder(Embedder):
         v = self.values
         pymde.seed(seed)
         n = len(data)
-        indices, _ = data.neighbors(self.n_neighbors, include_self=False)
+        indices, _ = data.neighbors(self.graph_neighbors, include_self=False)
         # pymde's k-NN graph: an edge (i, j) per neighbour pair, weight 2 when mutual
         rows = np.repeat(np.arange(n), indices.shape[1])
         cols = indices.ravel()

@@ -65,7 +65,7 @@ class TSNEEmbedder(Embedder):
                 "nothing at random; vary init=random to see what the seed does")
 
     @property
-    def n_neighbors(self) -> int:
+    def graph_neighbors(self) -> int:
         return int(3 * self.values["perplexity"])
 
     def cache_key(self) -> dict[str, Any]:
@@ -84,6 +84,9 @@ class TSNEEmbedder(Embedder):
                     "give backend=opentsne")
         return ""
 
+    def place_device_for(self, gpu_device: str) -> str:
+        return "cpu"  # openTSNE places new points, on the CPU (TorchDR, which runs on the GPU, cannot)
+
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
         import time
 
@@ -98,7 +101,7 @@ class TSNEEmbedder(Embedder):
         from openTSNE.nearest_neighbors import PrecomputedNeighbors
 
         v = self.values
-        indices, distances = data.neighbors(self.n_neighbors, include_self=False)
+        indices, distances = data.neighbors(self.graph_neighbors, include_self=False)
         index = searchable_neighbors(indices, distances, data.features) if placing else PrecomputedNeighbors(
             indices, distances.astype(np.float64))
         affinities = affinity.PerplexityBasedNN(perplexity=v["perplexity"], knn_index=index, n_jobs=-1,
@@ -137,7 +140,7 @@ class TSNEEmbedder(Embedder):
         v = self.values
         if v["dof"] != 1.0:
             raise UsageError("the sklearn t-SNE backend supports only dof=1")
-        indices, distances = data.neighbors(self.n_neighbors, include_self=False)
+        indices, distances = data.neighbors(self.graph_neighbors, include_self=False)
         n, k = indices.shape
         graph = csr_matrix((distances.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
         init = self._start(data, seed).astype(np.float32)

@@ -47,7 +47,7 @@ class UMAPEmbedder(Embedder):
         return backend_key(super().cache_key(), self.values["backend"])
 
     @property
-    def n_neighbors(self) -> int:
+    def graph_neighbors(self) -> int:
         return self.values["n_neighbors"] - 1  # umap-learn counts the point itself
 
     def check(self) -> None:
@@ -92,6 +92,9 @@ class UMAPEmbedder(Embedder):
         if self.values["backend"] == "torchdr":
             return "UMAP places new points with umap-learn, not TorchDR: give backend=umap-learn"
         return ""
+
+    def place_device_for(self, gpu_device: str) -> str:
+        return "cpu"  # umap-learn places new points, on the CPU (TorchDR, which runs on the GPU, cannot)
 
     def _fit_place(self, fit: Prepared, new: np.ndarray, *, seed: int, device: str) -> Placement:
         import time
