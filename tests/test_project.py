@@ -270,3 +270,41 @@ def test_each_part_of_the_page_script_uses_only_names_defined_before_it() -> Non
             users = [PAGE_PARTS[j] for j in range(k) if re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", texts[j])]
             late += [f"{PAGE_PARTS[k]}.js declares {name}, used before in {u}.js" for u in users]
     assert not late, "\n".join(late)
+
+
+def page_parts() -> dict[str, str]:
+    """The page script's parts, in order, with comments and strings blanked (what is left is code)."""
+    from fmnist_viz.render.page import PAGE_PARTS
+
+    folder = REPO / "fmnist_viz" / "render" / "assets" / "page"
+    return {p: re.sub(r"//[^\n]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", "''", (folder / f"{p}.js").read_text())
+            for p in PAGE_PARTS}
+
+
+def assigned_again(name: str, code: str) -> bool:
+    """Whether ``name`` is assigned anywhere but where it, or a function's own variable of that name, is declared
+    (``var a = 1, name = 2``)."""
+    assignment = re.compile(rf"(?<![\w$.]){re.escape(name)}\s*(?:=(?!=)|\+=|-=|\+\+|--)")
+    for line in code.splitlines():
+        declaring = re.match(r"\s*(?:var|let|const) ", line)
+        for found in assignment.finditer(line):
+            before = line[:found.start()].rstrip()
+            if not (declaring and (before.endswith(",") or re.search(r"(?:var|let|const)$", before))):
+                return True
+    return False
+
+
+def test_the_page_s_state_lives_in_state_js_and_one_part_patches_a_built_in() -> None:
+    """Every variable of the page that is assigned again (its state) is declared in state.js; components keep what
+    is theirs alone inside their closures. Only gl-context.js changes a browser built-in's prototype."""
+    parts = page_parts()
+    code = "\n".join(parts.values())
+    elsewhere = []
+    for part, text in parts.items():
+        for declared in re.findall(r"^var ([^;]*)", text, re.M):
+            for name in re.findall(r"(?:^|,\s*)([A-Za-z_$][\w$]*)\s*=", declared):
+                if part != "state" and assigned_again(name, code):
+                    elsewhere.append(f"{part}.js: {name}")
+    assert not elsewhere, "state declared outside state.js: " + ", ".join(elsewhere)
+    patching = [p for p, text in parts.items() if re.search(r"\.prototype\.\w+\s*=(?!=)", text)]
+    assert patching == ["gl-context"], patching

@@ -234,7 +234,7 @@ def check_plotly_js(value: str) -> str:
 #: The page's script, in parts (``assets/page/NAME.js``), joined in this order into one function: each part
 #: uses only what the parts before it define (tests/render/test_page.py checks).
 PAGE_PARTS = ("data", "state", "plotly", "plotly-lit", "plotly-views", "draw", "hover", "images", "legend", "selection",
-              "toolbar", "api", "start")
+              "toolbar", "api", "gl-context", "start")
 
 
 def page_script() -> str:

@@ -541,3 +541,23 @@ def test_a_box_selection_draws_its_points_in_the_current_colours(browser, tmp_pa
         assert np.percentile(strength(dim), 95) < 0.14, panel
     errors = [e["message"] for e in browser.get_log("browser") if "GL_INVALID" in e["message"]]
     assert not errors
+
+
+def test_only_the_plot_s_webgl_canvases_go_without_antialiasing(browser, tmp_path: Path) -> None:
+    """The page's one patched built-in (gl-context.js): Plotly's WebGL canvases inside the plot are made without
+    multisampling; a canvas elsewhere on the page, and any 2D context, get exactly what they ask for."""
+    r = result("fashion", 300, 1)
+    open_page(browser, write_html(interactive_figure([r]), tmp_path / "p.html", {"fashion": np.zeros((900, 28, 28),
+                                                                                                     np.uint8)}))
+    found = browser.execute_script("""
+        var inside = Array.from(document.querySelectorAll('#fmnist-viz-plot canvas')).map(function (c) {
+          var gl = c.getContext('webgl') || c.getContext('webgl2');  // the context Plotly made, if it is one
+          return gl ? gl.getContextAttributes().antialias : null; }).filter(function (a) { return a !== null; });
+        var outside = document.createElement('canvas');
+        document.body.appendChild(outside);
+        var gl = outside.getContext('webgl', {antialias: true});
+        var flat = document.createElement('canvas').getContext('2d', {alpha: false});
+        return {inside: inside, outside: gl ? gl.getContextAttributes().antialias : 'no webgl',
+                flat: flat.getContextAttributes().alpha};""")
+    assert found["inside"] and not any(found["inside"]), found  # every WebGL canvas of the plot: no multisampling
+    assert found["outside"] in (True, "no webgl") and found["flat"] is False, found

@@ -1,6 +1,6 @@
 // fmnist-viz interactive page, part 7: the hover image, with the point's class and row under it; the image
 // sheets, decoded on first use, which the selection pane and Find draw from too.
-var SIZE = 140, loaded = {};
+var SIZE = 140;
 var hoverBox = document.createElement('div');
 hoverBox.id = 'fmnist-viz-hover-image';
 var canvas = document.createElement('canvas');
@@ -13,12 +13,12 @@ document.body.appendChild(hoverBox);
 
 function sheet(d, k) {
   var key = d.name + '/' + k;
-  if (!loaded[key]) {
+  if (!loadedSheets[key]) {
     var img = new Image();
-    loaded[key] = img;
+    loadedSheets[key] = img;
     img.src = 'data:image/png;base64,' + d.sheets[k];
   }
-  return loaded[key];
+  return loadedSheets[key];
 }
 
 // Draw the image of point `slot` of data set `d` into a canvas context, scaled to size x size.

@@ -1,6 +1,5 @@
 // fmnist-viz interactive page, part 9: the legends: a click toggles a class of that data set in every panel
 // of it, a double click isolates it.
-var pending = null;  // a click waiting to see whether it is the first of a double click
 
 function classesOf(name) {
   var found = [];
@@ -32,8 +31,8 @@ function legendTrace(ev) {
 function onLegendClick(ev) {
   var meta = legendTrace(ev);
   if (!meta) { return true; }
-  clearTimeout(pending);  // a double click reports two clicks first: only the last may act
-  pending = setTimeout(function () {
+  clearTimeout(pendingClick);  // a double click reports two clicks first: only the last may act
+  pendingClick = setTimeout(function () {
     var off = hidden[meta.dataset] = hidden[meta.dataset] || {};
     off[meta['class']] = !off[meta['class']];
     applyHidden(meta.dataset);
@@ -44,7 +43,7 @@ function onLegendClick(ev) {
 function onLegendDoubleClick(ev) {
   var meta = legendTrace(ev);
   if (!meta) { return true; }
-  clearTimeout(pending);
+  clearTimeout(pendingClick);
   var all = classesOf(meta.dataset), off = hidden[meta.dataset] || {};
   var alone = all.every(function (c) { return c === meta['class'] ? !off[c] : off[c]; });
   var now = {};

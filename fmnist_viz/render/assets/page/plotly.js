@@ -24,8 +24,6 @@ function upload(where, names) {
 // The WebGL canvas is shared by every panel, so a changed panel is drawn again, once a frame, over its own
 // rectangle cleared first (drawing over the last frame would let the old colours show through); the other
 // panels are left as they are (in software GL each 70,000-point panel costs ~50 ms).
-var redrawing = null, stale = [];
-var afterRedraw = [];  // called in the frame that draws changed panels again (the images layer follows them)
 function redrawSoon(scene) {
   if (stale.indexOf(scene) < 0) { stale.push(scene); }
   if (redrawing) { return; }

@@ -1,4 +1,4 @@
-// fmnist-viz interactive page, part 13: the controls given their work, then the plot drawn.
+// fmnist-viz interactive page, part 14: the controls given their work, then the plot drawn.
 pane.addEventListener('click', function (e) {
   var action = e.target && e.target.dataset && e.target.dataset['do'];
   if (action === 'clear') { api.clear(); } else if (action) { api.download(action); }
@@ -27,14 +27,6 @@ tools.reset.addEventListener('click', function () {
 // past two rows of panels (a sweep's cells) the panels keep a legible size and the page scrolls
 var rowsOfPanels = (DATA.figure.layout.meta || {}).rows || 1;
 if (rowsOfPanels > 2) { gd.style.height = (rowsOfPanels * 320 + 120) + 'px'; }
-// WebGL without multisampling: Plotly asks for antialiasing, four samples a pixel, which in software GL doubles
-// the time every drawing takes (190 against 380 ms for four 70,000-point panels here); its points are already
-// smoothed at their edges by their own shader, so they look the same.
-var getContext = HTMLCanvasElement.prototype.getContext;
-HTMLCanvasElement.prototype.getContext = function (type, attributes) {
-  if (/webgl/.test(type) && gd.contains(this)) { attributes = Object.assign({}, attributes, {antialias: false}); }
-  return getContext.call(this, type, attributes);
-};
 // WebGL at the screen's own resolution: Plotly's default of 2 on a 1x screen draws four times the pixels
 // for the same picture (in software GL here: 1.5-2.5 s of a 70,000 x 8 page's first paint)
 DATA.config.plotGlPixelRatio = Math.min(2, Math.max(1, window.devicePixelRatio || 1));

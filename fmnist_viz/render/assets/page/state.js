@@ -1,4 +1,5 @@
-// fmnist-viz interactive page, part 2: what the page's state is. Everything that changes lives here.
+// fmnist-viz interactive page, part 2: what the page's state is. Everything that changes lives here; a component
+// keeps only what no other part may see inside its own closure (images, lit, copies, kept).
 var chosen = null;  // the selection: {dataset, slots: sorted by row, drawOrder: sorted by slot}
 var hidden = Object.create(null);  // data set -> {class index: true}, the classes its legend has hidden
 var placedShown = true;  // on a held-out page: whether the placed test images are drawn
@@ -7,6 +8,11 @@ var marked = null;  // the row Find rings: {dataset, slot}
 var lastMorph = null;  // frames and frames per second of the last morph
 var slotOfRow = Object.create(null);  // data set -> Map(row -> slot), built on first use
 var openingView = new Map();  // panel -> the window [x0, x1, y0, y1] it opened with (view(.., null) goes back there)
+var pendingClick = null;  // a legend click waiting to see whether it is the first of a double click
+var redrawing = null;  // the animation frame that will draw the changed panels again
+var stale = [];  // the panels' scenes changed since they were last drawn
+var afterRedraw = [];  // called in the frame that draws changed panels again (the images layer follows them)
+var loadedSheets = {};  // 'data set/sheet' -> the Image of that sprite sheet, decoded once
 
 // Rows as the API takes them: whole numbers (no strings, no nested arrays: '0x0c' is not row 12).
 function shownValue(v) { return typeof v === 'number' ? String(v) : JSON.stringify(v); }
