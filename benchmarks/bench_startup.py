@@ -8,7 +8,8 @@ it. Run from the repo root:
 
 ``--against DIR`` times another checkout's code (DIR holds its ``fmnist_viz``)
 alternately with this one, run by run: the before and after of a change,
-measured side by side. Prints a table of medians (wall-clock seconds of the
+measured side by side. ``--smoke`` (two repeats) checks that it runs. Prints a table of medians (wall-clock
+seconds of the
 whole process, Python's own start included).
 """
 
@@ -42,7 +43,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="processes of each kind to time (default 20)")
     parser.add_argument("--against", metavar="DIR", help="also time the code of another checkout, alternately")
+    parser.add_argument("--smoke", action="store_true", help="two repeats: a quick check that it runs (CI does this)")
     args = parser.parse_args()
+    if args.smoke:
+        args.repeat = 2
     codes = {"this code": HERE, **({f"code in {args.against}": str(Path(args.against).resolve())}
                                    if args.against else {})}
     times: dict[tuple[str, str], list[float]] = {(code, job): [] for job in JOBS for code in codes}

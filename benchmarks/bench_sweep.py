@@ -83,7 +83,8 @@ PLAIN = "plain loop of umap.UMAP(...).fit_transform on the pixels"
 def executors(workers: int) -> dict[str, Callable[[], Any]]:
     """The executors, by the name the table gives them; the first is the baseline, what `sweep --workers 1` runs:
     the cells one after another in its own process."""
-    from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool
+    from fmnist_viz.executors.cluster import DaskCluster
+    from fmnist_viz.executors.local import InProcess, ProcessPool
 
     return {"--workers 1: this process, one cell at a time": InProcess,
             f"local pool, {workers} single-threaded processes": lambda: ProcessPool(workers, ("umap",), threads=1),

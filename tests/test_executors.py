@@ -23,7 +23,10 @@ import pytest
 
 from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import UsageError
-from fmnist_viz.executors import DaskCluster, InProcess, ProcessPool, Task, make_executor
+from fmnist_viz.executors import Task
+from fmnist_viz.executors.choose import make_executor
+from fmnist_viz.executors.cluster import DaskCluster
+from fmnist_viz.executors.local import InProcess, ProcessPool
 from fmnist_viz.studies.sweeps import sweep
 
 from conftest import REPO, Tiny, patch_everywhere

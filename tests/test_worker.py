@@ -161,3 +161,11 @@ def test_folders_of_dead_parents_are_removed_when_a_worker_starts(tmp_path: Path
     finally:
         worker.close()
     assert not worker.folder.exists()
+
+
+def test_the_worker_program_is_not_imported_before_it_runs() -> None:
+    """``python -m fmnist_viz.executors.worker`` imports the package first: were the worker module imported there
+    too, it would run as a second copy of itself (and Python warns so on every worker's start)."""
+    code = "import sys, fmnist_viz.executors; print('fmnist_viz.executors.worker' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"

@@ -28,7 +28,8 @@ from typing import Any
 from ..data import get_spec
 from ..embed import create, get_embedder_class
 from ..errors import MAX_SEED, UsageError, check_number
-from ..executors import check_workers, make_executor
+from ..executors import check_workers
+from ..executors.choose import make_executor
 from ..naming import format_value, sweep_stem
 from ..pipeline import execute, plan_jobs
 from ..pipeline.measure import evaluate_results
