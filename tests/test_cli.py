@@ -269,3 +269,19 @@ def test_grid_out_is_a_folder_as_on_every_command(tiny: Tiny, tmp_path: Path) ->
     assert (tmp_path / "figs" / "tiny-grid.png").read_bytes().startswith(b"\x89PNG")
     assert main([*argv, "--out", str(tmp_path / "figs"), "-o", str(tmp_path / "g.png")]) == 2  # one or the other
     assert not (tmp_path / "g.png").exists()
+
+
+def test_every_command_names_a_function_of_its_module() -> None:
+    """Commands are looked up by name when they run (so --help imports none of them): each name is a function."""
+    import argparse
+
+    from fmnist_viz.cli import commands, data_commands
+    from fmnist_viz.cli.parser import build_parser
+
+    def parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return [parser, *(p for s in subs for child in s.choices.values() for p in parsers(child))]
+
+    found = [p.get_default("func") for p in parsers(build_parser()) if p.get_default("func") is not None]
+    modules = {"commands": commands, "data_commands": data_commands}
+    assert len(found) >= 12 and all(callable(getattr(modules[f.family], f.name)) for f in found)

@@ -308,3 +308,15 @@ def test_the_page_s_state_lives_in_state_js_and_one_part_patches_a_built_in() ->
     assert not elsewhere, "state declared outside state.js: " + ", ".join(elsewhere)
     patching = [p for p, text in parts.items() if re.search(r"\.prototype\.\w+\s*=(?!=)", text)]
     assert patching == ["gl-context"], patching
+
+
+def test_help_imports_no_command_s_machinery() -> None:
+    """``fmnist-viz --help`` builds the parser only: the pipeline, the executors and the writers wait for a command
+    to run (benchmarks/bench_startup.py times it)."""
+    code = ("import contextlib, io, sys\nfrom fmnist_viz.cli.parser import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[:2] in (['fmnist_viz', 'pipeline'], "
+            "['fmnist_viz', 'executors'], ['fmnist_viz', 'cli']) or m in ('fmnist_viz.outputs.embeddings', "
+            "'fmnist_viz.studies.sweeps')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['fmnist_viz.cli', 'fmnist_viz.cli.options', 'fmnist_viz.cli.parser']"

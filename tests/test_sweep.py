@@ -9,7 +9,7 @@ import pytest
 
 from fmnist_viz.cli.parser import main
 from fmnist_viz.errors import UsageError
-from fmnist_viz.studies.sweeps import parse_grid
+from fmnist_viz.studies.sweep_grid import parse_grid
 
 from conftest import Tiny
 

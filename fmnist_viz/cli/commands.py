@@ -20,8 +20,8 @@ from ..data.selection import read_selection
 from ..embed import BUILTIN_METHODS, load_embedders
 from ..errors import FmnistVizError, UsageError
 from ..outputs.embeddings import check_highlight, check_targets, save_results
-from ..outputs.files import check_formats, check_writable_dir
-from ..outputs.heldout import HELDOUT_FORMATS, heldout_rows, save_heldout
+from ..outputs.files import HELDOUT_FORMATS, SWEEP_FORMATS, check_formats, check_writable_dir
+from ..outputs.heldout import heldout_rows, save_heldout
 from ..outputs.image_maps import (
     check_formats_of,
     check_image_map,
@@ -29,7 +29,7 @@ from ..outputs.image_maps import (
     plan_zoom_figures,
     write_planned,
 )
-from ..outputs.sweeps import SWEEP_FORMATS, save_sweep
+from ..outputs.sweeps import save_sweep
 from ..pipeline import run
 from ..pipeline.measure import evaluate_results
 from ..quality.metrics import DEFAULT_SAMPLE, check_k, format_table, quality_rows
@@ -37,7 +37,8 @@ from ..render.sweep_figures import check_size
 from ..store.cache import ResultCache, clear, section_sizes
 from ..store.paths import CACHE_ENV, cache_dir
 from ..studies.heldout import heldout
-from ..studies.sweeps import MAX_CELLS, check_seeds, parse_grid, sweep
+from ..studies.sweep_grid import MAX_CELLS, check_seeds, parse_grid
+from ..studies.sweeps import sweep
 
 log = logging.getLogger("fmnist_viz")
 

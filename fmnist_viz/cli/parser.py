@@ -17,25 +17,23 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from ..data import ALL_SPLITS
 from ..data.locations import check_data_dir
 from ..embed import BUILTIN_METHODS, embedder_names, get_embedder_class
 from ..errors import MAX_SEED, FmnistVizError, UsageError
-from ..outputs.embeddings import DEFAULT_FORMATS, MAX_EXEMPLARS
-from ..outputs.files import RESULT_FORMATS
-from ..outputs.heldout import HELDOUT_FORMATS
-from ..outputs.sweeps import SWEEP_FORMATS
+from ..outputs.files import DEFAULT_FORMATS, HELDOUT_FORMATS, RESULT_FORMATS, SWEEP_FORMATS
 from ..quality.align import ALIGN_AUTO, ALIGN_NONE
 from ..quality.metrics import TABLE_FORMATS
 from ..quality.pointwise import COLOR_BY
 from ..render.image_map import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS
 from ..render.page import PLOTLY_JS_CHOICES
+from ..render.scatter import MAX_EXEMPLARS
 from ..render.style import DEFAULT_STYLE, STYLES
-from ..studies.sweeps import MAX_CELLS as MAX_SWEEP_CELLS
+from ..studies.sweep_grid import MAX_CELLS as MAX_SWEEP_CELLS
 from ..version import __version__
-from . import commands, data_commands
 from .options import (
     DATASET_HINT,
     box,
@@ -113,6 +111,20 @@ class _Parser(argparse.ArgumentParser):
                      f"Run '{self.prog} --help' for its options.\n")
 
 
+@dataclass(frozen=True)
+class _Command:
+    """A command's function, imported when the command runs: the command modules import the whole library (the
+    pipeline, the executors, the writers), which ``--help`` and a refused option need not wait for."""
+
+    family: str  # the module of its family: "commands" or "data_commands"
+    name: str
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        from . import commands, data_commands  # deferred: they import the whole library (see the class docstring)
+
+        return getattr({"commands": commands, "data_commands": data_commands}[self.family], self.name)(args)
+
+
 def _flag(param: str) -> str:
     return FLAGS.get(param, "--" + param.replace("_", "-"))
 
@@ -131,9 +143,9 @@ def _add_data_commands(sub: argparse._SubParsersAction, common: argparse.Argumen
     data = sub.add_parser("data", help="find, verify and download the data sets")
     data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     for action, func, text in (
-        ("info", data_commands.cmd_data_info, "where each data set was found, or why not"),
-        ("verify", data_commands.cmd_data_verify, "check every file's checksum; exit 1 on any problem"),
-        ("fetch", data_commands.cmd_data_fetch, "download missing data sets into the cache"),
+        ("info", _Command("data_commands", "cmd_data_info"), "where each data set was found, or why not"),
+        ("verify", _Command("data_commands", "cmd_data_verify"), "check every file's checksum; exit 1 on any problem"),
+        ("fetch", _Command("data_commands", "cmd_data_fetch"), "download missing data sets into the cache"),
     ):
         p = data_sub.add_parser(action, help=text, description=text, parents=[common])
         p.add_argument("--dataset", default="all", help=f"{DATASET_HINT}, or all (default)")
@@ -169,7 +181,7 @@ def _add_grid_command(sub: argparse._SubParsersAction, common: argparse.Argument
     where = grid.add_mutually_exclusive_group()
     out_option(where, "DATASET-grid.png")
     where.add_argument("-o", "--output", metavar="FILE", help="the file instead: PNG, SVG or PDF, by extension")
-    grid.set_defaults(func=data_commands.cmd_grid)
+    grid.set_defaults(func=_Command("data_commands", "cmd_grid"))
 
 
 def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -213,14 +225,14 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
             p.add_argument("--align", default=ALIGN_AUTO, choices=(ALIGN_AUTO, ALIGN_NONE, *BUILTIN_METHODS),
                            help="rotate/scale every layout onto this method's, so classes sit alike in every "
                                 "panel (default auto: PCA)")
-        p.set_defaults(func=commands.cmd_embed)
+        p.set_defaults(func=_Command("commands", "cmd_embed"))
 
     metrics = sub.add_parser("metrics", parents=[common, with_device], help="quality table of embeddings",
                              description="Trustworthiness, 10-NN accuracy and neighbourhood preservation.")
     metrics.add_argument("--methods", help="comma-separated methods (default pca,tsne,umap,pymde)")
     metrics.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="default markdown")
     metrics.add_argument("-k", type=positive_int, default=10, help="neighbours for the metrics (default 10)")
-    metrics.set_defaults(func=commands.cmd_metrics)
+    metrics.set_defaults(func=_Command("commands", "cmd_metrics"))
 
 
 def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -253,7 +265,7 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     where.add_argument("--worker-wait", type=number(0, 86400, integer=False), default=60.0, metavar="SECONDS",
                        help="how long to wait for a Dask worker when the cluster has none, at the start or after "
                             "its workers died (default 60)")
-    sweep.set_defaults(func=commands.cmd_sweep)
+    sweep.set_defaults(func=_Command("commands", "cmd_sweep"))
 
 
 def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -274,7 +286,7 @@ def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.Argum
     held.add_argument("--plotly-js", default="embed", choices=PLOTLY_JS_CHOICES,
                       help="embed plotly.js in the HTML (default; works offline) or load it from a CDN")
     out_option(held)
-    held.set_defaults(func=commands.cmd_heldout)
+    held.set_defaults(func=_Command("commands", "cmd_heldout"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -297,14 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
     lister = sub.add_parser("list", parents=[common], help="embedders, their parameters and backends",
                             description="List every embedder (built-in and plugins) with its backend, the device "
                                         "it runs on, and its parameters (set them with --param KEY=VALUE).")
-    lister.set_defaults(func=commands.cmd_list)
+    lister.set_defaults(func=_Command("commands", "cmd_list"))
 
     cache = sub.add_parser("cache", help="show or clear the cache")
     cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
-    cache_sub.add_parser("info", parents=[common], help="what the cache holds").set_defaults(func=commands.cmd_cache)
+    cache_sub.add_parser("info", parents=[common], help="what the cache holds").set_defaults(
+        func=_Command("commands", "cmd_cache"))
     clearer = cache_sub.add_parser("clear", parents=[common], help="delete computed results and decoded data")
     clearer.add_argument("--downloads", action="store_true", help="delete the downloaded data sets too")
-    clearer.set_defaults(func=commands.cmd_cache)
+    clearer.set_defaults(func=_Command("commands", "cmd_cache"))
     return parser
 
 

@@ -27,22 +27,18 @@ from ..pipeline.measure import aligned_copies, measure_for_drawing
 from ..quality.align import ALIGN_AUTO
 from ..quality.pointwise import check_color_by
 from ..render.page import check_plotly_js
-from ..render.scatter import results_figure
+from ..render.scatter import MAX_EXEMPLARS, results_figure
 from ..render.style import DEFAULT_STYLE, check_style
 from ..results import EmbeddingResult
 from ..store.paths import DEFAULT_OUT
 from ..store.unchanged import OutputRecords, inputs_digest
 from .explorer import page
-from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figures, save_npz
+from .files import DEFAULT_FORMATS, STATIC_FORMATS, check_formats, check_writable_dir, save_figures, save_npz
 
 if TYPE_CHECKING:
     pass
 
 log = logging.getLogger(__name__)
-
-DEFAULT_FORMATS = ("png", "html")
-#: The most exemplar images per class a figure draws (more would hide the points).
-MAX_EXEMPLARS = 20
 
 
 def check_highlight(highlight: Selection, datasets: Sequence[str], data_dir: str | os.PathLike[str] | None = None

@@ -22,8 +22,13 @@ if TYPE_CHECKING:
 STATIC_FORMATS = ("png", "svg", "pdf")
 
 
-#: Everything :func:`~fmnist_viz.outputs.embeddings.save_results` writes.
+#: Everything :func:`~fmnist_viz.outputs.embeddings.save_results` writes, and what it writes unless told.
 RESULT_FORMATS = (*STATIC_FORMATS, "html", "npz")
+DEFAULT_FORMATS = ("png", "html")
+#: What :func:`~fmnist_viz.outputs.sweeps.save_sweep` writes.
+SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz", "html")
+#: What :func:`~fmnist_viz.outputs.heldout.save_heldout` writes.
+HELDOUT_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
 
 
 def check_formats(formats: str | Sequence[str], valid: Sequence[str] = RESULT_FORMATS) -> list[str]:

@@ -27,10 +27,8 @@ from ..results import HELDOUT_SCORES, HeldoutResult
 from ..store.atomic import atomic_write_bytes
 from ..store.paths import DEFAULT_OUT
 from .explorer import page
-from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
+from .files import HELDOUT_FORMATS, STATIC_FORMATS, check_formats, check_writable_dir, save_figure, save_npz
 
-#: What :func:`save_heldout` writes.
-HELDOUT_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
 #: The table's columns, in order.
 COLUMNS = ("dataset", "method", "seed", "fitted", "placed", "pca_dims", "params", *HELDOUT_SCORES, "fit_seconds",
            "place_seconds", "status", "error")

@@ -17,13 +17,11 @@ from ..render.style import quality_line
 from ..render.sweep_figures import check_size, data_title, heat_maps, small_multiples
 from ..store.atomic import atomic_write_bytes
 from ..store.paths import DEFAULT_OUT
-from ..studies.sweeps import Sweep, check_grid
+from ..studies.sweep_grid import check_grid
+from ..studies.sweeps import Sweep
 from .embeddings import save_result_npz
 from .explorer import page
-from .files import STATIC_FORMATS, check_formats, check_writable_dir, save_figure
-
-#: What :func:`save_sweep` writes.
-SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz", "html")
+from .files import STATIC_FORMATS, SWEEP_FORMATS, check_formats, check_writable_dir, save_figure
 
 
 def sweep_page(result: Sweep, *, data_dir: str | os.PathLike[str] | None = None, **options: Any) -> Any:

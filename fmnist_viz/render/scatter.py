@@ -117,6 +117,8 @@ def plot_embedding(
     return ax.figure
 
 
+#: The most exemplar images per class a figure draws (more would hide the points).
+MAX_EXEMPLARS = 20
 #: How legends look in static figures: no frame, markers close to their names.
 LEGEND_STYLE = {"frameon": False, "handletextpad": 0.1, "columnspacing": 0.8}
 
