@@ -120,8 +120,8 @@ def test_a_rerun_leaves_files_written_from_the_same_inputs_as_they_are(tiny: Tin
     stamps = {p: p.stat().st_mtime_ns for p in first}
     again = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, **kwargs)
     with monkeypatch.context() as patch:
-        patch.setattr(scatter, "results_figure", lambda *a, **k: pytest.fail("drew the figure again"))
-        patch.setattr(explorer, "page", lambda *a, **k: pytest.fail("built the page again"))
+        patch_everywhere(patch, scatter.results_figure, lambda *a, **k: pytest.fail("drew the figure again"))
+        patch_everywhere(patch, explorer.page, lambda *a, **k: pytest.fail("built the page again"))
         assert save_results(again, tmp_path / "o", "png,html,npz", **kwargs) == first
     assert {p: p.stat().st_mtime_ns for p in first} == stamps
 
@@ -153,8 +153,8 @@ def test_another_folder_gets_copies_of_files_written_from_the_same_inputs(tiny: 
     results = run(["pca", "umap"], ["tiny"], params={"umap": {"n_epochs": 5}}, **kwargs)
     first = save_results(results, tmp_path / "a", "png,html,npz", **kwargs)
     with monkeypatch.context() as patch:
-        patch.setattr(scatter, "results_figure", lambda *a, **k: pytest.fail("drew the figure again"))
-        patch.setattr(explorer, "page", lambda *a, **k: pytest.fail("built the page again"))
+        patch_everywhere(patch, scatter.results_figure, lambda *a, **k: pytest.fail("drew the figure again"))
+        patch_everywhere(patch, explorer.page, lambda *a, **k: pytest.fail("built the page again"))
         second = save_results(results, tmp_path / "b", "png,html,npz", **kwargs)
     assert [p.name for p in second] == [p.name for p in first]
     assert all(a.read_bytes() == b.read_bytes() and a.stat().st_ino != b.stat().st_ino
@@ -168,7 +168,7 @@ def test_another_folder_gets_copies_of_files_written_from_the_same_inputs(tiny: 
     drawn = []
     with monkeypatch.context() as patch:
         real = scatter.results_figure
-        patch.setattr(scatter, "results_figure", lambda *a, **k: drawn.append(1) or real(*a, **k))
+        patch_everywhere(patch, real, lambda *a, **k: drawn.append(1) or real(*a, **k))
         third = next(p for p in save_results(results, tmp_path / "c", "png,html,npz", **kwargs) if p.suffix == ".png")
     assert drawn == [1] and third.read_bytes().startswith(b"\x89PNG")  # drawn anew, not copied damaged
 
