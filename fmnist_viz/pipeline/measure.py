@@ -29,6 +29,7 @@ from ..quality.metrics import (
     metrics_key,
 )
 from ..quality.pointwise import MEASURES, POINTWISE_VERSION, disagreement, preservation
+from ..quality.structure import global_features
 from ..store.cache import ResultCache
 from .prepare import shared_graph
 
@@ -45,6 +46,7 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
         check_k(k, len(result), sample)
     cache = ResultCache()
     data: dict[str, Any] = {}  # each data set loaded once, when a result of it is measured
+    spaces: dict[tuple[str, bytes], np.ndarray] = {}  # the global measures' space, once per data set and rows
 
     def quality(result: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         with step(f"{result.title}: quality of {result.method}"):
@@ -52,10 +54,15 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
                 data[result.dataset] = load(result.dataset, "all", data_dir=data_dir)
             dataset = data[result.dataset]
             X, is_train = dataset.X[result.index], dataset.is_train[result.index]
+            where = (result.dataset, result.index.tobytes())
+            if where not in spaces:
+                spaces[where] = global_features(X)
             if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
-                numbers = measure(result.method, X, result.embedding, result.labels, is_train, result.seed)
+                numbers = measure(result.method, X, result.embedding, result.labels, is_train, result.seed,
+                                  features=spaces[where])
             else:
-                numbers = evaluate(X, result.embedding, result.labels, is_train, k=k, sample=sample, seed=result.seed)
+                numbers = evaluate(X, result.embedding, result.labels, is_train, k=k, sample=sample, seed=result.seed,
+                                   features=spaces[where])
                 if result.method in LINEAR_METHODS:
                     numbers["explained_variance"] = explained_variance(X, result.embedding)
         return {name: np.array(value) for name, value in numbers.items()}, {"dataset": result.dataset,

@@ -8,9 +8,12 @@
   nearest neighbours in the original space that are also among its k nearest
   in 2-D, on the same sample;
 - :func:`explained_variance`: for PCA, the share of the pixels' variance its
-  two components hold.
+  two components hold;
+- the global measures of :mod:`.structure`: random-triplet and
+  centroid-triplet accuracy, the rank correlation of distances.
 
-Distances in the original space are Euclidean on pixels scaled to [0, 1].
+Distances in the original space are Euclidean on pixels scaled to [0, 1]
+(for the global measures, on their first 100 principal components).
 :func:`evaluate` computes them all and how long each took;
 (:func:`fmnist_viz.pipeline.measure.evaluate_results` fills results with them,
 cached beside each embedding); :func:`format_table` writes rows of them as markdown, CSV or JSON.
@@ -27,11 +30,12 @@ import numpy as np
 
 from ..embed.prepare import scale_pixels
 from ..errors import UsageError, check_number
+from .structure import centroid_triplet_accuracy, distance_spearman, global_features, random_triplet_accuracy
 
 DEFAULT_K = 10
 DEFAULT_SAMPLE = 5000
 #: Bump when a metric is computed differently, so cached numbers are measured again.
-METRICS_VERSION = 2
+METRICS_VERSION = 3
 #: Methods whose two axes are linear projections of the pixels: they also report explained variance.
 LINEAR_METHODS = ("pca",)
 #: What :func:`format_table` writes.
@@ -122,14 +126,20 @@ def explained_variance(X: np.ndarray, embedding: np.ndarray) -> float:
 
 
 def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
-             k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> dict[str, Any]:
-    """All quality numbers of one embedding, with the seconds each took."""
+             k: int = DEFAULT_K, sample: int = DEFAULT_SAMPLE, seed: int = 0,
+             features: np.ndarray | None = None) -> dict[str, Any]:
+    """All quality numbers of one embedding, local and global, with the seconds each took. ``features`` are
+    the global measures' space (:func:`~.structure.global_features` of ``X``; made here when not given)."""
     check_k(k, len(X), sample)
+    space = global_features(X) if features is None else features
     results: dict[str, Any] = {}
     for name, func in (
         ("knn_accuracy", lambda: knn_accuracy(embedding, labels, is_train, k)),
         ("trustworthiness", lambda: trustworthiness(X, embedding, k, sample, seed)),
         ("neighborhood_preservation", lambda: neighborhood_preservation(X, embedding, k, sample, seed)),
+        ("random_triplet_accuracy", lambda: random_triplet_accuracy(space, embedding, seed)),
+        ("centroid_triplet_accuracy", lambda: centroid_triplet_accuracy(space, embedding, labels)),
+        ("distance_spearman", lambda: distance_spearman(space, embedding, seed)),
     ):
         start = time.perf_counter()
         results[name] = func()
@@ -138,10 +148,10 @@ def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train:
 
 
 def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
-            seed: int = 0) -> dict[str, float]:
+            seed: int = 0, features: np.ndarray | None = None) -> dict[str, float]:
     """:func:`evaluate` with the defaults every figure and table uses (and PCA's explained variance): what
     :func:`evaluate_results` fills a result with, also run where a sweep's cell ran."""
-    found = evaluate(X, embedding, labels, is_train, seed=seed)
+    found = evaluate(X, embedding, labels, is_train, seed=seed, features=features)
     if method in LINEAR_METHODS:
         found["explained_variance"] = explained_variance(X, embedding)
     return {name: float(value) for name, value in found.items()}

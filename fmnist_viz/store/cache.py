@@ -78,11 +78,15 @@ def _pointwise(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
 
 
 def _shares(key: dict[str, Any], arrays: dict[str, np.ndarray]) -> str:
-    for name in ("knn_accuracy", "trustworthiness", "neighborhood_preservation"):
+    for name in ("knn_accuracy", "trustworthiness", "neighborhood_preservation", "random_triplet_accuracy",
+                 "centroid_triplet_accuracy"):
         value = arrays.get(name)
         if value is None or value.ndim or value.dtype.kind != "f" or not (
-                0 <= value <= 1 or (name == "knn_accuracy" and np.isnan(value))):
+                0 <= value <= 1 or (name in ("knn_accuracy", "centroid_triplet_accuracy") and np.isnan(value))):
             return f"{name!r} is missing or not a share from 0 to 1"
+    value = arrays.get("distance_spearman")
+    if value is None or value.ndim or value.dtype.kind != "f" or not (-1 <= value <= 1 or np.isnan(value)):
+        return "'distance_spearman' is missing or not a correlation from -1 to 1"
     return ""
 
 
