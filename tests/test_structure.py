@@ -108,3 +108,25 @@ def test_the_metrics_table_carries_the_global_columns(tiny, tmp_path: Path,  # t
     for name in ("random_triplet_accuracy", "centroid_triplet_accuracy", "distance_spearman"):
         assert -1 <= float(values[name]) <= 1, values
     assert float(values["random_triplet_accuracy"]) > 0.55  # PCA keeps much of the global arrangement
+
+
+def test_the_space_comes_from_the_run_s_prepared_data(tiny, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                      own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run with the default PCA and seed has prepared the global measures' space: measuring its results makes
+    no PCA of its own. A run of another seed makes it once and caches it as that run would have."""
+    from fmnist_viz import run
+    from fmnist_viz.pipeline.measure import evaluate_results
+
+    from conftest import patch_everywhere
+
+    tiny.write(tmp_path / "d" / "tiny")
+    made = []
+    patch_everywhere(monkeypatch, global_features, lambda X: made.append(len(X)) or global_features(X))
+    evaluate_results(run(["pca"], ["tiny"], seed=3, data_dir=tmp_path / "d"), data_dir=tmp_path / "d")
+    evaluate_results(run(["umap"], ["tiny"], seed=3, params={"umap": {"n_epochs": 5}}, data_dir=tmp_path / "d"),
+                     data_dir=tmp_path / "d")
+    assert made == [50]  # once for the rows, then from the cache
+    evaluate_results(run(["pca"], ["tiny"], pca_dims=20, data_dir=tmp_path / "d"), data_dir=tmp_path / "d")
+    assert made == [50]  # another PCA for the methods, the same space for the measures
+    evaluate_results(run(["pca"], ["tiny"], n=40, data_dir=tmp_path / "d"), data_dir=tmp_path / "d")
+    assert made == [50]  # 40 rows at the default PCA and seed: the run prepared the space, none is made here

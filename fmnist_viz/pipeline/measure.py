@@ -29,7 +29,7 @@ from ..quality.metrics import (
     metrics_key,
 )
 from ..quality.pointwise import MEASURES, POINTWISE_VERSION, disagreement, preservation
-from ..quality.structure import global_features
+from ..quality.structure import GLOBAL_DIMS, GLOBAL_SEED, global_features
 from ..store.cache import ResultCache
 from .prepare import shared_graph
 
@@ -56,7 +56,7 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
             X, is_train = dataset.X[result.index], dataset.is_train[result.index]
             where = (result.dataset, result.index.tobytes())
             if where not in spaces:
-                spaces[where] = global_features(X)
+                spaces[where] = global_space(result, X, cache)
             if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
                 numbers = measure(result.method, X, result.embedding, result.labels, is_train, result.seed,
                                   features=spaces[where])
@@ -72,6 +72,18 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
         key = None if result.cache_key is None else metrics_key(result.cache_key, k, sample)
         entry = cache.get_or_compute("metrics", key, lambda result=result: quality(result))
         result.metrics = {name: float(value) for name, value in entry.arrays.items()}
+
+
+def global_space(result: Any, X: np.ndarray, cache: ResultCache) -> np.ndarray:
+    """The global measures' space of ``result``'s rows (:func:`~fmnist_viz.quality.structure.global_features`):
+    the prepared data a run with the default PCA and seed cached for the same rows, made (and cached as such)
+    when there is none; not cached for a result made with the cache off."""
+    key = None
+    if result.cache_key is not None and isinstance(result.cache_key.get("prepared"), dict):
+        key = {**result.cache_key["prepared"], "pca": GLOBAL_DIMS, "seed": GLOBAL_SEED}
+    space = cache.get_or_compute("prepared", key, lambda: (
+        {"X": (made := global_features(X)), "is_pca": np.array(made.shape[1] < X.shape[1])}, None))
+    return space.arrays["X"]
 
 
 def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,

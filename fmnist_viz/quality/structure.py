@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..embed.prepare import pca_reduce, scale_pixels
+from ..embed.prepare import pca_reduce, reduces, scale_pixels
 
-#: The principal components the global measures compare the layout with.
+#: The principal components the global measures compare the layout with, and the seed of their PCA.
 GLOBAL_DIMS = 100
+GLOBAL_SEED = 0
 #: Random triplets per point (the PaCMAP authors' five).
 TRIPLETS_PER_POINT = 5
 #: Point pairs whose distances the rank correlation (and a Shepard diagram) compares.
@@ -35,13 +36,12 @@ DISTANCE_PAIRS = 100_000
 CHUNK = 8192
 
 
-def global_features(X: np.ndarray, seed: int = 0) -> np.ndarray:
+def global_features(X: np.ndarray) -> np.ndarray:
     """The space the global measures work in: pixels scaled to [0, 1], then their first :data:`GLOBAL_DIMS`
-    principal components (the scaled pixels as they are when they have no more dimensions than that)."""
+    principal components (seed 0; the scaled pixels as they are when they have no more dimensions than that).
+    It is what a run with the default PCA and seed prepares for the methods, so the pipeline finds it cached."""
     scaled = scale_pixels(X)
-    if scaled.shape[1] <= GLOBAL_DIMS or len(scaled) <= GLOBAL_DIMS:
-        return scaled
-    return pca_reduce(scaled, GLOBAL_DIMS, seed)
+    return pca_reduce(scaled, GLOBAL_DIMS, GLOBAL_SEED) if reduces(GLOBAL_DIMS, scaled.shape[1]) else scaled
 
 
 def _check_pair(features: np.ndarray, embedding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
