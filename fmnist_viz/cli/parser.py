@@ -228,7 +228,9 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
         p.set_defaults(func=_Command("commands", "cmd_embed"))
 
     metrics = sub.add_parser("metrics", parents=[common, with_device], help="quality table of embeddings",
-                             description="Trustworthiness, 10-NN accuracy and neighbourhood preservation.")
+                             description="Local quality (trustworthiness, 10-NN accuracy, neighbourhood "
+                                         "preservation) and global structure (random-triplet and centroid-triplet "
+                                         "accuracy, Spearman correlation of distances) of each embedding.")
     metrics.add_argument("--methods", help="comma-separated methods (default pca,tsne,umap,pymde)")
     metrics.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="default markdown")
     metrics.add_argument("-k", type=positive_int, default=10, help="neighbours for the metrics (default 10)")
