@@ -60,6 +60,8 @@ _API = {
     "save_image_maps": "fmnist_viz.outputs.image_maps",
     "zoom_figure": "fmnist_viz.render.image_map",
     "save_zoom_figures": "fmnist_viz.outputs.image_maps",
+    "shepard": "fmnist_viz.outputs.shepard",
+    "save_shepard": "fmnist_viz.outputs.shepard",
     "FmnistVizError": "fmnist_viz.errors",
 }
 
@@ -68,7 +70,7 @@ __all__ = [  # the names in _API, grouped the same way
     "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "page", "Page",
     "align_results", "read_selection", "sweep", "save_sweep", "heldout", "save_heldout", "HeldoutResult",
     "class_grid", "plot_embedding", "results_figure", "image_map", "save_image_maps",
-    "zoom_figure", "save_zoom_figures", "FmnistVizError",
+    "zoom_figure", "save_zoom_figures", "shepard", "save_shepard", "FmnistVizError",
 ]
 
 if TYPE_CHECKING:
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
     from .outputs.embeddings import save_results
     from .outputs.heldout import save_heldout
     from .outputs.image_maps import image_map, save_image_maps, save_zoom_figures
+    from .outputs.shepard import save_shepard, shepard
     from .outputs.sweeps import save_sweep
     from .pipeline import run
     from .pipeline.measure import evaluate_results

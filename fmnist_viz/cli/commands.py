@@ -20,7 +20,7 @@ from ..data.selection import read_selection
 from ..embed import BUILTIN_METHODS, load_embedders
 from ..errors import FmnistVizError, UsageError
 from ..outputs.embeddings import check_highlight, check_targets, save_results
-from ..outputs.files import HELDOUT_FORMATS, SWEEP_FORMATS, check_formats, check_writable_dir
+from ..outputs.files import HELDOUT_FORMATS, SWEEP_FORMATS, check_formats, check_output_path, check_writable_dir
 from ..outputs.heldout import heldout_rows, save_heldout
 from ..outputs.image_maps import (
     check_formats_of,
@@ -29,6 +29,7 @@ from ..outputs.image_maps import (
     plan_zoom_figures,
     write_planned,
 )
+from ..outputs.shepard import save_shepard
 from ..outputs.sweeps import save_sweep
 from ..pipeline import run
 from ..pipeline.measure import evaluate_results
@@ -226,9 +227,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             raise UsageError(f"must name one or more methods, comma-separated (e.g. pca,umap), got "
                              f"{args.methods!r}", param="methods")
     check_k(args.k, args.n or DEFAULT_SAMPLE)  # before any work; evaluate_results checks the real size again
+    if args.shepard:
+        check_output_path(args.shepard)
     results = _run_embeddings(args, methods)
     evaluate_results(results, data_dir=args.data_dir, k=args.k)
     print(format_table(quality_rows(results), args.format))
+    if args.shepard:  # the table is what stdout holds: the figure's path goes to the log
+        log.info("wrote %s", save_shepard(results, args.shepard, data_dir=args.data_dir))
     return 0
 
 

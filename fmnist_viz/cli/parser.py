@@ -234,6 +234,10 @@ def _add_embedding_commands(sub: argparse._SubParsersAction, common: argparse.Ar
     metrics.add_argument("--methods", help="comma-separated methods (default pca,tsne,umap,pymde)")
     metrics.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="default markdown")
     metrics.add_argument("-k", type=positive_int, default=10, help="neighbours for the metrics (default 10)")
+    metrics.add_argument("--shepard", metavar="FILE",
+                         help="also draw the Shepard diagram (each sampled pair's distance in the data against "
+                              "its distance in the layout, a density per method and data set) into FILE "
+                              "(.png, .svg or .pdf)")
     metrics.set_defaults(func=_Command("commands", "cmd_metrics"))
 
 

@@ -29,7 +29,14 @@ from ..quality.metrics import (
     metrics_key,
 )
 from ..quality.pointwise import MEASURES, POINTWISE_VERSION, disagreement, preservation
-from ..quality.structure import GLOBAL_DIMS, GLOBAL_SEED, global_features
+from ..quality.structure import (
+    DISTANCE_PAIRS,
+    GLOBAL_DIMS,
+    GLOBAL_SEED,
+    distance_pairs,
+    global_features,
+    pair_distances,
+)
 from ..store.cache import ResultCache
 from .prepare import shared_graph
 
@@ -84,6 +91,22 @@ def global_space(result: Any, X: np.ndarray, cache: ResultCache) -> np.ndarray:
     space = cache.get_or_compute("prepared", key, lambda: (
         {"X": (made := global_features(X)), "is_pca": np.array(made.shape[1] < X.shape[1])}, None))
     return space.arrays["X"]
+
+
+def shepard_distances(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None
+                      ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each result, the distances in the data and in its layout of the random point pairs its
+    ``distance_spearman`` ranks (the same pairs for the same rows and seed): what a Shepard diagram draws."""
+    cache = ResultCache()
+    data: dict[str, Any] = {}
+    found = []
+    for result in results:
+        if result.dataset not in data:
+            data[result.dataset] = load(result.dataset, "all", data_dir=data_dir)
+        space = global_space(result, data[result.dataset].X[result.index], cache)
+        pairs = distance_pairs(len(result), DISTANCE_PAIRS, result.seed)
+        found.append(pair_distances(space, result.embedding, pairs))
+    return found
 
 
 def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | None = None, *,
