@@ -39,6 +39,7 @@ EXPECTED = {
     'held = fv.heldout(': (
         [rf"^{m} \(5000, 2\) \(10000, 2\) 0\.\d+$" for m in ("pca", "umap")],
         ["out/heldout_pca-umap_fashion_fit5000.csv", "out/heldout_pca-umap_fashion_fit5000.png"]),
+    'fig = fv.shepard(results)': ([rf"^{m} 0\.\d+ 0\.\d+$" for m in ("pca", "umap")], ["out/shepard_fashion.png"]),
     'fig = fv.image_map(results[0]': (
         [r"^out/umap_fashion-vs-mnist_n5000_image-map\.(png|pdf)$"] * 2
         + [r"^out/umap_fashion_n5000_zoom-[-.\d_]+\.png$"],
