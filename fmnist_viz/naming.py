@@ -80,15 +80,16 @@ def variant_suffix(results: Sequence[Any], **options: Any) -> str:
 
 
 def sweep_stem(method: str, datasets: Sequence[str], grid: Mapping[str, Sequence[Any]], seeds: Sequence[int],
-               n: int | None) -> str:
-    """The name a sweep's files start with: everything that tells two sweeps apart.
+               n: int | None, kind: str = "sweep") -> str:
+    """The name a sweep's files start with (a study of another ``kind``, such as ``stability``, starts with
+    that word instead): everything that tells two sweeps apart.
 
     ``sweep_umap_fashion_n_neighbors-5-15-50_min_dist-0-0.5_seeds-0-1-2_n10000``: the method, the data
     sets (joined by ``-vs-``), each grid parameter and its values, the seeds unless they are just 0,
     and ``n``. Past :data:`MAX_STEM` characters the parameters and values become ``grid-DIGEST``.
     """
 
-    head = f"sweep_{method}_{'-vs-'.join(datasets)}"
+    head = f"{kind}_{method}_{'-vs-'.join(datasets)}"
     spelled = "".join(f"_{name}-{'-'.join(token(v) for v in values)}" for name, values in grid.items())
     tail = ("" if list(seeds) == [0] else f"_seeds-{'-'.join(map(str, seeds))}") + (f"_n{n}" if n else "")
     if len(head + spelled + tail) > MAX_STEM:

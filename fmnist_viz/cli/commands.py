@@ -20,7 +20,14 @@ from ..data.selection import read_selection
 from ..embed import BUILTIN_METHODS, load_embedders
 from ..errors import FmnistVizError, UsageError
 from ..outputs.embeddings import check_highlight, check_targets, save_results
-from ..outputs.files import HELDOUT_FORMATS, SWEEP_FORMATS, check_formats, check_output_path, check_writable_dir
+from ..outputs.files import (
+    HELDOUT_FORMATS,
+    STABILITY_FORMATS,
+    SWEEP_FORMATS,
+    check_formats,
+    check_output_path,
+    check_writable_dir,
+)
 from ..outputs.heldout import heldout_rows, save_heldout
 from ..outputs.image_maps import (
     check_formats_of,
@@ -30,6 +37,7 @@ from ..outputs.image_maps import (
     write_planned,
 )
 from ..outputs.shepard import save_shepard
+from ..outputs.stability import save_stability
 from ..outputs.sweeps import save_sweep
 from ..pipeline import run
 from ..pipeline.measure import evaluate_results
@@ -38,6 +46,7 @@ from ..render.sweep_figures import check_size
 from ..store.cache import ResultCache, clear, section_sizes
 from ..store.paths import CACHE_ENV, cache_dir
 from ..studies.heldout import heldout
+from ..studies.stability import stability
 from ..studies.sweep_grid import MAX_CELLS, check_seeds, parse_grid
 from ..studies.sweeps import sweep
 
@@ -141,16 +150,21 @@ def cmd_embed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seeds(text: str) -> list[int]:
+    """``--seeds 0,1,2`` as seeds, each checked and each once."""
+    try:
+        return check_seeds([int(s) for s in text.split(",") if s.strip()])
+    except ValueError as exc:
+        if isinstance(exc, UsageError):
+            raise
+        raise UsageError(f"must be comma-separated whole numbers, got {text[:80]!r}", param="seeds") from None
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
 
     grid = parse_grid(args.grid, args.method)  # everything checked before any work
     formats = check_formats(args.format, SWEEP_FORMATS)
-    try:
-        seeds = check_seeds([int(s) for s in args.seeds.split(",") if s.strip()])
-    except ValueError as exc:
-        if isinstance(exc, UsageError):
-            raise
-        raise UsageError(f"must be comma-separated whole numbers, got {args.seeds[:80]!r}", param="seeds") from None
+    seeds = _seeds(args.seeds)
     datasets = _datasets(args)
     check_writable_dir(args.out)
     if set(formats) & {"png", "svg", "pdf"}:
@@ -166,6 +180,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     log.info("%d cells in %.1f s%s", len(result.cells), time.perf_counter() - start,
              f"; {len(failed)} failed (see the table's error column)" if failed else "")
     return 1 if failed else 0
+
+
+def cmd_stability(args: argparse.Namespace) -> int:
+    formats = check_formats(args.format, STABILITY_FORMATS)  # everything checked before any work
+    seeds = _seeds(args.seeds)
+    params = _parse_params(args.param, [args.method]).get(args.method, {})
+    datasets = _datasets(args)
+    check_writable_dir(args.out)
+    start = time.perf_counter()
+    result = stability(args.method, seeds, datasets, params=params, n=args.n, k=args.k, data_dir=args.data_dir,
+                       use_cache=not args.no_cache, progress=progress_of(args), workers=args.workers,
+                       scheduler=args.scheduler, worker_wait=args.worker_wait)
+    print(format_table(result.class_rows(), "markdown"))
+    for path in save_stability(result, args.out, formats, data_dir=args.data_dir):
+        print(path)
+    log.info("stability of %s over seeds %s in %.1f s", args.method, ", ".join(map(str, seeds)),
+             time.perf_counter() - start)
+    return 0
 
 
 def cmd_heldout(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from ..data import ALL_SPLITS
 from ..data.locations import check_data_dir
 from ..embed import BUILTIN_METHODS, embedder_names, get_embedder_class
 from ..errors import MAX_SEED, FmnistVizError, UsageError
-from ..outputs.files import DEFAULT_FORMATS, HELDOUT_FORMATS, RESULT_FORMATS, SWEEP_FORMATS
+from ..outputs.files import DEFAULT_FORMATS, HELDOUT_FORMATS, RESULT_FORMATS, STABILITY_FORMATS, SWEEP_FORMATS
 from ..quality.align import ALIGN_AUTO, ALIGN_NONE
 from ..quality.metrics import TABLE_FORMATS
 from ..quality.pointwise import COLOR_BY
@@ -261,7 +261,13 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     sweep.add_argument("--yes", action="store_true",
                        help=f"run a sweep of more than {MAX_SWEEP_CELLS} cells (the log says how many and roughly how "
                             "long)")
-    where = sweep.add_argument_group("where the cells run")
+    _where_options(sweep)
+    sweep.set_defaults(func=_Command("commands", "cmd_sweep"))
+
+
+def _where_options(parser: argparse.ArgumentParser) -> None:
+    """Where a study's cells run: this machine's workers, or a Dask cluster."""
+    where = parser.add_argument_group("where the cells run")
     where.add_argument("--workers", type=positive_int, metavar="N",
                        help="cells at once on this machine (default: one per core for single-threaded methods "
                             "such as UMAP, else one), or the size of --scheduler local")
@@ -271,7 +277,30 @@ def _add_sweep_command(sub: argparse._SubParsersAction, common: argparse.Argumen
     where.add_argument("--worker-wait", type=number(0, 86400, integer=False), default=60.0, metavar="SECONDS",
                        help="how long to wait for a Dask worker when the cluster has none, at the start or after "
                             "its workers died (default 60)")
-    sweep.set_defaults(func=_Command("commands", "cmd_sweep"))
+
+
+def _add_stability_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    stab = sub.add_parser(
+        "stability", parents=[common], help="how much each point's neighbours change from seed to seed",
+        description="Embed with METHOD once per seed (cached runs are reused) and score each point by how much its "
+                    "-k nearest neighbours in the layout agree across the seeds: the mean Jaccard overlap of its "
+                    "neighbour sets over every pair of seeds, 0 to 1. Writes a row per point (csv) and a summary "
+                    "per class, the layouts coloured by stability, and a page that can colour by it.")
+    stab.add_argument("method", choices=embedder_names(), metavar="METHOD", help="e.g. umap or tsne")
+    stab.add_argument("--seeds", default="0,1,2", help="two or more comma-separated seeds (default 0,1,2)")
+    stab.add_argument("--dataset", default="fashion", help=f"{DATASET_HINT} (default fashion)")
+    stab.add_argument("--compare", metavar="DATASET", help="a second data set, measured the same way")
+    stab.add_argument("--n", type=positive_int, help="stratified subsample of N points (default: all)")
+    stab.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                      help="a parameter of METHOD (repeat for more), e.g. n_neighbors=30")
+    stab.add_argument("-k", type=positive_int, default=10,
+                      help="nearest neighbours in the layout compared from seed to seed (default 10)")
+    stab.add_argument("--format", default="csv,png",
+                      help=f"any of {', '.join(STABILITY_FORMATS)} (default csv,png)")
+    out_option(stab)
+    stab.add_argument("--no-cache", action="store_true", help="recompute, neither reading nor writing the cache")
+    _where_options(stab)
+    stab.set_defaults(func=_Command("commands", "cmd_stability"))
 
 
 def _add_heldout_command(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -310,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_embedding_commands(sub, common)
 
     _add_sweep_command(sub, common)
+    _add_stability_command(sub, common)
     _add_heldout_command(sub, common)
 
     lister = sub.add_parser("list", parents=[common], help="embedders, their parameters and backends",

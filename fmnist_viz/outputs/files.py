@@ -27,6 +27,8 @@ RESULT_FORMATS = (*STATIC_FORMATS, "html", "npz")
 DEFAULT_FORMATS = ("png", "html")
 #: What :func:`~fmnist_viz.outputs.sweeps.save_sweep` writes.
 SWEEP_FORMATS = ("csv", "png", "svg", "pdf", "npz", "html")
+#: What :func:`~fmnist_viz.outputs.stability.save_stability` writes.
+STABILITY_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
 #: What :func:`~fmnist_viz.outputs.heldout.save_heldout` writes.
 HELDOUT_FORMATS = ("csv", "png", "svg", "pdf", "html", "npz")
 

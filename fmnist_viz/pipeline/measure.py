@@ -125,11 +125,11 @@ def point_quality(results: Sequence[Any], data_dir: str | os.PathLike[str] | Non
                     {"dataset": r.dataset, "method": r.method})
 
     for r in results:
-        if r.pointwise:
+        if all(name in r.pointwise for name in MEASURES):  # measured before (another measure may be there too)
             continue
         key = None if r.cache_key is None else {"embedding": r.cache_key, "k": k, "version": POINTWISE_VERSION}
         entry = cache.get_or_compute("pointwise", key, lambda r=r: measures(r))
-        r.pointwise = {name: entry.arrays[name] for name in MEASURES}
+        r.pointwise = {**r.pointwise, **{name: entry.arrays[name] for name in MEASURES}}
 
 
 def aligned_copies(results: Sequence[Any], align: str = "auto") -> tuple[list[Any], str | None]:

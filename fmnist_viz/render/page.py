@@ -183,10 +183,11 @@ def _spans(results: Sequence[Any]) -> dict[str, list[int]]:
 def _measures(result: Any, order: np.ndarray) -> dict[str, np.ndarray]:
     """The point-by-point measures a panel can be coloured by, in drawing order, as small integers.
 
-    ``disagreement`` is 0 or 1, ``preservation`` in tenths (0 to 10), ``heldout`` 0 (fitted), 1 (placed, classified
-    right) or 2 (placed, misclassified).
+    ``disagreement`` is 0 or 1, ``preservation`` and ``stability`` in tenths (0 to 10), ``heldout`` 0 (fitted), 1
+    (placed, classified right) or 2 (placed, misclassified).
     """
-    return {name: (np.round(values[order] * 10) if name == "preservation" else values[order]).astype(np.uint8)
+    tenths = ("preservation", "stability")
+    return {name: (np.round(values[order] * 10) if name in tenths else values[order]).astype(np.uint8)
             for name, values in result.pointwise.items() if name in COLOR_MODES}
 
 

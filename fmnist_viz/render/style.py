@@ -72,7 +72,8 @@ def frame_panel(ax: Axes, xlim: Sequence[float], ylim: Sequence[float]) -> None:
 #: What points can be coloured by, and how the page's tool bar names each: their class, or a point-by-point
 #: measure (:mod:`fmnist_viz.quality.pointwise`).
 COLOR_MODES = {"class": "class", "disagreement": "2-D neighbour disagreement",
-               "preservation": "neighbourhood preservation", "heldout": "held-out error"}
+               "preservation": "neighbourhood preservation", "heldout": "held-out error",
+               "stability": "stability across seeds"}
 #: The points' opacity on a page (Plotly bakes it into each colour, which the page's script redraws).
 POINT_OPACITY = 0.7
 
@@ -86,6 +87,8 @@ COLOR_SCALES = {
     "preservation": ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884", "#44BF70",
                      "#7AD151", "#BDDF26", "#FDE725"],
 }
+#: Stability across seeds in tenths, on the same scale (:mod:`fmnist_viz.quality.stability`), from 0 to 1 as it is.
+COLOR_SCALES["stability"] = COLOR_SCALES["preservation"]
 
 
 def measure_span(values: Sequence[np.ndarray]) -> tuple[float, float]:

@@ -44,15 +44,16 @@ def parse_grid(specs: Sequence[str], method: str) -> dict[str, list[Any]]:
     return check_grid(grid, method)
 
 
-def check_grid(grid: Mapping[str, Sequence[Any]], method: str) -> dict[str, list[Any]]:
+def check_grid(grid: Mapping[str, Sequence[Any]], method: str, *, empty: bool = False) -> dict[str, list[Any]]:
     """``grid`` with every value parsed by the method's own parameter; a UsageError names what is wrong: not a
-    mapping, empty, an unknown parameter, no values, a value of the wrong type or range, a value twice."""
+    mapping, empty (unless ``empty``: a sweep over seeds alone), an unknown parameter, no values, a value of the
+    wrong type or range, a value twice."""
 
     known = {p.name: p for p in get_embedder_class(method).params}
     if not isinstance(grid, Mapping):
         raise UsageError(f"must map parameter names to lists of values, e.g. {{'perplexity': [10, 30]}}; got "
                          f"{type(grid).__name__}", param="grid")
-    if not grid:
+    if not grid and not empty:
         raise UsageError("is empty: give at least one parameter and its values (--grid NAME=V1,V2)", param="grid")
     checked: dict[str, list[Any]] = {}
     for name, values in grid.items():

@@ -115,7 +115,8 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
     seconds (default 60) for one to join, then fails the cells not done.
     """
 
-    grid, seeds, datasets = check_grid(grid, method), check_seeds(seeds), check_datasets(datasets)
+    seeds = check_seeds(seeds)
+    grid, datasets = check_grid(grid, method, empty=len(seeds) > 1), check_datasets(datasets)
     if n is not None:
         check_number(n, "n", low=1, integer=True)
     if workers is not None:
@@ -149,13 +150,13 @@ def sweep(method: str, grid: dict[str, list[Any]], datasets: Sequence[str] = ("f
         with progress_bar(len(todo), "sweep", unit="cell", progress=progress) as bar:
             def report(job: Any, outcome: Any) -> None:
                 bar.update(1)
-                what = ", ".join(f"{k}={v}" for k, v in job.embedder.values.items() if k in grid)
+                what = "".join(f"{k}={v}, " for k, v in job.embedder.values.items() if k in grid)
                 count = f"{next(finished)} of {len(todo)}"
                 if outcome.error:
-                    log.warning("cell %s failed: %s on %s, %s, seed %d: %s", count, method, job.subset.data.name,
+                    log.warning("cell %s failed: %s on %s, %sseed %d: %s", count, method, job.subset.data.name,
                                 what, job.seed, outcome.error)
                 else:
-                    log.info("cell %s done in %.1f s (%s): %s on %s, %s, seed %d", count, outcome.seconds,
+                    log.info("cell %s done in %.1f s (%s): %s on %s, %sseed %d", count, outcome.seconds,
                              outcome.where, method, job.subset.data.name, what, job.seed)
 
             execute(todo, executor, plan.cache, progress=progress, min_k=knn_k, on_done=report, score=True)

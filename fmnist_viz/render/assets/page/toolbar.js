@@ -71,6 +71,12 @@ function showKey(mode) {
     add('span', '', (r[1] / 10).toFixed(1));
     add('span', 'note', 'of its ' + K + ' nearest neighbours in the data, the share among its ' + K +
         ' nearest here (colours span the values present, 1st to 99th percentile)');
+  } else if (mode === 'stability') {
+    add('span', '', '0.0');
+    add('span', 'bar').style.background = 'linear-gradient(to right, ' + scale.join(', ') + ')';
+    add('span', '', '1.0');
+    add('span', 'note', 'how alike its nearest neighbours here are from seed to seed (mean Jaccard overlap over ' +
+        'every pair of seeds)');
   }
   // hidden by a class the style sheet knows, not by Plotly.relayout: a relayout replots every panel (0.9 s on
   // a page of eight 70,000-point panels) and leaves each later drawing slower (a morph at 12 fps instead of 18)
