@@ -61,6 +61,8 @@ _API = {
     "zoom_figure": "fmnist_viz.render.image_map",
     "save_zoom_figures": "fmnist_viz.outputs.image_maps",
     "shepard": "fmnist_viz.outputs.shepard",
+    "stability": "fmnist_viz.studies.stability",
+    "save_stability": "fmnist_viz.outputs.stability",
     "save_shepard": "fmnist_viz.outputs.shepard",
     "FmnistVizError": "fmnist_viz.errors",
 }
@@ -70,7 +72,8 @@ __all__ = [  # the names in _API, grouped the same way
     "run", "evaluate_results", "EmbeddingResult", "create", "Embedder", "Param", "save_results", "page", "Page",
     "align_results", "read_selection", "sweep", "save_sweep", "heldout", "save_heldout", "HeldoutResult",
     "class_grid", "plot_embedding", "results_figure", "image_map", "save_image_maps",
-    "zoom_figure", "save_zoom_figures", "shepard", "save_shepard", "FmnistVizError",
+    "zoom_figure", "save_zoom_figures", "shepard", "save_shepard", "stability",
+    "save_stability", "FmnistVizError",
 ]
 
 if TYPE_CHECKING:
@@ -81,6 +84,7 @@ if TYPE_CHECKING:
     from .outputs.heldout import save_heldout
     from .outputs.image_maps import image_map, save_image_maps, save_zoom_figures
     from .outputs.shepard import save_shepard, shepard
+    from .outputs.stability import save_stability
     from .outputs.sweeps import save_sweep
     from .pipeline import run
     from .pipeline.measure import evaluate_results
@@ -89,6 +93,7 @@ if TYPE_CHECKING:
     from .render.scatter import plot_embedding, results_figure
     from .results import EmbeddingResult, HeldoutResult
     from .studies.heldout import heldout
+    from .studies.stability import stability
     from .studies.sweeps import sweep
 
 

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "fmnist_viz.embedders"
 #: Names a plugin cannot take: they are CLI commands.
-RESERVED_NAMES = frozenset({"all", "list", "data", "grid", "metrics", "cache", "help", "sweep", "heldout"})
+RESERVED_NAMES = frozenset({"all", "list", "data", "grid", "metrics", "cache", "help", "sweep", "heldout",
+                            "stability"})
 
 
 _BUILTINS = {
