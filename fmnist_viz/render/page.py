@@ -113,7 +113,7 @@ def interactive_figure(results: Sequence[Any], max_points: int | None = None, se
                     "size": 3 if len(order) > 20_000 else 5, "opacity": POINT_OPACITY},
             selected={"marker": {"opacity": 0.9}}, unselected={"marker": {"opacity": 0.05}},
             meta={"role": "points", "dataset": r.dataset, "method": r.method, "label": method_label(r.method),
-                  "title": r.title,
+                  "title": r.title, "quality": _quality(r),
                   "heading": (row - 1) * cols + col - 1,  # its title: layout.annotations[heading]
                   "classes": list(r.class_names), "labels": labels.astype(np.int16), **_measures(r, order),
                   **({} if r.is_placed is None else {"placed": r.is_placed[order].astype(np.uint8)})},
@@ -170,6 +170,18 @@ def class_scale(n_classes: int) -> dict[str, Any]:
     for c in range(n_classes):
         steps += [[c / n_classes, class_color(c)], [(c + 1) / n_classes, class_color(c)]]
     return {"colorscale": steps, "cmin": -0.5, "cmax": n_classes - 0.5, "showscale": False}
+
+
+#: The quality numbers the page's side pane lists for each panel, once measured: local, then global.
+QUALITY_COLUMNS = {"knn_accuracy": "10-NN accuracy", "trustworthiness": "trustworthiness",
+                   "random_triplet_accuracy": "random triplets", "centroid_triplet_accuracy": "centroid triplets",
+                   "distance_spearman": "distance Spearman"}
+
+
+def _quality(result: Any) -> dict[str, float]:
+    """A panel's quality numbers for the side pane's table (those of :data:`QUALITY_COLUMNS` it has), rounded."""
+    return {name: round(float(result.metrics[name]), 3) for name in QUALITY_COLUMNS
+            if isinstance(result.metrics.get(name), (int, float)) and np.isfinite(result.metrics[name])}
 
 
 def _spans(results: Sequence[Any]) -> dict[str, list[int]]:

@@ -561,3 +561,19 @@ def test_only_the_plot_s_webgl_canvases_go_without_antialiasing(browser, tmp_pat
                 flat: flat.getContextAttributes().alpha};""")
     assert found["inside"] and not any(found["inside"]), found  # every WebGL canvas of the plot: no multisampling
     assert found["outside"] in (True, "no webgl") and found["flat"] is False, found
+
+
+def test_the_side_pane_lists_each_panel_s_quality_local_and_global(browser, tmp_path: Path) -> None:
+    a, b = result("fashion", 300, 1), result("fashion", 300, 2)
+    b.method, b.index, b.labels = "umap", a.index, a.labels
+    a.metrics = {"knn_accuracy": 0.5, "trustworthiness": 0.9, "random_triplet_accuracy": 0.8766,
+                 "centroid_triplet_accuracy": 0.9, "distance_spearman": 0.61}
+    b.metrics = {"knn_accuracy": 0.7, "trustworthiness": 0.95}  # measured before the global numbers existed
+    open_page(browser, write_html(interactive_figure([a, b]), tmp_path / "p.html",
+                                  {"fashion": np.zeros((900, 28, 28), np.uint8)}))
+    rows = browser.execute_script("return Array.from(document.querySelectorAll('#fmnist-viz-quality tr'))"
+                                  ".map(function (r) { return Array.from(r.cells).map(function (c) {"
+                                  " return c.textContent; }); });")
+    assert rows[0] == ["panel", "10-NN acc.", "trust.", "random tripl.", "centroid tripl.", "dist. Spearman"]
+    assert rows[1][1:] == ["0.500", "0.900", "0.877", "0.900", "0.610"]
+    assert rows[2][1:] == ["0.700", "0.950", "", "", ""] and rows[2][0].endswith("UMAP")

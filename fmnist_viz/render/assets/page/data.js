@@ -55,7 +55,8 @@ DATA.figure.data.forEach(function (trace, i) {
   trace.customdata = d.rows;
   var heading = trace.meta.heading, annotation = (DATA.figure.layout.annotations || [])[heading];
   var panel = {index: i, marker: i + 1, dataset: d, method: trace.meta.method, x: values(trace.x), y: values(trace.y),
-               heading: heading, titleText: annotation ? annotation.text : '', label: trace.meta.label || trace.meta.method};
+               heading: heading, titleText: annotation ? annotation.text : '', label: trace.meta.label || trace.meta.method,
+               quality: trace.meta.quality || {}};
   MODES.forEach(function (m) { if (m[0] !== 'class') { panel[m[0]] = values(trace.meta[m[0]]); } });  // measures
   panels.push(panel);
 });

@@ -118,3 +118,26 @@ function save(text, name, type) {
   a.click();
   setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
+
+// Below the selection, each panel's quality once measured: the local numbers of its title and the global ones
+// (random- and centroid-triplet accuracy, the rank correlation of distances), one row per panel.
+var QUALITY = [['knn_accuracy', '10-NN acc.'], ['trustworthiness', 'trust.'], ['random_triplet_accuracy', 'random tripl.'],
+               ['centroid_triplet_accuracy', 'centroid tripl.'], ['distance_spearman', 'dist. Spearman']];
+var qualityBox = (function () {
+  var shown = QUALITY.filter(function (q) { return panels.some(function (p) { return q[0] in p.quality; }); });
+  var box = document.createElement('details');
+  box.id = 'fmnist-viz-quality';
+  if (!shown.length) { return box; }
+  box.appendChild(document.createElement('summary')).textContent = 'Quality of each panel';
+  var table = box.appendChild(document.createElement('table')), head = table.insertRow();
+  ['panel'].concat(shown.map(function (q) { return q[1]; })).forEach(function (t) {
+    head.appendChild(document.createElement('th')).textContent = t;
+  });
+  panels.forEach(function (p) {
+    var row = table.insertRow();
+    row.insertCell().textContent = p.dataset.title + ', ' + p.label;
+    shown.forEach(function (q) { row.insertCell().textContent = q[0] in p.quality ? p.quality[q[0]].toFixed(3) : ''; });
+  });
+  side.querySelector('.side-body').appendChild(box);
+  return box;
+})();
