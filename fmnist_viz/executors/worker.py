@@ -81,7 +81,9 @@ def run_cell(method: str, values: dict[str, Any], arrays: Mapping[str, np.ndarra
     if "pixels" not in arrays:
         return embedding, seconds, {}
 
-    return embedding, seconds, measure(method, arrays["pixels"], embedding, arrays["labels"], arrays["is_train"], seed)
+    space = features if bool(arrays.get("space_is_features", False)) else arrays.get("space")
+    return embedding, seconds, measure(method, arrays["pixels"], embedding, arrays["labels"], arrays["is_train"], seed,
+                                       features=space)
 
 
 def worker_env(threads: int | None = None) -> dict[str, str]:

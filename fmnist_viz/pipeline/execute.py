@@ -15,6 +15,7 @@ import numpy as np
 from ..executors import Executor, Outcome, Task
 from ..executors.worker import arrays_of
 from ..store.cache import ResultCache
+from .measure import space_key, space_of
 from .plan import Job
 from .prepare import prepare_for, subsets
 
@@ -28,9 +29,16 @@ def execute(jobs: Sequence[Job], executor: Executor, cache: ResultCache, *, prog
     :func:`fmnist_viz.quality.metrics.evaluate_results` would)."""
     for number, subset in enumerate(subsets(jobs)):
         rows = subset.index
-        scoring = {"pixels": subset.data.X[rows], "labels": np.asarray(subset.data.y[rows]),
-                   "is_train": np.asarray(subset.data.is_train[rows])} if score else None
-        arrays = arrays_of(prepare_for(subset, jobs, cache, progress, min_k), scoring)
+        prepared = prepare_for(subset, jobs, cache, progress, min_k)
+        scoring = None
+        if score:  # the global measures' space too, made here once, so every worker measures in the same one
+            scoring = {"pixels": subset.data.X[rows], "labels": np.asarray(subset.data.y[rows]),
+                       "is_train": np.asarray(subset.data.is_train[rows])}
+            if space_key(subset.prepared_key) == subset.prepared_key:
+                scoring["space_is_features"] = np.array(True)  # the prepared data are that space: sent once
+            else:
+                scoring["space"] = space_of(subset.prepared_key if cache.enabled else None, scoring["pixels"], cache)
+        arrays = arrays_of(prepared, scoring)
         mine = [i for i, job in enumerate(jobs) if job.subset is subset]
         # the most neighbours first: those cells take longest, and starting them first keeps every worker busy
         for i in sorted(mine, key=lambda i: -jobs[i].embedder.graph_neighbors):

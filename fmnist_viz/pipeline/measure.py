@@ -83,11 +83,22 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
 
 def global_space(result: Any, X: np.ndarray, cache: ResultCache) -> np.ndarray:
     """The global measures' space of ``result``'s rows (:func:`~fmnist_viz.quality.structure.global_features`):
-    the prepared data a run with the default PCA and seed cached for the same rows, made (and cached as such)
-    when there is none; not cached for a result made with the cache off."""
-    key = None
-    if result.cache_key is not None and isinstance(result.cache_key.get("prepared"), dict):
-        key = {**result.cache_key["prepared"], "pca": GLOBAL_DIMS, "seed": GLOBAL_SEED}
+    see :func:`space_of`; not cached for a result made with the cache off."""
+    prepared = None if result.cache_key is None else result.cache_key.get("prepared")
+    return space_of(prepared if isinstance(prepared, dict) else None, X, cache)
+
+
+def space_key(prepared_key: dict[str, Any]) -> dict[str, Any]:
+    """Where the global measures' space of the rows of ``prepared_key`` is cached: as a run with the default PCA
+    and seed prepares them."""
+    return {**prepared_key, "pca": GLOBAL_DIMS, "seed": GLOBAL_SEED}
+
+
+def space_of(prepared_key: dict[str, Any] | None, X: np.ndarray, cache: ResultCache) -> np.ndarray:
+    """The global measures' space of the pixels ``X`` (the rows of ``prepared_key``): the prepared data a run with
+    the default PCA and seed cached for the same rows, made (and cached as such) when there is none; made and
+    not cached without a key."""
+    key = None if prepared_key is None else space_key(prepared_key)
     space = cache.get_or_compute("prepared", key, lambda: (
         {"X": (made := global_features(X)), "is_pca": np.array(made.shape[1] < X.shape[1])}, None))
     return space.arrays["X"]
