@@ -36,7 +36,7 @@ class EmbeddingResult:
     cache_key: dict[str, Any] | None = field(default=None, repr=False)
     #: The embedding rotated/scaled onto the run's reference method (:func:`fmnist_viz.quality.align.align_results`).
     aligned: np.ndarray | None = field(default=None, repr=False)
-    #: Quality point by point, once measured (:func:`fmnist_viz.quality.pointwise.point_quality`).
+    #: Quality point by point, once measured (:func:`fmnist_viz.pipeline.measure.point_quality`).
     pointwise: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     #: The k-NN graph of the prepared data its run computed or loaded (n, k + 1; each point first), kept in memory
     #: so the point-by-point measures use the same graph instead of making another.

@@ -26,7 +26,7 @@ def execute(jobs: Sequence[Job], executor: Executor, cache: ResultCache, *, prog
     job needs, and up to ``min_k``) and its arrays handed over as soon as it is ready; each embedding is cached
     here as it arrives, and a job that fails keeps its error. With ``score`` the pixels travel too and each
     job's quality is measured where it runs (kept in the job's ``metrics``, cached as
-    :func:`fmnist_viz.quality.metrics.evaluate_results` would)."""
+    :func:`fmnist_viz.pipeline.measure.evaluate_results` would)."""
     for number, subset in enumerate(subsets(jobs)):
         rows = subset.index
         prepared = prepare_for(subset, jobs, cache, progress, min_k)

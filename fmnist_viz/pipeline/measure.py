@@ -21,10 +21,7 @@ from ..quality.align import align_results
 from ..quality.metrics import (
     DEFAULT_K,
     DEFAULT_SAMPLE,
-    LINEAR_METHODS,
     check_k,
-    evaluate,
-    explained_variance,
     measure,
     metrics_key,
 )
@@ -64,14 +61,8 @@ def evaluate_results(results: Sequence[Any], data_dir: str | os.PathLike[str] | 
             where = (result.dataset, result.index.tobytes())
             if where not in spaces:
                 spaces[where] = global_space(result, X, cache)
-            if (k, sample) == (DEFAULT_K, DEFAULT_SAMPLE):
-                numbers = measure(result.method, X, result.embedding, result.labels, is_train, result.seed,
-                                  features=spaces[where])
-            else:
-                numbers = evaluate(X, result.embedding, result.labels, is_train, k=k, sample=sample, seed=result.seed,
-                                   features=spaces[where])
-                if result.method in LINEAR_METHODS:
-                    numbers["explained_variance"] = explained_variance(X, result.embedding)
+            numbers = measure(result.method, X, result.embedding, result.labels, is_train, result.seed,
+                              features=spaces[where], k=k, sample=sample)
         return {name: np.array(value) for name, value in numbers.items()}, {"dataset": result.dataset,
                                                                             "method": result.method}
 

@@ -148,10 +148,11 @@ def evaluate(X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train:
 
 
 def measure(method: str, X: np.ndarray, embedding: np.ndarray, labels: np.ndarray, is_train: np.ndarray,
-            seed: int = 0, features: np.ndarray | None = None) -> dict[str, float]:
-    """:func:`evaluate` with the defaults every figure and table uses (and PCA's explained variance): what
-    :func:`evaluate_results` fills a result with, also run where a sweep's cell ran."""
-    found = evaluate(X, embedding, labels, is_train, seed=seed, features=features)
+            seed: int = 0, features: np.ndarray | None = None, *, k: int = DEFAULT_K,
+            sample: int = DEFAULT_SAMPLE) -> dict[str, float]:
+    """:func:`evaluate` of one method's embedding, with PCA's explained variance: what
+    :func:`fmnist_viz.pipeline.measure.evaluate_results` fills a result with, also run where a sweep's cell ran."""
+    found = evaluate(X, embedding, labels, is_train, k=k, sample=sample, seed=seed, features=features)
     if method in LINEAR_METHODS:
         found["explained_variance"] = explained_variance(X, embedding)
     return {name: float(value) for name, value in found.items()}

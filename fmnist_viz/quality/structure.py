@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..embed.prepare import pca_reduce, reduces, scale_pixels
+from ..embed.prepare import Prepared
 
 #: The principal components the global measures compare the layout with, and the seed of their PCA.
 GLOBAL_DIMS = 100
@@ -39,9 +39,9 @@ CHUNK = 8192
 def global_features(X: np.ndarray) -> np.ndarray:
     """The space the global measures work in: pixels scaled to [0, 1], then their first :data:`GLOBAL_DIMS`
     principal components (seed 0; the scaled pixels as they are when they have no more dimensions than that).
-    It is what a run with the default PCA and seed prepares for the methods, so the pipeline finds it cached."""
-    scaled = scale_pixels(X)
-    return pca_reduce(scaled, GLOBAL_DIMS, GLOBAL_SEED) if reduces(GLOBAL_DIMS, scaled.shape[1]) else scaled
+    It is what a run with the default PCA and seed prepares for the methods (made by the same preparation), so
+    the pipeline finds it cached."""
+    return Prepared.from_features(X, seed=GLOBAL_SEED, pca_dims=GLOBAL_DIMS, label="global structure").features
 
 
 def _check_pair(features: np.ndarray, embedding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
